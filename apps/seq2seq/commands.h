@@ -1,0 +1,26 @@
+// Subcommand registration: each apps/seq2seq/<name>.cpp adds one subcommand.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace seq2seq::cli {
+
+// A registered subcommand and what runs when it was chosen; returns the exit code.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_doctor(CLI::App& root);
+Command add_config(CLI::App& root);
+
+// "--set key=value" (repeatable), shared by every command that loads a config.
+inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
+  app.add_option("--set", overrides, "Override a config key, e.g. --set train.lr=5e-4 (repeatable)")
+      ->type_name("KEY=VALUE");
+}
+
+}  // namespace seq2seq::cli

@@ -1,0 +1,48 @@
+// `seq2seq doctor`: what LibTorch, BLAS and the CPU offer on this machine.
+#include "commands.h"
+
+#include "seq2seq/doctor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace seq2seq::cli {
+
+Command add_doctor(CLI::App& root) {
+  auto* app = root.add_subcommand("doctor", "Report LibTorch version, devices, threads, BLAS and GFLOP/s");
+  auto json = std::make_shared<bool>(false);
+  auto quick = std::make_shared<bool>(false);
+  app->add_flag("--json", *json, "Print one JSON object");
+  app->add_flag("--no-gemm", *quick, "Skip the matrix-product measurement");
+  return {app, [=] {
+            nlohmann::json report = doctor_report(!*quick);
+            if (report["blas"]["reference"].get<bool>())
+              spdlog::warn("LibTorch is using the reference BLAS ({}): expect ~30x slower training. "
+                           "Install libopenblas0-openmp (scripts/setup.sh does).",
+                           report["blas"]["library"].get<std::string>());
+            else if (report["blas"]["name"] == "unknown")
+              spdlog::warn("could not tell which BLAS is loaded");
+            if (*json) {
+              std::cout << report.dump(2) << "\n";
+              return 0;
+            }
+            std::cout << "seq2seq          " << report["seq2seq_version"].get<std::string>() << "\n"
+                      << "LibTorch         " << report["libtorch_version"].get<std::string>() << "\n"
+                      << "CUDA             "
+                      << (report["cuda_available"].get<bool>()
+                              ? "yes, " + std::to_string(report["cuda_devices"].get<int64_t>()) + " device(s)"
+                              : std::string("no"))
+                      << "\n"
+                      << "threads          " << report["threads"] << " (hardware: " << report["hardware_threads"]
+                      << ")\n"
+                      << "BLAS             " << report["blas"]["name"].get<std::string>() << "  "
+                      << report["blas"]["library"].get<std::string>() << "\n";
+            if (report.contains("gemm"))
+              std::cout << "fp32 GEMM 1024   " << fmt::format("{:.1f}", report["gemm"]["gflops"].get<double>())
+                        << " GFLOP/s\n";
+            return 0;
+          }};
+}
+
+}  // namespace seq2seq::cli

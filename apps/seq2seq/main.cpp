@@ -1,0 +1,55 @@
+// seq2seq: entry point. Sets threads and logging, dispatches, and maps errors to exit codes.
+#include "commands.h"
+
+#include "seq2seq/errors.h"
+#include "seq2seq/logging.h"
+
+#include <torch/torch.h>
+
+#include <iostream>
+#include <thread>
+
+int main(int argc, char** argv) {
+  using namespace seq2seq;
+  CLI::App app{"seq2seq: train, evaluate and compare RNN, attention and Transformer translation models"};
+  app.set_version_flag("--version", std::string("seq2seq ") + SEQ2SEQ_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string log_level;
+  app.add_option("--threads", threads, "CPU threads for tensor work (default: all cores)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default: SPDLOG_LEVEL or info)");
+
+  std::vector<cli::Command> commands = {
+      cli::add_doctor(app),
+      cli::add_config(app),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    init_logging(log_level);
+    // LibTorch starts with one thread here; set it before any tensor work.
+    torch::set_num_threads(threads);
+    for (auto& command : commands)
+      if (command.app->parsed()) return command.run();
+    return 2;
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    // c10::Error carries a multi-line backtrace; the first line is the message.
+    std::string what = e.what();
+    std::cerr << "error: " << what.substr(0, what.find('\n')) << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,115 @@
+// Typed experiment configuration: strict JSON load/save and --set overrides.
+#pragma once
+#include "seq2seq/errors.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace seq2seq {
+
+// One split of a parallel corpus. Aligned line files: `src` + `tgt`.
+// TSV (one "source<TAB>target" pair per line): `src` names the .tsv file and `tgt` stays empty.
+struct SplitPaths {
+  std::string src;
+  std::string tgt;
+};
+
+struct DataConfig {
+  SplitPaths train{"data/multi30k/train.de.gz", "data/multi30k/train.en.gz"};
+  SplitPaths valid{"data/multi30k/val.de.gz", "data/multi30k/val.en.gz"};
+  SplitPaths test{"data/multi30k/test_2016_flickr.de.gz", "data/multi30k/test_2016_flickr.en.gz"};
+  std::string src_lang = "de";
+  std::string tgt_lang = "en";
+  std::string tokenizer = "word";  // "word": the \w+|[^\w\s] rule (data/tokenizer.h)
+  bool lowercase = true;
+  int min_freq = 2;
+  int max_size = 0;   // 0 = no limit (specials not counted)
+  int max_len = 100;  // training pairs with more tokens on either side are dropped (and counted)
+};
+
+struct ModelConfig {
+  std::string type = "bahdanau";  // rnn | bahdanau | transformer
+  int emb_dim = 256;
+  int hidden_dim = 512;      // RNN hidden size; d_model for the Transformer
+  int layers = 1;            // RNN layers; encoder and decoder layers for the Transformer
+  int heads = 8;             // Transformer attention heads
+  int ff_dim = 512;          // Transformer feed-forward size
+  double dropout = 0.5;
+  double attention_dropout = 0.0;  // Transformer: dropout on attention weights
+  std::string cell = "gru";        // rnn: gru | lstm
+  bool bidirectional = false;      // rnn encoder (bahdanau is always bidirectional)
+  std::string norm = "post";       // transformer: post | pre
+  bool final_norm = true;          // transformer: LayerNorm after each stack (as nn.Transformer)
+  std::string positions = "sinusoidal";  // transformer: sinusoidal | learned
+  int max_positions = 512;               // transformer: longest sequence (learned positions)
+  bool tie_embeddings = false;           // transformer: target embedding = output projection
+  std::string init = "default";          // default | normal (N(0, 0.01), as bentrevett's tutorials)
+};
+
+struct TrainConfig {
+  int epochs = 10;
+  int batch_size = 128;    // sentences per batch (used when batch_tokens is 0)
+  int batch_tokens = 0;    // > 0: batches hold about this many source+target tokens
+  int bucket_chunk = 100;  // length bucketing: sort within chunks of this many batches
+  std::string optimizer = "adam";  // adam | adamw
+  double lr = 1e-3;
+  std::array<double, 2> betas{0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  double clip = 1.0;  // max global gradient L2 norm; 0 = no clipping
+  double label_smoothing = 0.0;
+  std::string schedule = "constant";  // constant | plateau | inverse_sqrt
+  int warmup_steps = 4000;            // inverse_sqrt
+  double plateau_factor = 0.5;        // plateau: lr *= factor after plateau_patience bad validations
+  int plateau_patience = 1;
+  double min_lr = 1e-6;
+  double teacher_forcing = 1.0;  // RNN models: probability of feeding the reference token
+  int seed = 1234;
+  int valid_every = 0;         // also validate every N steps (0 = once per epoch only)
+  int valid_bleu_max = 1000;   // sentences greedily decoded for validation BLEU (0 = no BLEU)
+  std::string early_stopping_metric = "valid_loss";  // valid_loss | valid_bleu
+  int patience = 0;            // validations without improvement before stopping (0 = never)
+  int log_every = 50;          // steps between progress log lines when stderr is not a terminal
+  std::string device = "auto"; // auto | cpu | cuda
+};
+
+struct DecodeConfig {
+  int beam = 5;                 // 1 = greedy
+  double length_penalty = 1.0;  // GNMT alpha: score / ((5 + len) / 6)^alpha
+  double max_len_ratio = 1.5;   // output length limit = max_len_ratio * source length + 10 ...
+  int max_len = 200;            // ... and never more than this
+  int batch_size = 64;          // sentences decoded together
+};
+
+struct Config {
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  DecodeConfig decode;
+};
+
+// JSON conversion (every field written; missing fields keep their defaults).
+void to_json(nlohmann::json& j, const Config& c);
+void from_json(const nlohmann::json& j, Config& c);
+
+// Strict loading: unknown keys (with a "did you mean" hint), wrong types and out-of-range
+// values throw ConfigError naming `origin` (usually the file) and the key path.
+Config config_from_json(const nlohmann::json& j, const std::string& origin);
+Config load_config(const std::string& path);
+// Applies "a.b=value" overrides; the value is typed by the target field.
+void apply_overrides(Config& config, const std::vector<std::string>& overrides);
+// Range and enum checks; throws ConfigError naming origin and key.
+void validate(const Config& config, const std::string& origin);
+// Writes the resolved config atomically.
+void save_config(const Config& config, const std::string& path);
+
+// Flattened "a.b.c" -> value view, for diffs and display.
+std::vector<std::pair<std::string, nlohmann::json>> flatten(const nlohmann::json& j);
+// Keys whose values differ between configs (a key missing in one config counts as differing).
+std::vector<std::string> differing_keys(const std::vector<nlohmann::json>& configs);
+
+}  // namespace seq2seq

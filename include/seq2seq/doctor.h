@@ -1,0 +1,26 @@
+// What the machine offers: LibTorch build, devices, threads, BLAS, matrix-product rate.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace seq2seq {
+
+struct BlasInfo {
+  std::string name;     // "OpenBLAS (openmp)", "reference BLAS", "MKL", ...
+  std::string library;  // path of the mapped shared object
+  bool is_reference = false;
+};
+
+// Reads /proc/self/maps to see which BLAS library the process actually loaded.
+BlasInfo detect_blas();
+
+// fp32 n x n x n matrix product rate in GFLOP/s (best of `trials` runs of ~min_seconds each).
+double measure_gemm_gflops(int64_t n, int trials = 3, double min_seconds = 0.5);
+
+// Peak resident set size of this process in MiB.
+double peak_rss_mb();
+
+nlohmann::json doctor_report(bool measure);
+
+}  // namespace seq2seq

@@ -1,0 +1,290 @@
+// Strict JSON configuration: typed structs, unknown-key detection, overrides, validation.
+#include "seq2seq/config.h"
+
+#include "seq2seq/io.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace seq2seq {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SplitPaths, src, tgt)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, train, valid, test, src_lang, tgt_lang,
+                                                tokenizer, lowercase, min_freq, max_size, max_len)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidden_dim, layers, heads,
+                                                ff_dim, dropout, attention_dropout, cell, bidirectional,
+                                                norm, final_norm, positions, max_positions,
+                                                tie_embeddings, init)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens,
+                                                bucket_chunk, optimizer, lr, betas, eps, weight_decay,
+                                                clip, label_smoothing, schedule, warmup_steps,
+                                                plateau_factor, plateau_patience, min_lr,
+                                                teacher_forcing, seed, valid_every, valid_bleu_max,
+                                                early_stopping_metric, patience, log_every, device)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio,
+                                                max_len, batch_size)
+
+void to_json(nlohmann::json& j, const Config& c) {
+  j = nlohmann::json{{"data", c.data}, {"model", c.model}, {"train", c.train}, {"decode", c.decode}};
+}
+
+void from_json(const nlohmann::json& j, Config& c) {
+  Config defaults;
+  c.data = j.value("data", defaults.data);
+  c.model = j.value("model", defaults.model);
+  c.train = j.value("train", defaults.train);
+  c.decode = j.value("decode", defaults.decode);
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean X?)" for the closest known key, or "" when nothing is close.
+std::string suggestion(const std::string& key, const nlohmann::json& known) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, key.size() / 3) + 1;
+  for (const auto& item : known.items()) {
+    size_t d = edit_distance(key, item.key());
+    if (d < best_distance) {
+      best_distance = d;
+      best = item.key();
+    }
+  }
+  return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+std::string type_name(const nlohmann::json& j) {
+  if (j.is_number_integer()) return "an integer";
+  if (j.is_number()) return "a number";
+  if (j.is_boolean()) return "true or false";
+  if (j.is_string()) return "a string";
+  if (j.is_array()) return "an array of " + std::to_string(j.size());
+  if (j.is_object()) return "an object";
+  return "null";
+}
+
+bool same_kind(const nlohmann::json& expected, const nlohmann::json& given) {
+  if (expected.is_number_integer()) return given.is_number_integer();
+  if (expected.is_number()) return given.is_number();
+  if (expected.is_array()) {
+    if (!given.is_array() || given.size() != expected.size()) return false;
+    for (size_t i = 0; i < given.size(); ++i)
+      if (!same_kind(expected[i], given[i])) return false;
+    return true;
+  }
+  return expected.type() == given.type();
+}
+
+// Walks `given` against the defaults: every key must exist there with the same kind of value.
+void check_keys(const nlohmann::json& expected, const nlohmann::json& given, const std::string& path,
+                const std::string& origin) {
+  if (!given.is_object())
+    throw ConfigError(origin + ": " + (path.empty() ? "<top level>" : path) + ": expected an object, got " +
+                      type_name(given));
+  for (const auto& item : given.items()) {
+    std::string key_path = path.empty() ? item.key() : path + "." + item.key();
+    if (!expected.contains(item.key()))
+      throw ConfigError(origin + ": " + key_path + ": unknown key" + suggestion(item.key(), expected));
+    const auto& want = expected.at(item.key());
+    if (want.is_object()) {
+      check_keys(want, item.value(), key_path, origin);
+    } else if (!same_kind(want, item.value())) {
+      throw ConfigError(origin + ": " + key_path + ": expected " + type_name(want) + ", got " +
+                        type_name(item.value()));
+    }
+  }
+}
+
+void require(bool ok, const std::string& origin, const std::string& key, const std::string& what) {
+  if (!ok) throw ConfigError(origin + ": " + key + ": " + what);
+}
+
+void require_one_of(const std::string& value, std::initializer_list<const char*> allowed,
+                    const std::string& origin, const std::string& key) {
+  std::string list;
+  for (const char* a : allowed) {
+    if (value == a) return;
+    list += list.empty() ? a : std::string(", ") + a;
+  }
+  throw ConfigError(origin + ": " + key + ": unknown value \"" + value + "\" (expected one of: " + list + ")");
+}
+
+}  // namespace
+
+void validate(const Config& c, const std::string& origin) {
+  const auto& d = c.data;
+  require(!d.train.src.empty(), origin, "data.train.src", "must name a file");
+  require(d.min_freq >= 1, origin, "data.min_freq", "must be at least 1");
+  require(d.max_size >= 0, origin, "data.max_size", "must be 0 (no limit) or positive");
+  require(d.max_len >= 1, origin, "data.max_len", "must be at least 1");
+  require_one_of(d.tokenizer, {"word"}, origin, "data.tokenizer");
+
+  const auto& m = c.model;
+  require_one_of(m.type, {"rnn", "bahdanau", "transformer"}, origin, "model.type");
+  require(m.emb_dim >= 1, origin, "model.emb_dim", "must be positive");
+  require(m.hidden_dim >= 1, origin, "model.hidden_dim", "must be positive");
+  require(m.layers >= 1, origin, "model.layers", "must be at least 1");
+  require(m.heads >= 1, origin, "model.heads", "must be at least 1");
+  require(m.ff_dim >= 1, origin, "model.ff_dim", "must be positive");
+  require(m.dropout >= 0 && m.dropout < 1, origin, "model.dropout", "must be in [0, 1)");
+  require(m.attention_dropout >= 0 && m.attention_dropout < 1, origin, "model.attention_dropout",
+          "must be in [0, 1)");
+  require_one_of(m.cell, {"gru", "lstm"}, origin, "model.cell");
+  require_one_of(m.norm, {"post", "pre"}, origin, "model.norm");
+  require_one_of(m.positions, {"sinusoidal", "learned"}, origin, "model.positions");
+  require_one_of(m.init, {"default", "normal"}, origin, "model.init");
+  require(m.max_positions >= 1, origin, "model.max_positions", "must be positive");
+  if (m.type == "transformer") {
+    require(m.hidden_dim % m.heads == 0, origin, "model.heads",
+            "must divide model.hidden_dim (" + std::to_string(m.hidden_dim) + ")");
+    require(m.emb_dim == m.hidden_dim, origin, "model.emb_dim",
+            "must equal model.hidden_dim (d_model) for the transformer");
+  }
+
+  const auto& t = c.train;
+  require(t.epochs >= 1, origin, "train.epochs", "must be at least 1");
+  require(t.batch_size >= 1, origin, "train.batch_size", "must be at least 1");
+  require(t.batch_tokens >= 0, origin, "train.batch_tokens", "must be 0 (use batch_size) or positive");
+  require(t.bucket_chunk >= 1, origin, "train.bucket_chunk", "must be at least 1");
+  require_one_of(t.optimizer, {"adam", "adamw"}, origin, "train.optimizer");
+  require(t.lr > 0, origin, "train.lr", "must be positive");
+  require(t.betas[0] >= 0 && t.betas[0] < 1 && t.betas[1] >= 0 && t.betas[1] < 1, origin, "train.betas",
+          "both must be in [0, 1)");
+  require(t.eps > 0, origin, "train.eps", "must be positive");
+  require(t.weight_decay >= 0, origin, "train.weight_decay", "must not be negative");
+  require(t.clip >= 0, origin, "train.clip", "must not be negative (0 = no clipping)");
+  require(t.label_smoothing >= 0 && t.label_smoothing < 1, origin, "train.label_smoothing",
+          "must be in [0, 1)");
+  require_one_of(t.schedule, {"constant", "plateau", "inverse_sqrt"}, origin, "train.schedule");
+  require(t.warmup_steps >= 1, origin, "train.warmup_steps", "must be at least 1");
+  require(t.plateau_factor > 0 && t.plateau_factor < 1, origin, "train.plateau_factor", "must be in (0, 1)");
+  require(t.plateau_patience >= 0, origin, "train.plateau_patience", "must not be negative");
+  require(t.min_lr >= 0, origin, "train.min_lr", "must not be negative");
+  require(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, origin, "train.teacher_forcing",
+          "must be in [0, 1]");
+  require(t.valid_every >= 0, origin, "train.valid_every", "must not be negative");
+  require(t.valid_bleu_max >= 0, origin, "train.valid_bleu_max", "must not be negative");
+  require_one_of(t.early_stopping_metric, {"valid_loss", "valid_bleu"}, origin, "train.early_stopping_metric");
+  require(t.patience >= 0, origin, "train.patience", "must not be negative");
+  require(t.log_every >= 1, origin, "train.log_every", "must be at least 1");
+  require_one_of(t.device, {"auto", "cpu", "cuda"}, origin, "train.device");
+
+  const auto& k = c.decode;
+  require(k.beam >= 1, origin, "decode.beam", "must be at least 1");
+  require(k.length_penalty >= 0, origin, "decode.length_penalty", "must not be negative");
+  require(k.max_len_ratio > 0, origin, "decode.max_len_ratio", "must be positive");
+  require(k.max_len >= 1, origin, "decode.max_len", "must be at least 1");
+  require(k.batch_size >= 1, origin, "decode.batch_size", "must be at least 1");
+}
+
+Config config_from_json(const nlohmann::json& j, const std::string& origin) {
+  nlohmann::json defaults = Config{};
+  check_keys(defaults, j, "", origin);
+  Config config = j.get<Config>();
+  validate(config, origin);
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open config file (check the path)");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(path + ": invalid JSON: " + e.what());
+  }
+  return config_from_json(j, path);
+}
+
+void apply_overrides(Config& config, const std::vector<std::string>& overrides) {
+  if (overrides.empty()) return;
+  nlohmann::json j = config;
+  for (const auto& item : overrides) {
+    const std::string origin = "--set " + item;
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError(origin + ": expected key=value, for example train.lr=5e-4");
+    std::string path = item.substr(0, eq), text = item.substr(eq + 1);
+    nlohmann::json* node = &j;
+    std::string walked;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '.')) {
+      walked += walked.empty() ? part : "." + part;
+      if (!node->is_object() || !node->contains(part))
+        throw ConfigError(origin + ": " + walked + ": unknown key" +
+                          (node->is_object() ? suggestion(part, *node) : ""));
+      node = &(*node)[part];
+    }
+    if (node->is_object()) throw ConfigError(origin + ": " + path + ": is a section; set one of its keys");
+    nlohmann::json value;
+    if (node->is_string()) {
+      value = text;  // strings are taken verbatim, so paths need no quoting
+    } else {
+      try {
+        value = nlohmann::json::parse(text);
+      } catch (const nlohmann::json::parse_error&) {
+        throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got \"" + text + "\"");
+      }
+      if (!same_kind(*node, value))
+        throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got " + type_name(value));
+    }
+    *node = value;
+    config = j.get<Config>();
+    validate(config, origin);
+  }
+}
+
+void save_config(const Config& config, const std::string& path) {
+  nlohmann::json j = config;
+  write_file_atomic(path, j.dump(2) + "\n");
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> flatten(const nlohmann::json& j) {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  const nlohmann::json flat = j.flatten();  // keep alive: items() only references it
+  for (const auto& [key, value] : flat.items()) {
+    // json::flatten gives "/a/b"; arrays come out per element ("train.betas.0").
+    std::string dotted = key.substr(1);
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    out.emplace_back(dotted, value);
+  }
+  return out;
+}
+
+std::vector<std::string> differing_keys(const std::vector<nlohmann::json>& configs) {
+  std::map<std::string, std::vector<nlohmann::json>> values;
+  for (size_t i = 0; i < configs.size(); ++i)
+    for (auto& [key, value] : flatten(configs[i])) {
+      auto& slot = values[key];
+      slot.resize(configs.size());
+      slot[i] = value;
+    }
+  std::vector<std::string> keys;
+  for (auto& [key, slot] : values) {
+    slot.resize(configs.size());
+    for (size_t i = 1; i < slot.size(); ++i)
+      if (slot[i] != slot[0]) {
+        keys.push_back(key);
+        break;
+      }
+  }
+  return keys;
+}
+
+}  // namespace seq2seq

@@ -1,0 +1,149 @@
+// Config: strict loading, round trips, overrides, and that every shipped config validates.
+#include "seq2seq/config.h"
+#include "seq2seq/io.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using seq2seq::Config;
+using seq2seq::ConfigError;
+using nlohmann::json;
+
+namespace {
+
+std::string error_of(const json& j) {
+  try {
+    seq2seq::config_from_json(j, "x.json");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Config, DefaultsRoundTripThroughJson) {
+  Config c;
+  c.model.type = "transformer";
+  c.model.hidden_dim = 256;
+  c.train.lr = 5e-4;
+  c.train.betas = {0.9, 0.98};
+  c.data.train.src = "a.de";
+  json j = c;
+  Config back = seq2seq::config_from_json(j, "mem");
+  EXPECT_EQ(json(back), j);
+  EXPECT_EQ(back.train.betas[1], 0.98);
+  EXPECT_EQ(back.data.train.src, "a.de");
+}
+
+TEST(Config, SaveLoadGivesTheSameConfig) {
+  Config c;
+  c.train.epochs = 3;
+  c.decode.beam = 4;
+  auto path = std::filesystem::temp_directory_path() / "seq2seq_config_roundtrip.json";
+  seq2seq::save_config(c, path.string());
+  Config back = seq2seq::load_config(path.string());
+  EXPECT_EQ(json(back), json(c));
+  std::filesystem::remove(path);
+}
+
+TEST(Config, PartialFileKeepsDefaults) {
+  Config c = seq2seq::config_from_json(json::parse(R"({"model": {"type": "rnn"}})"), "x.json");
+  EXPECT_EQ(c.model.type, "rnn");
+  EXPECT_EQ(c.model.emb_dim, Config{}.model.emb_dim);
+}
+
+TEST(Config, UnknownKeyNamesFileKeyPathAndSuggestion) {
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"hiden_dim": 3}})")),
+            "x.json: model.hiden_dim: unknown key (did you mean hidden_dim?)");
+  EXPECT_EQ(error_of(json::parse(R"({"modle": {}})")), "x.json: modle: unknown key (did you mean model?)");
+  EXPECT_EQ(error_of(json::parse(R"({"data": {"train": {"source": "a"}}})")),
+            "x.json: data.train.source: unknown key");
+}
+
+TEST(Config, WrongTypeNamesKey) {
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"epochs": "ten"}})")),
+            "x.json: train.epochs: expected an integer, got a string");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"epochs": 2.5}})")),
+            "x.json: train.epochs: expected an integer, got a number");
+  EXPECT_EQ(error_of(json::parse(R"({"data": {"lowercase": 1}})")),
+            "x.json: data.lowercase: expected true or false, got an integer");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"betas": [0.9]}})")),
+            "x.json: train.betas: expected an array of 2, got an array of 1");
+  // Integers are fine where a float is expected.
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"lr": 1}})")), "");
+}
+
+TEST(Config, OutOfRangeValuesAreRejected) {
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"dropout": -0.1}})")), "x.json: model.dropout: must be in [0, 1)");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"batch_size": 0}})")),
+            "x.json: train.batch_size: must be at least 1");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "lstm2"}})")),
+            "x.json: model.type: unknown value \"lstm2\" (expected one of: rnn, bahdanau, transformer)");
+  EXPECT_NE(error_of(json::parse(R"({"model": {"type": "transformer", "hidden_dim": 256, "emb_dim": 256, "heads": 7}})")).find("model.heads"),
+            std::string::npos);
+}
+
+TEST(Config, InvalidJsonAndMissingFileNameTheFile) {
+  auto path = std::filesystem::temp_directory_path() / "seq2seq_bad.json";
+  seq2seq::write_file_atomic(path.string(), "{\"model\": ");
+  try {
+    seq2seq::load_config(path.string());
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path.string() + ": invalid JSON", 0), 0u) << e.what();
+  }
+  std::filesystem::remove(path);
+  EXPECT_THROW(seq2seq::load_config("/nonexistent/config.json"), ConfigError);
+}
+
+TEST(Config, OverridesReachNestedKeysAndAreTyped) {
+  Config c;
+  seq2seq::apply_overrides(c, {"train.lr=5e-4", "data.train.src=foo/bar.de", "data.lowercase=false",
+                               "model.type=rnn", "train.betas=[0.8,0.9]", "decode.beam=3"});
+  EXPECT_DOUBLE_EQ(c.train.lr, 5e-4);
+  EXPECT_EQ(c.data.train.src, "foo/bar.de");
+  EXPECT_FALSE(c.data.lowercase);
+  EXPECT_EQ(c.model.type, "rnn");
+  EXPECT_DOUBLE_EQ(c.train.betas[0], 0.8);
+  EXPECT_EQ(c.decode.beam, 3);
+}
+
+TEST(Config, BadOverridesAreErrors) {
+  Config c;
+  auto message = [&](const std::string& item) {
+    try {
+      seq2seq::apply_overrides(c, {item});
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message("train.epochs=many"), "--set train.epochs=many: train.epochs: expected an integer, got \"many\"");
+  EXPECT_EQ(message("train.epochs=1.5"), "--set train.epochs=1.5: train.epochs: expected an integer, got a number");
+  EXPECT_EQ(message("train.lrr=1"), "--set train.lrr=1: train.lrr: unknown key (did you mean lr?)");
+  EXPECT_EQ(message("train.lr"), "--set train.lr: expected key=value, for example train.lr=5e-4");
+  EXPECT_EQ(message("model.dropout=2"), "--set model.dropout=2: model.dropout: must be in [0, 1)");
+  EXPECT_EQ(message("train=3"), "--set train=3: train: is a section; set one of its keys");
+}
+
+TEST(Config, DiffListsExactlyTheDifferingKeys) {
+  Config a, b;
+  b.model.type = "rnn";
+  b.train.lr = 0.5;
+  b.train.betas[1] = 0.98;
+  auto keys = seq2seq::differing_keys({json(a), json(b)});
+  EXPECT_EQ(keys, (std::vector<std::string>{"model.type", "train.betas.1", "train.lr"}));
+  EXPECT_TRUE(seq2seq::differing_keys({json(a), json(a)}).empty());
+}
+
+TEST(Config, EveryShippedConfigValidates) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(SEQ2SEQ_SOURCE_DIR "/configs")) {
+    if (entry.path().extension() != ".json") continue;
+    ++count;
+    EXPECT_NO_THROW(seq2seq::load_config(entry.path().string())) << entry.path();
+  }
+  EXPECT_GE(count, 3);
+}
