@@ -16,6 +16,16 @@ struct Command {
 
 Command add_doctor(CLI::App& root);
 Command add_config(CLI::App& root);
+Command add_data(CLI::App& root);
+// `data synth`, registered by add_data under the `data` subcommand (apps/seq2seq/data_synth.cpp).
+Command add_data_synth(CLI::App& data_app);
+Command add_train(CLI::App& root);
+Command add_eval(CLI::App& root);
+Command add_translate(CLI::App& root);
+Command add_compare(CLI::App& root);
+Command add_bench(CLI::App& root);
+Command add_score(CLI::App& root);
+Command add_attention(CLI::App& root);
 
 // "--set key=value" (repeatable), shared by every command that loads a config.
 inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {

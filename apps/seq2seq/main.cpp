@@ -3,6 +3,7 @@
 
 #include "seq2seq/errors.h"
 #include "seq2seq/logging.h"
+#include "seq2seq/memory.h"
 
 #include <torch/torch.h>
 
@@ -11,6 +12,8 @@
 
 int main(int argc, char** argv) {
   using namespace seq2seq;
+  // Before any allocation that matters: keeps big freed blocks in the heap (memory.h).
+  configure_allocator();
   CLI::App app{"seq2seq: train, evaluate and compare RNN, attention and Transformer translation models"};
   app.set_version_flag("--version", std::string("seq2seq ") + SEQ2SEQ_VERSION);
   app.require_subcommand(1);
@@ -25,6 +28,14 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands = {
       cli::add_doctor(app),
       cli::add_config(app),
+      cli::add_data(app),
+      cli::add_bench(app),
+      cli::add_train(app),
+      cli::add_eval(app),
+      cli::add_translate(app),
+      cli::add_compare(app),
+      cli::add_score(app),
+      cli::add_attention(app),
   };
 
   try {

@@ -1,0 +1,132 @@
+// `seq2seq compare`: runs side by side (table, BLEU by length, config diff, charts), or configs.
+#include "commands.h"
+
+#include "seq2seq/config.h"
+#include "seq2seq/errors.h"
+#include "seq2seq/eval/evaluate.h"
+#include "seq2seq/io.h"
+#include "seq2seq/report/compare.h"
+#include "seq2seq/train/checkpoint.h"
+#include "seq2seq/train/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace seq2seq::cli {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> runs, configs, overrides;
+  std::string format = "table", out, split = "test", runs_dir = "runs", device = "auto";
+  bool no_eval = false, train = false;
+  int beam = 0;
+};
+
+// Evaluates a run on `split` unless its eval results are already there.
+void ensure_eval(const std::string& dir, const Options& o) {
+  const std::string file = train::RunPaths{dir}.eval_dir() + "/" + o.split + ".json";
+  if (file_exists(file)) return;
+  spdlog::info("{}: no {} results yet; evaluating", dir, o.split);
+  auto run = train::load_run(dir, "best", o.device);
+  auto options = decode::SearchOptions::from(run.config.decode);
+  if (o.beam > 0) options.beam = o.beam;
+  auto output = eval::evaluate_run(run, eval::load_split(run, o.split), options, run.config.decode.batch_size);
+  eval::save_eval(run, output);
+}
+
+int compare_runs(const std::vector<std::string>& dirs, const Options& o) {
+  std::vector<report::RunSummary> runs;
+  for (const auto& dir : dirs) {
+    train::require_run_dir(dir);
+    if (!o.no_eval) ensure_eval(dir, o);
+    runs.push_back(report::summarize_run(dir, o.split));
+    if (runs.back().eval_split.empty())
+      spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split,
+                   dir, o.split);
+  }
+  std::cout << report::render_comparison(runs, o.format) << std::flush;
+  if (!o.out.empty()) {
+    create_directories(o.out);
+    write_file_atomic(o.out + "/compare.json", report::comparison_json(runs).dump(2) + "\n");
+    write_file_atomic(o.out + "/compare.md", report::render_comparison(runs, "markdown"));
+    write_file_atomic(o.out + "/bleu_by_length.svg", report::bleu_by_length_svg(runs));
+    write_file_atomic(o.out + "/valid_loss.svg", report::valid_loss_svg(runs));
+    spdlog::info("wrote {0}/compare.json, {0}/compare.md, {0}/bleu_by_length.svg, {0}/valid_loss.svg", o.out);
+  }
+  return 0;
+}
+
+int compare_configs(const Options& o) {
+  std::vector<std::string> names;
+  std::vector<nlohmann::json> configs;
+  std::vector<Config> resolved;
+  for (const auto& file : o.configs) {
+    Config config = load_config(file);
+    apply_overrides(config, o.overrides);
+    names.push_back(std::filesystem::path(file).stem().string());
+    configs.push_back(config);
+    resolved.push_back(config);
+  }
+  if (!o.train) {
+    if (o.format == "json") {
+      std::cout << report::config_differences_json(names, configs).dump(2) << "\n";
+    } else {
+      auto lines = report::config_differences(names, configs);
+      if (lines.empty()) std::cout << "no differences\n";
+      for (const auto& line : lines) std::cout << line << "\n";
+    }
+    return 0;
+  }
+  std::vector<std::string> dirs;
+  for (size_t i = 0; i < resolved.size(); ++i) {
+    const std::string dir = o.runs_dir + "/" + names[i];
+    const bool started = file_exists(train::RunPaths{dir}.state());
+    if (started && train::load_state(train::RunPaths{dir}.state()).complete) {
+      spdlog::info("{}: already trained; skipping", dir);
+    } else {
+      train::TrainOptions options;
+      options.run_dir = dir;
+      options.device = o.device;
+      options.resume = started;
+      spdlog::info("{}: {} {}", dir, started ? "resuming" : "training", o.configs[i]);
+      auto result = train::train_model(resolved[i], options);
+      if (result.stop_reason == "diverged") throw std::runtime_error(dir + ": training diverged (see its train.log)");
+    }
+    dirs.push_back(dir);
+  }
+  return compare_runs(dirs, o);
+}
+
+}  // namespace
+
+Command add_compare(CLI::App& root) {
+  auto* app = root.add_subcommand("compare", "Compare runs (scores, BLEU by length, config diff, charts) or configs");
+  auto o = std::make_shared<Options>();
+  app->add_option("runs", o->runs, "Run directories");
+  app->add_option("--configs", o->configs, "Config files to diff (and with --train, to train and compare)");
+  add_set_option(*app, o->overrides);
+  app->add_flag("--train", o->train, "With --configs: train each into --runs-dir/<name> (complete runs are skipped)");
+  app->add_option("--runs-dir", o->runs_dir, "Where --train puts runs (default: runs)");
+  app->add_flag("--no-eval", o->no_eval, "Do not evaluate runs that have no eval results");
+  app->add_option("--split", o->split, "Eval split to compare (default: test)");
+  app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)");
+  app->add_option("--format", o->format, "table|markdown|json|csv")
+      ->check(CLI::IsMember({"table", "markdown", "json", "csv"}));
+  app->add_option("--out", o->out, "Write compare.json, compare.md and the SVG charts into this directory");
+  app->add_option("--device", o->device, "auto|cpu|cuda");
+  app->footer("Examples:\n  seq2seq compare runs/rnn runs/bahdanau runs/transformer --out runs/compare\n"
+              "  seq2seq compare --configs configs/rnn.json configs/bahdanau.json");
+  return {app, [o] {
+            if (!o->configs.empty() && !o->runs.empty())
+              throw UsageError("compare: give run directories or --configs, not both");
+            if (!o->configs.empty()) return compare_configs(*o);
+            if (o->runs.empty()) throw UsageError("compare: name at least one run directory (or --configs FILE...)");
+            if (o->train) throw UsageError("compare: --train goes with --configs");
+            return compare_runs(o->runs, *o);
+          }};
+}
+
+}  // namespace seq2seq::cli

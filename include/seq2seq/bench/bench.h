@@ -1,0 +1,82 @@
+// `seq2seq bench`: training and greedy-decoding speed, measured the way the PyTorch reference
+// (shared/bench/pytorch_reference/bench.py) measures it, with JSON fields named as its output.
+#pragma once
+#include "seq2seq/config.h"
+#include "seq2seq/data/batch.h"
+#include "seq2seq/data/batcher.h"
+#include "seq2seq/models/seq2seq_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seq2seq::bench {
+
+// The reference's vocabulary sizes of Multi30k de->en (train split, min_freq 2, 4 specials
+// included): what mode fixed uses when the corpus is not on disk.
+inline constexpr int64_t kMulti30kSrcVocab = 7882;
+inline constexpr int64_t kMulti30kTgtVocab = 5898;
+
+struct BenchOptions {
+  std::string mode = "fixed";  // fixed (random ids, fixed shapes) | corpus (the reference's "multi30k")
+  int steps = 20;              // timed training steps; 0 = no training
+  int warmup = 3;              // untimed training steps before them
+  bool decode = false;         // also run the greedy decoding benchmark (batch 1 and 64)
+  int decode_sentences = 500;  // first N validation sentences
+  int batch_size = 128;
+  uint64_t seed = 1234;
+  std::string data_dir;        // folder with the Multi30k .gz files; empty = the config's data paths
+  std::string device = "cpu";  // cpu | cuda
+  // Mode fixed: vocabulary sizes to use without reading the corpus (both > 0), else built from
+  // the corpus when it is on disk, else kMulti30kSrcVocab / kMulti30kTgtVocab.
+  int64_t src_vocab = 0, tgt_vocab = 0;
+  bool measure_gemm = true;    // measure the fp32 GEMM rate for "% of GEMM peak"
+};
+
+// Everything one run measured, as one JSON object whose field names and nesting follow the
+// reference's output: src_vocab, tgt_vocab, params{...}, train{tokens_per_s, ms_per_step_*, ...},
+// peak_rss_mb_after_train, decode{b1, b64}{sent_per_s, ...}, peak_rss_mb, ... (see bench.cpp).
+// Throws std::runtime_error (saying to run scripts/get_data.sh multi30k) when mode corpus or
+// decode needs the corpus and it is missing.
+nlohmann::json run_bench(const Config& config, const BenchOptions& options);
+
+// Parameters split as the reference splits them: weights of Embedding modules vs the rest.
+struct ParamCounts {
+  int64_t total = 0, embedding = 0, non_embedding = 0;
+};
+ParamCounts count_parameters(const models::Seq2SeqModel& model);
+
+// The reference's analytic_train_flops_per_token, for our config's sizes: 2 FLOPs per
+// multiply-add of every matrix product of one training step (forward x 3 for forward + backward),
+// per predicted target token, for a batch where every source has S ids and every target T ids
+// (<bos>/<eos> included; T-1 predicted tokens). code_path:
+//  "reference"  bench.py's default code: bahdanau applies W to [s; h_j] at every step;
+//  "precompute" bench.py --attn-impl precompute: bahdanau applies W_h h_j once per batch;
+//  "ours"       what our models execute: bahdanau as precompute; the rnn computes the context
+//               terms of the decoder input gates and of the output layer once per sentence.
+// The transformer is the same on every path. At the canonical sizes, S=14, T=15, V_tgt=5898:
+// rnn 64.2, bahdanau 160.5 (reference) / 99.2 (precompute), transformer 33.0 MFLOP per token.
+double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64_t T, int64_t tgt_vocab,
+                                      const std::string& code_path = "reference");
+
+// Mode fixed batches, as the reference builds them: a CPU generator seeded with `seed`; per
+// batch src = randint(4, src_vocab, (B, S)) then tgt = randint(4, tgt_vocab, (B, T)), first
+// column <bos>, last column <eos>, no padding. Same generator and draws as torch.randint in
+// Python, so the ids equal the reference's.
+std::vector<data::Batch> fixed_batches(int n, int batch_size, int64_t src_vocab, int64_t tgt_vocab, int64_t src_len,
+                                       int64_t tgt_len, uint64_t seed);
+
+// Python's random.Random(seed).shuffle(items) (MT19937 seeded by init_by_array, _randbelow by
+// rejection on getrandbits): the same permutation as the reference's batch shuffle.
+void python_shuffle(std::vector<std::vector<int64_t>>& items, uint64_t seed);
+
+// The reference's "multi30k" batches in the reference's order: data::make_reference_batches
+// (chunks of chunk_batches * batch_size pairs in corpus order, each stably sorted by source
+// length, cut into batches), put back into their unshuffled order and shuffled with
+// python_shuffle(seed) as bench.py does.
+std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
+                                                          int batch_size, int chunk_batches, uint64_t seed);
+
+}  // namespace seq2seq::bench

@@ -1,0 +1,73 @@
+// Tokenizers behind one interface: the word-level \w+|[^\w\s] rule now, subwords later.
+#pragma once
+#include "seq2seq/config.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seq2seq::data {
+
+// Text <-> tokens. Callers hold a Tokenizer& and never ask which kind it is, so a subword
+// tokenizer (SentencePiece) can be added behind make_tokenizer() without touching them.
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+  virtual std::vector<std::string> tokenize(std::string_view text) const = 0;
+  virtual std::string detokenize(const std::vector<std::string>& tokens) const = 0;
+  virtual std::string name() const = 0;
+};
+
+// Python's `re.findall(r"\w+|[^\w\s]", text.lower())` on UTF-8 text: a token is a maximal run
+// of word characters (Unicode letters and digits, and '_'), or one character that is neither a
+// word character nor whitespace. With lowercase=true the text is lower-cased first
+// (lowercase_utf8). Ill-formed UTF-8 bytes become one-byte tokens of their own.
+//
+// detokenize() joins tokens with single spaces, except (first matching rule wins):
+//  1. '-' and '/' between two word tokens join both sides: "10 - year - old" -> "10-year-old".
+//  2. '.', ',' and ':' between two tokens made of digits join both sides: "3 . 5" -> "3.5".
+//  3. An apostrophe (' or U+2019) after a word token joins both sides when the next token is
+//     an English clitic (s t d m re ve ll) or the word is one letter ("man ' s" -> "man's",
+//     "don ' t" -> "don't", "d ' oeuvres" -> "d'oeuvres"); after any other word ending in 's'
+//     it closes the word ("ladies ' room" -> "ladies' room"); otherwise it is a single quote,
+//     handled as in rule 6.
+//  4. No space before . , ! ? ; : ) ] } % … and closing quotes (” » and, when a „ is open, “).
+//  5. No space after ( [ { $ £ # and opening quotes („ « ‚ and, when no „ is open, “).
+//  6. Straight quotes pair up: the first " of a sentence opens (no space after), the second
+//     closes (no space before), and so on; the same for single quotes ' ‘ ’ (‘ after an open ‚
+//     closes it).
+// Everything else is separated by one space. Tokenization loses the original spacing, so the
+// round trip is exact only for text written the way these rules produce it (normal
+// punctuation); "a - b" (a dash between words written with spaces) comes back as "a-b".
+class WordTokenizer : public Tokenizer {
+ public:
+  explicit WordTokenizer(bool lowercase = true) : lowercase_(lowercase) {}
+  std::vector<std::string> tokenize(std::string_view text) const override;
+  std::string detokenize(const std::vector<std::string>& tokens) const override;
+  std::string name() const override { return lowercase_ ? "word (lowercased)" : "word"; }
+  bool lowercase() const { return lowercase_; }
+
+ private:
+  bool lowercase_;
+};
+
+// Python's `ch.isalnum() or ch == "_"` (Unicode 14). Exact for U+0000-U+06FF (Latin, IPA,
+// Greek, Cyrillic, Armenian, Hebrew, Arabic), U+1E00-U+1FFF (Latin Extended Additional, Greek
+// Extended), kana, CJK unified ideographs (U+3400-U+4DBF, U+4E00-U+9FFF), Hangul syllables
+// and fullwidth Latin letters and digits; every other code point counts as a non-word character.
+bool is_word_char(char32_t cp);
+// Python's `ch.isspace()`: ASCII whitespace, U+001C-U+001F, U+0085, U+00A0 (no-break space),
+// U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. Exact for all code points.
+bool is_space_char(char32_t cp);
+// Python's `str.lower()` for ASCII, Latin-1, Latin Extended-A, Greek and Coptic (including the
+// final-sigma rule, simplified to "Σ after a letter and not before one becomes ς"), Cyrillic
+// U+0400-U+052F and Latin Extended Additional; 'ß' stays 'ß', 'ẞ' becomes 'ß', 'İ' becomes
+// "i̇" (i + U+0307) as in Python. Other code points (Latin Extended-B among them) are kept.
+// Ill-formed bytes are copied unchanged.
+std::string lowercase_utf8(std::string_view text);
+
+// The tokenizer named by config.tokenizer ("word"), with config.lowercase.
+std::unique_ptr<Tokenizer> make_tokenizer(const DataConfig& config);
+
+}  // namespace seq2seq::data

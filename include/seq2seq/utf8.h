@@ -1,0 +1,41 @@
+// UTF-8 helpers for metrics and reports: code points, Python's notion of whitespace, lowercasing.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seq2seq {
+
+// Decodes UTF-8; an invalid byte b becomes U+DC00+b (Python's "surrogateescape"), so that
+// utf8_encode(utf8_decode(s)) == s for any bytes.
+std::u32string utf8_decode(std::string_view text);
+std::string utf8_encode(std::u32string_view text);
+
+// Python's str.isspace(): ASCII whitespace, U+001C..U+001F, U+0085, U+00A0 and the Unicode
+// space separators. Python's split()/strip() use exactly this set.
+bool is_space(char32_t c);
+
+// Python's str.split() with no argument: runs of whitespace separate, no empty pieces.
+std::vector<std::string_view> split_whitespace(std::string_view text);
+
+// Python's str.rstrip() with no argument.
+std::string_view rstrip(std::string_view text);
+
+// Python's str.lower() (the Unicode tables of Python 3.11, in src/unicode_tables.inc): simple
+// lowercase mappings, İ -> i + U+0307, and Σ -> ς at the end of a word (Final_Sigma).
+std::string lowercase(std::string_view text);
+
+// The simple lowercase mapping of one code point (itself when it has none).
+char32_t to_lower(char32_t c);
+// Unicode's Cased and Case_Ignorable properties.
+bool is_cased(char32_t c);
+bool is_case_ignorable(char32_t c);
+
+// Number of code points: the width a terminal gives text without wide (CJK) characters.
+std::size_t display_width(std::string_view text);
+
+// The text split into its code points, each as its own UTF-8 string.
+std::vector<std::string> utf8_chars(std::string_view text);
+
+}  // namespace seq2seq

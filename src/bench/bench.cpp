@@ -1,0 +1,590 @@
+// Training and greedy-decoding speed, defined exactly as the PyTorch reference harness defines it.
+#include "seq2seq/bench/bench.h"
+
+#include "seq2seq/data/corpus.h"
+#include "seq2seq/data/tokenizer.h"
+#include "seq2seq/data/vocab.h"
+#include "seq2seq/decode/search.h"
+#include "seq2seq/doctor.h"
+#include "seq2seq/errors.h"
+#include "seq2seq/memory.h"
+#include "seq2seq/models/factory.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <stdexcept>
+#include <tuple>
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+extern char** environ;
+
+namespace seq2seq::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Process CPU time (user + system, all threads), as Python's resource.getrusage.
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+double mean(const std::vector<double>& xs) {
+  return std::accumulate(xs.begin(), xs.end(), 0.0) / static_cast<double>(xs.size());
+}
+
+// statistics.median: the mean of the two middle values for an even count.
+double median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  const std::size_t n = xs.size();
+  return n % 2 ? xs[n / 2] : 0.5 * (xs[n / 2 - 1] + xs[n / 2]);
+}
+
+// The environment variables that change allocator, OpenMP or BLAS behaviour (the reference
+// reports the same ones).
+nlohmann::json tuning_environment() {
+  nlohmann::json env = nlohmann::json::object();
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string item(*entry);
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = item.substr(0, eq);
+    for (const char* prefix : {"MALLOC_", "OMP_", "OPENBLAS_", "GLIBC_TUNABLES", "LD_PRELOAD"})
+      if (name.rfind(prefix, 0) == 0) env[name] = item.substr(eq + 1);
+  }
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data
+// ---------------------------------------------------------------------------------------------
+
+// The config's paths, or their file names inside data_dir.
+SplitPaths resolve_paths(const SplitPaths& paths, const std::string& data_dir) {
+  if (data_dir.empty()) return paths;
+  auto inside = [&](const std::string& path) {
+    return path.empty() ? path : (std::filesystem::path(data_dir) / std::filesystem::path(path).filename()).string();
+  };
+  return {inside(paths.src), inside(paths.tgt)};
+}
+
+bool split_exists(const SplitPaths& paths) {
+  return std::filesystem::exists(paths.src) && (paths.tgt.empty() || std::filesystem::exists(paths.tgt));
+}
+
+[[noreturn]] void missing_corpus(const SplitPaths& paths, const std::string& what) {
+  throw std::runtime_error(what + " needs the Multi30k corpus, but " + paths.src +
+                           " is missing: run scripts/get_data.sh multi30k (or pass --data-dir DIR)");
+}
+
+struct CorpusData {
+  data::Vocab src_vocab, tgt_vocab;
+  std::vector<data::Example> train, valid;
+  double load_s = 0;
+};
+
+// Vocabularies from the training split (as the reference: tokenize, count, min_freq), then
+// every pair of train (and valid) encoded <bos> ... <eos>, none dropped.
+CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, const SplitPaths& valid_paths,
+                       bool need_valid) {
+  const auto start = Clock::now();
+  CorpusData out;
+  const auto tokenizer = data::make_tokenizer(config);
+  const data::ParallelCorpus train = data::read_corpus(train_paths, "train");
+  std::vector<std::vector<std::string>> src_tokens, tgt_tokens;
+  src_tokens.reserve(train.size());
+  tgt_tokens.reserve(train.size());
+  for (std::size_t i = 0; i < train.size(); ++i) {
+    src_tokens.push_back(tokenizer->tokenize(train.src[i]));
+    tgt_tokens.push_back(tokenizer->tokenize(train.tgt[i]));
+  }
+  out.src_vocab = data::Vocab::build(src_tokens, config.min_freq, config.max_size);
+  out.tgt_vocab = data::Vocab::build(tgt_tokens, config.min_freq, config.max_size);
+  out.train = data::encode_corpus(train, *tokenizer, out.src_vocab, out.tgt_vocab, 0).examples;
+  if (need_valid) {
+    const data::ParallelCorpus valid = data::read_corpus(valid_paths, "valid");
+    out.valid = data::encode_corpus(valid, *tokenizer, out.src_vocab, out.tgt_vocab, 0).examples;
+  }
+  out.load_s = seconds_since(start);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+// ---------------------------------------------------------------------------------------------
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<torch::Tensor>& params,
+                                                        const TrainConfig& config) {
+  const auto betas = std::make_tuple(config.betas[0], config.betas[1]);
+  if (config.optimizer == "adamw")
+    return std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(config.lr).betas(betas).eps(config.eps).weight_decay(config.weight_decay));
+  return std::make_unique<torch::optim::Adam>(
+      params, torch::optim::AdamOptions(config.lr).betas(betas).eps(config.eps).weight_decay(config.weight_decay));
+}
+
+// One training step exactly as the reference's train_step: zero_grad(set_to_none=True), forward
+// with teacher forcing 1.0, CE over non-pad targets, backward, clip, optimizer step, loss.item().
+double train_step(models::Seq2SeqModel& model, torch::optim::Optimizer& optimizer,
+                  const std::vector<torch::Tensor>& params, const data::Batch& batch, double clip) {
+  for (const auto& p : params) p.mutable_grad().reset();  // set_to_none: no memset, no accumulate
+  const torch::Tensor logits = model.forward(batch, 1.0);  // (B, T, V)
+  const torch::Tensor loss = torch::nn::functional::cross_entropy(
+      logits.reshape({-1, logits.size(-1)}),  // (B*T, V)
+      batch.tgt_out.reshape({-1}),            // (B*T)
+      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(data::Vocab::kPad));
+  loss.backward();
+  if (clip > 0) torch::nn::utils::clip_grad_norm_(params, clip);
+  optimizer.step();
+  return loss.item<double>();
+}
+
+nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::Batch>& batches, int warmup,
+                           const TrainConfig& config) {
+  model.train();
+  const std::vector<torch::Tensor> params = model.parameters();
+  auto optimizer = make_optimizer(params, config);
+  for (int i = 0; i < warmup; ++i) train_step(model, *optimizer, params, batches[static_cast<std::size_t>(i)], config.clip);
+
+  std::vector<double> times, losses;
+  int64_t tgt_tokens = 0, src_real = 0, src_all = 0, tgt_real = 0, tgt_all = 0;
+  const double cpu0 = cpu_seconds();
+  const auto wall0 = Clock::now();
+  for (std::size_t i = static_cast<std::size_t>(warmup); i < batches.size(); ++i) {
+    const data::Batch& batch = batches[i];
+    const auto t0 = Clock::now();
+    losses.push_back(train_step(model, *optimizer, params, batch, config.clip));
+    times.push_back(seconds_since(t0));
+    tgt_tokens += batch.tgt_tokens;
+  }
+  const double wall = seconds_since(wall0);
+  const double cpu = cpu_seconds() - cpu0;
+  // Padding over the timed batches with whole id sequences (<bos> and <eos> counted), as the
+  // reference counts it: the full target is <bos> + tgt_out, so one more id per sentence.
+  for (std::size_t i = static_cast<std::size_t>(warmup); i < batches.size(); ++i) {
+    const data::Batch& batch = batches[i];
+    src_real += batch.src_len.sum().item<int64_t>();
+    src_all += batch.src.numel();
+    tgt_real += batch.tgt_tokens + batch.size();
+    tgt_all += batch.size() * (batch.tgt_out.size(1) + 1);
+  }
+  const double total_time = std::accumulate(times.begin(), times.end(), 0.0);
+  return {
+      {"steps_timed", times.size()},
+      {"tgt_tokens_timed", tgt_tokens},
+      {"seconds", wall},
+      {"tokens_per_s", static_cast<double>(tgt_tokens) / total_time},
+      {"ms_per_step_mean", 1000 * mean(times)},
+      {"ms_per_step_median", 1000 * median(times)},
+      {"ms_per_step_min", 1000 * *std::min_element(times.begin(), times.end())},
+      {"ms_per_step_max", 1000 * *std::max_element(times.begin(), times.end())},
+      {"cpu_util", cpu / wall},
+      {"pad_frac_src", 1.0 - static_cast<double>(src_real) / static_cast<double>(src_all)},
+      {"pad_frac_tgt", 1.0 - static_cast<double>(tgt_real) / static_cast<double>(tgt_all)},
+      {"pad_frac_all", 1.0 - static_cast<double>(src_real + tgt_real) / static_cast<double>(src_all + tgt_all)},
+      {"loss_first", losses.front()},
+      {"loss_last", losses.back()},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+nlohmann::json bench_decode(models::Seq2SeqModel& model, const std::vector<data::Example>& valid, int n_sentences,
+                            const torch::Device& device) {
+  torch::InferenceMode inference;
+  model.eval();
+  const int64_t n = std::min<int64_t>(n_sentences, static_cast<int64_t>(valid.size()));
+  decode::SearchOptions search;
+  search.beam = 1;
+  search.max_len_ratio = 1.0;  // limit = src_len (with <bos>/<eos>) + 10 generated tokens, <eos> included
+  search.max_len = 1 << 20;    // no further cap, as the reference
+  search.nbest = 1;
+  search.attention = false;
+  nlohmann::json result = {{"n_sentences", n},
+                           {"max_len_rule", "src_len_incl_bos_eos+10"},
+                           {"search", "decode::greedy_search (finished sentences leave the batch)"}};
+  for (int64_t batch_size : {int64_t{1}, int64_t{64}}) {
+    // Consecutive chunks in file order, right-padded, not sorted.
+    std::vector<data::Batch> batches;
+    for (int64_t begin = 0; begin < n; begin += batch_size) {
+      std::vector<int64_t> positions(static_cast<std::size_t>(std::min(batch_size, n - begin)));
+      std::iota(positions.begin(), positions.end(), begin);
+      data::Batch batch = data::collate(valid, positions);
+      batch.src = batch.src.to(device);
+      batches.push_back(std::move(batch));
+    }
+    decode::greedy_search(model, batches[0].src, batches[0].src_len, search);  // warm-up, untimed
+    int64_t gen_tokens = 0, decoder_steps = 0;
+    const double cpu0 = cpu_seconds();
+    const auto wall0 = Clock::now();
+    for (const data::Batch& batch : batches) {
+      const auto hyps = decode::greedy_search(model, batch.src, batch.src_len, search);
+      // Generated tokens per sentence up to and including <eos> (or the limit); the batch runs
+      // until its longest sentence stops, so it takes that many decoder steps.
+      int64_t longest = 0;
+      for (const auto& nbest : hyps) {
+        const auto& hyp = nbest.front();
+        const int64_t generated = static_cast<int64_t>(hyp.tokens.size()) + (hyp.finished ? 1 : 0);
+        gen_tokens += generated;
+        longest = std::max(longest, generated);
+      }
+      decoder_steps += longest;
+    }
+    if (device.is_cuda()) torch::cuda::synchronize();
+    const double wall = seconds_since(wall0);
+    const double cpu = cpu_seconds() - cpu0;
+    result["b" + std::to_string(batch_size)] = {
+        {"sent_per_s", static_cast<double>(n) / wall},
+        {"seconds", wall},
+        {"gen_tokens", gen_tokens},
+        {"gen_tokens_per_s", static_cast<double>(gen_tokens) / wall},
+        {"decoder_steps", decoder_steps},
+        {"ms_per_decoder_step", 1000 * wall / static_cast<double>(decoder_steps)},
+        {"cpu_util", cpu / wall},
+    };
+  }
+  return result;
+}
+
+// Best fp32 square GEMM rate over the reference's sizes.
+nlohmann::json gemm_peak() {
+  nlohmann::json per_n = nlohmann::json::object();
+  double best = 0;
+  int64_t best_n = 0;
+  for (int64_t n : {512, 1024, 2048}) {
+    const double rate = measure_gemm_gflops(n, 3, 0.5);
+    per_n[std::to_string(n)] = rate;
+    if (rate > best) {
+      best = rate;
+      best_n = n;
+    }
+  }
+  return {{"gflops", best}, {"n", best_n}, {"per_n", per_n}, {"threads", torch::get_num_threads()}};
+}
+
+class PythonRandom {
+ public:
+  // random.seed(n) for an int n >= 0: init_by_array over the 32-bit words of n.
+  explicit PythonRandom(uint64_t seed) {
+    std::vector<uint32_t> key;
+    for (uint64_t rest = seed; rest; rest >>= 32) key.push_back(static_cast<uint32_t>(rest & 0xffffffffu));
+    if (key.empty()) key.push_back(0);
+    init_genrand(19650218u);
+    std::size_t i = 1, j = 0;
+    for (std::size_t k = std::max<std::size_t>(kN, key.size()); k; --k) {
+      mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525u)) + key[j] + static_cast<uint32_t>(j);
+      ++i;
+      ++j;
+      if (i >= kN) {
+        mt_[0] = mt_[kN - 1];
+        i = 1;
+      }
+      if (j >= key.size()) j = 0;
+    }
+    for (std::size_t k = kN - 1; k; --k) {
+      mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941u)) - static_cast<uint32_t>(i);
+      ++i;
+      if (i >= kN) {
+        mt_[0] = mt_[kN - 1];
+        i = 1;
+      }
+    }
+    mt_[0] = 0x80000000u;
+    index_ = kN;
+  }
+
+  // random._randbelow(n): k = n.bit_length(); draw getrandbits(k) until it is below n.
+  uint64_t randbelow(uint64_t n) {
+    int bits = 0;
+    for (uint64_t rest = n; rest; rest >>= 1) ++bits;
+    uint64_t r = getrandbits(bits);
+    while (r >= n) r = getrandbits(bits);
+    return r;
+  }
+
+ private:
+  static constexpr std::size_t kN = 624, kM = 397;
+
+  void init_genrand(uint32_t s) {
+    mt_[0] = s;
+    for (std::size_t i = 1; i < kN; ++i)
+      mt_[i] = 1812433253u * (mt_[i - 1] ^ (mt_[i - 1] >> 30)) + static_cast<uint32_t>(i);
+  }
+
+  uint32_t genrand_uint32() {
+    if (index_ >= kN) {
+      for (std::size_t k = 0; k < kN; ++k) {
+        const uint32_t y = (mt_[k] & 0x80000000u) | (mt_[(k + 1) % kN] & 0x7fffffffu);
+        mt_[k] = mt_[(k + kM) % kN] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+      }
+      index_ = 0;
+    }
+    uint32_t y = mt_[index_++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+  }
+
+  // getrandbits(k) for 0 < k <= 32 (enough for shuffling fewer than 2^32 items).
+  uint64_t getrandbits(int bits) { return genrand_uint32() >> (32 - bits); }
+
+  std::array<uint32_t, kN> mt_{};
+  std::size_t index_ = kN;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Public helpers
+// ---------------------------------------------------------------------------------------------
+
+ParamCounts count_parameters(const models::Seq2SeqModel& model) {
+  ParamCounts counts;
+  for (const auto& p : model.parameters()) counts.total += p.numel();
+  for (const auto& module : model.modules(/*include_self=*/false))
+    if (const auto* embedding = module->as<torch::nn::EmbeddingImpl>()) counts.embedding += embedding->weight.numel();
+  counts.non_embedding = counts.total - counts.embedding;
+  return counts;
+}
+
+double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64_t T, int64_t tgt_vocab,
+                                      const std::string& code_path) {
+  if (code_path != "reference" && code_path != "precompute" && code_path != "ours")
+    throw std::invalid_argument("analytic_train_flops_per_token: code_path must be reference, precompute or ours");
+  const bool precompute = code_path != "reference";  // bahdanau: W_h h_j + b once per batch
+  const bool hoist_context = code_path == "ours";      // rnn: context terms once per sentence
+  const double E = model.emb_dim, H = model.hidden_dim, Tp = static_cast<double>(T - 1), Sd = static_cast<double>(S);
+  const double V = static_cast<double>(tgt_vocab);
+  const double gates = model.cell == "lstm" ? 4 : 3;
+  const double deeper = std::max(0, model.layers - 1);  // further recurrent layers: input H (x dirs)
+  double macs = 0;
+  if (model.type == "rnn") {
+    const double dirs = model.bidirectional ? 2 : 1, C = dirs * H;  // context size
+    const double enc = Sd * dirs * (gates * H * (E + H) + deeper * gates * H * (dirs * H + H)) + (dirs - 1) * model.layers * (gates == 4 ? 2 : 1) * 2 * H * H;  // bridges
+    const double deeper_dec = Tp * deeper * gates * H * (H + H);
+    // Decoder input [e; c] and output layer over [e; h; c]: per step in the reference; with the
+    // context terms W c computed once per sentence in ours.
+    const double dec = hoist_context ? Tp * gates * H * (E + H) + gates * H * C + deeper_dec
+                                     : Tp * gates * H * (E + C + H) + deeper_dec;
+    const double out = hoist_context ? Tp * (E + H) * V + C * V : Tp * (E + H + C) * V;
+    macs = enc + dec + out;
+  } else if (model.type == "bahdanau") {
+    const double enc = Sd * 2 * (gates * H * (E + H) + deeper * gates * H * (2 * H + H)) + (2 * H) * H;
+    const double attn = precompute ? Sd * (2 * H) * H + Tp * (H * H + Sd * H)  // W_h h_j once; W_s s, v per step
+                                   : Tp * (Sd * (3 * H) * H + Sd * H);         // W on [s; h_j] per step, v
+    const double ctx = Tp * Sd * 2 * H;  // context = a . h
+    const double dec = Tp * (gates * H * (E + 2 * H + H) + deeper * gates * H * (H + H));
+    const double out = Tp * (H + 2 * H + E) * V;
+    macs = enc + attn + ctx + dec + out;
+  } else if (model.type == "transformer") {
+    const double d = model.hidden_dim, ff = model.ff_dim, L = model.layers;
+    const double enc_layer = Sd * (4 * d * d + 2 * d * ff) + 2 * Sd * Sd * d;
+    const double dec_layer =
+        Tp * (4 * d * d + 2 * d * d + 2 * d * ff) + Sd * 2 * d * d + 2 * Tp * Tp * d + 2 * Tp * Sd * d;
+    const double out = Tp * d * V;
+    macs = L * enc_layer + L * dec_layer + out;
+  } else {
+    throw std::invalid_argument("analytic_train_flops_per_token: unknown model type " + model.type);
+  }
+  return 3 * 2 * macs / Tp;
+}
+
+std::vector<data::Batch> fixed_batches(int n, int batch_size, int64_t src_vocab, int64_t tgt_vocab, int64_t src_len,
+                                       int64_t tgt_len, uint64_t seed) {
+  auto generator = at::detail::createCPUGenerator(seed);
+  std::vector<data::Batch> batches;
+  batches.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    torch::Tensor src = torch::randint(4, src_vocab, {batch_size, src_len}, generator);  // (B, S)
+    torch::Tensor tgt = torch::randint(4, tgt_vocab, {batch_size, tgt_len}, generator);  // (B, T + 1)
+    src.select(1, 0).fill_(data::Vocab::kBos);
+    src.select(1, src_len - 1).fill_(data::Vocab::kEos);
+    tgt.select(1, 0).fill_(data::Vocab::kBos);
+    tgt.select(1, tgt_len - 1).fill_(data::Vocab::kEos);
+    data::Batch batch;
+    batch.src = src;
+    batch.src_len = torch::full({batch_size}, src_len, torch::kLong);
+    batch.tgt_in = tgt.narrow(1, 0, tgt_len - 1).contiguous();   // (B, T)
+    batch.tgt_out = tgt.narrow(1, 1, tgt_len - 1).contiguous();  // (B, T)
+    batch.tgt_tokens = batch_size * (tgt_len - 1);
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+void python_shuffle(std::vector<std::vector<int64_t>>& items, uint64_t seed) {
+  PythonRandom random(seed);
+  for (std::size_t i = items.size(); i-- > 1;) {
+    const auto j = static_cast<std::size_t>(random.randbelow(i + 1));
+    std::swap(items[i], items[j]);
+  }
+}
+
+std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
+                                                          int batch_size, int chunk_batches, uint64_t seed) {
+  auto batches = data::make_reference_batches(examples, batch_size, chunk_batches, seed);
+  // Unshuffle: a chunk's stable sort orders its pairs by (source length, corpus position), and
+  // batches are consecutive runs of that order, so (chunk, smallest such pair) is a batch's place.
+  const int64_t chunk = static_cast<int64_t>(chunk_batches) * batch_size;
+  auto place = [&](const std::vector<int64_t>& batch) {
+    std::tuple<int64_t, int64_t, int64_t> best{INT64_MAX, INT64_MAX, INT64_MAX};
+    for (int64_t position : batch) {
+      const auto& example = examples[static_cast<std::size_t>(position)];
+      best = std::min(best, std::make_tuple(position / chunk, static_cast<int64_t>(example.src.size()), position));
+    }
+    return best;
+  };
+  std::sort(batches.begin(), batches.end(),
+            [&](const std::vector<int64_t>& a, const std::vector<int64_t>& b) { return place(a) < place(b); });
+  python_shuffle(batches, seed);
+  return batches;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+// ---------------------------------------------------------------------------------------------
+
+nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
+  if (options.mode != "fixed" && options.mode != "corpus")
+    throw UsageError("bench: --mode must be fixed or corpus, not " + options.mode);
+  if (options.steps < 0 || options.warmup < 0) throw UsageError("bench: --steps and --warmup must be >= 0");
+  if (options.steps == 0 && !options.decode) throw UsageError("bench: nothing to do (--steps 0 without --decode)");
+  const torch::Device device(options.device);
+  if (device.is_cuda() && !torch::cuda::is_available())
+    throw UsageError("bench: --device cuda, but this LibTorch build sees no CUDA device");
+
+  const SplitPaths train_paths = resolve_paths(config.data.train, options.data_dir);
+  const SplitPaths valid_paths = resolve_paths(config.data.valid, options.data_dir);
+  const bool explicit_vocab = options.src_vocab > 0 && options.tgt_vocab > 0;
+  const bool need_corpus = options.decode || (options.steps > 0 && options.mode == "corpus");
+  if (need_corpus && explicit_vocab)
+    throw UsageError("bench: --src-vocab/--tgt-vocab only apply to mode fixed without --decode "
+                     "(mode corpus and decoding build the vocabulary from the corpus)");
+  if (need_corpus && !split_exists(train_paths))
+    missing_corpus(train_paths, options.decode ? "bench --decode" : "bench --mode corpus");
+  if (options.decode && !split_exists(valid_paths)) missing_corpus(valid_paths, "bench --decode");
+
+  // Vocabulary: from the corpus when it is there (unless sizes were given), else the reference's.
+  std::optional<CorpusData> corpus;
+  int64_t src_vocab = options.src_vocab, tgt_vocab = options.tgt_vocab;
+  if (!explicit_vocab) {
+    if (split_exists(train_paths)) {
+      corpus = load_corpus(config.data, train_paths, valid_paths, options.decode);
+      src_vocab = corpus->src_vocab.size();
+      tgt_vocab = corpus->tgt_vocab.size();
+    } else {
+      spdlog::warn("bench: {} not found; mode fixed uses the reference's Multi30k vocabulary sizes {}/{}",
+                   train_paths.src, kMulti30kSrcVocab, kMulti30kTgtVocab);
+      src_vocab = kMulti30kSrcVocab;
+      tgt_vocab = kMulti30kTgtVocab;
+    }
+  }
+
+  utsname host{};
+  uname(&host);
+  nlohmann::json result = {
+      {"program", "seq2seq"},
+      {"model", config.model.type},
+      {"mode", options.mode},
+      {"batch", options.batch_size},
+      {"seed", options.seed},
+      {"src_vocab", src_vocab},
+      {"tgt_vocab", tgt_vocab},
+      {"lr", config.train.lr},
+      {"env", tuning_environment()},
+      {"allocator", allocator_report()},
+      {"torch", TORCH_VERSION},
+      {"threads", torch::get_num_threads()},
+      {"machine", host.machine},
+      {"device", device.str()},
+      {"blas", detect_blas().name},
+  };
+  if (config.model.type == "bahdanau") result["attn_impl"] = "precompute";
+  if (config.model.type != "transformer") result["decoder_proj"] = "hoisted";
+  if (corpus) result["data_load_s"] = corpus->load_s;
+
+  torch::manual_seed(options.seed);
+  auto model = models::make_model(config.model, src_vocab, tgt_vocab);
+  const ParamCounts params = count_parameters(*model);
+  result["params"] = {{"total", params.total}, {"embedding", params.embedding}, {"non_embedding", params.non_embedding}};
+  // The matrix products our models execute (bahdanau: keys once per batch; rnn: context terms
+  // once per sentence), and what the reference's formula counts for its default code path.
+  const double flops_per_token = analytic_train_flops_per_token(config.model, 14, 15, tgt_vocab, "ours");
+  const double reference_flops = analytic_train_flops_per_token(config.model, 14, 15, tgt_vocab, "reference");
+  result["train_flops_per_tgt_token_analytic_fixed"] = flops_per_token;
+  result["train_flops_per_tgt_token_analytic_reference"] = reference_flops;
+  result["train_flops_per_tgt_token_6N"] = 6 * params.non_embedding;
+
+  if (options.steps > 0) {
+    const int n = options.warmup + options.steps;
+    std::vector<data::Batch> batches;
+    if (options.mode == "fixed") {
+      batches = fixed_batches(n, options.batch_size, src_vocab, tgt_vocab, 14, 15, options.seed);
+    } else {
+      const auto all = reference_order_batches(corpus->train, options.batch_size, 100, options.seed);
+      if (n > static_cast<int>(all.size()))
+        throw UsageError("bench: --warmup + --steps = " + std::to_string(n) + ", but the corpus has only " +
+                         std::to_string(all.size()) + " batches");
+      const data::PaddingStats epoch = data::padding_stats(corpus->train, all);
+      result["epoch_batches"] = all.size();
+      result["epoch_pad_frac_src"] = epoch.src_fraction();
+      result["epoch_pad_frac_tgt"] = epoch.tgt_fraction();
+      result["epoch_pad_frac_all"] = epoch.fraction();
+      for (int i = 0; i < n; ++i) batches.push_back(data::collate(corpus->train, all[static_cast<std::size_t>(i)]));
+    }
+    for (auto& batch : batches) batch = batch.to(device);
+    model->to(device);
+    nlohmann::json train = bench_train(*model, batches, options.warmup, config.train);
+    if (options.mode == "fixed") {
+      train["achieved_gflops_analytic"] = train["tokens_per_s"].get<double>() * flops_per_token / 1e9;
+      // The reference's work per token at our speed: comparable with its achieved_gflops_analytic.
+      train["achieved_gflops_reference_equivalent"] = train["tokens_per_s"].get<double>() * reference_flops / 1e9;
+    }
+    result["train"] = train;
+    result["peak_rss_mb_after_train"] = peak_rss_mb();
+  }
+
+  if (options.decode) {
+    // A fresh (untrained) model, as the reference: speed only.
+    model.reset();
+    torch::manual_seed(options.seed);
+    auto fresh = models::make_model(config.model, src_vocab, tgt_vocab);
+    fresh->to(device);
+    result["decode"] = bench_decode(*fresh, corpus->valid, options.decode_sentences, device);
+  }
+  result["peak_rss_mb"] = peak_rss_mb();
+
+  if (options.measure_gemm && !device.is_cuda()) {
+    result["gemm"] = gemm_peak();
+    if (result.contains("train") && result["train"].contains("achieved_gflops_analytic"))
+      result["train"]["fraction_of_gemm_peak"] =
+          result["train"]["achieved_gflops_analytic"].get<double>() / result["gemm"]["gflops"].get<double>();
+  }
+  return result;
+}
+
+}  // namespace seq2seq::bench

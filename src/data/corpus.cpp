@@ -1,0 +1,109 @@
+// Reads aligned line files (plain or gzip, through zlib) and TSV files into ParallelCorpus.
+#include "seq2seq/data/corpus.h"
+
+#include "seq2seq/data/utf8.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace seq2seq::data {
+
+namespace {
+
+// Whole file through zlib: gzread passes files without a gzip header through unchanged.
+std::string read_maybe_gzip(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw std::runtime_error(path + ": file not found (check the path in the config; for Multi30k run "
+                             "`seq2seq data fetch multi30k` or scripts/get_data.sh multi30k)");
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error(path + ": is a directory, expected a text file (plain or .gz)");
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (file == nullptr)
+    throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + "); check the file permissions");
+  gzbuffer(file, 1 << 17);
+  std::string content;
+  char buffer[1 << 16];
+  while (true) {
+    const int n = gzread(file, buffer, sizeof buffer);
+    if (n < 0) {
+      int code = 0;
+      std::string message = gzerror(file, &code);
+      gzclose(file);
+      throw std::runtime_error(path + ": cannot read (" + message + "); the file may be truncated or not gzip");
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  // A truncated .gz reads as a short file; gzclose reports it (Z_BUF_ERROR).
+  const int rc = gzclose(file);
+  if (rc != Z_OK)
+    throw std::runtime_error(path + ": gzip stream is truncated or corrupt (zlib error " + std::to_string(rc) +
+                             "); download or copy the file again");
+  return content;
+}
+
+}  // namespace
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::string content = read_maybe_gzip(path);
+  std::size_t start = 0;
+  if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
+  std::vector<std::string> lines;
+  while (start < content.size()) {
+    std::size_t end = content.find('\n', start);
+    if (end == std::string::npos) end = content.size();
+    std::size_t stop = end;
+    if (stop > start && content[stop - 1] == '\r') --stop;
+    std::string_view line(content.data() + start, stop - start);
+    const std::size_t bad = utf8::find_invalid(line);
+    if (bad != utf8::kValid)
+      throw std::runtime_error(path + ":" + std::to_string(lines.size() + 1) + ": invalid UTF-8 at byte " +
+                               std::to_string(bad + 1) +
+                               " of the line; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+    lines.emplace_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+ParallelCorpus read_corpus(const SplitPaths& paths, const std::string& name) {
+  if (paths.src.empty())
+    throw std::runtime_error(name + ": no source file given (set data." + name + ".src in the config)");
+  ParallelCorpus corpus;
+  corpus.name = name;
+  corpus.src_path = paths.src;
+  if (paths.tgt.empty()) {
+    corpus.tgt_path = paths.src;
+    std::vector<std::string> lines = read_lines(paths.src);
+    corpus.src.reserve(lines.size());
+    corpus.tgt.reserve(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const std::string& line = lines[i];
+      const std::size_t tab = line.find('\t');
+      if (tab == std::string::npos)
+        throw std::runtime_error(paths.src + ":" + std::to_string(i + 1) +
+                                 ": no TAB in this line; a TSV corpus needs \"source<TAB>target\" on every line "
+                                 "(or set data." + name + ".tgt to use two aligned files)");
+      const std::size_t end = line.find('\t', tab + 1);
+      corpus.src.push_back(line.substr(0, tab));
+      corpus.tgt.push_back(line.substr(tab + 1, end == std::string::npos ? std::string::npos : end - tab - 1));
+    }
+    return corpus;
+  }
+  corpus.tgt_path = paths.tgt;
+  corpus.src = read_lines(paths.src);
+  corpus.tgt = read_lines(paths.tgt);
+  if (corpus.src.size() != corpus.tgt.size())
+    throw std::runtime_error(name + ": differing line counts: " + paths.src + " has " +
+                             std::to_string(corpus.src.size()) + " lines, " + paths.tgt + " has " +
+                             std::to_string(corpus.tgt.size()) +
+                             " lines; the two sides must be line-aligned translations (check that they belong together)");
+  return corpus;
+}
+
+}  // namespace seq2seq::data

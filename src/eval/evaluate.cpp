@@ -1,0 +1,137 @@
+// Evaluation: translate a split with the run's model, then score it every way eval reports.
+#include "seq2seq/eval/evaluate.h"
+
+#include "seq2seq/data/batcher.h"
+#include "seq2seq/data/corpus.h"
+#include "seq2seq/decode/translate.h"
+#include "seq2seq/errors.h"
+#include "seq2seq/eval/bleu.h"
+#include "seq2seq/eval/chrf.h"
+#include "seq2seq/eval/length_buckets.h"
+#include "seq2seq/io.h"
+#include "seq2seq/report/table.h"
+#include "seq2seq/train/loss.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace seq2seq::eval {
+
+int source_words(const std::string& line) {
+  std::istringstream words(line);
+  std::string word;
+  int n = 0;
+  while (words >> word) ++n;
+  return n;
+}
+
+EvalInput load_split(const train::LoadedRun& run, const std::string& split) {
+  const SplitPaths* paths = nullptr;
+  if (split == "valid") paths = &run.config.data.valid;
+  if (split == "test") paths = &run.config.data.test;
+  if (!paths) throw UsageError("--split " + split + ": unknown split (use valid or test, or --src/--ref)");
+  if (paths->src.empty())
+    throw UsageError(run.paths.config() + ": data." + split + ".src is empty; give --src FILE --ref FILE instead");
+  auto corpus = data::read_corpus(*paths, split);
+  return {split, corpus.src, corpus.tgt};
+}
+
+EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
+  auto corpus = data::read_corpus(SplitPaths{src_path, ref_path}, "eval");
+  return {std::filesystem::path(src_path).filename().string(), corpus.src, corpus.tgt};
+}
+
+EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
+                        int batch_size) {
+  const auto start = std::chrono::steady_clock::now();
+  // Encode every pair (nothing filtered: every source line gets a hypothesis line).
+  std::vector<std::vector<int64_t>> sources;
+  std::vector<data::Example> examples;  // non-empty pairs, for perplexity
+  int64_t src_tokens = 0, src_unk = 0;
+  for (size_t i = 0; i < input.src.size(); ++i) {
+    auto src_ids = run.src_vocab.encode(run.tokenizer->tokenize(input.src[i]));
+    auto tgt_ids = run.tgt_vocab.encode(run.tokenizer->tokenize(input.ref[i]));
+    src_tokens += static_cast<int64_t>(src_ids.size()) - 2;
+    src_unk += std::count(src_ids.begin(), src_ids.end(), data::Vocab::kUnk);
+    if (src_ids.size() > 2 && tgt_ids.size() > 2) examples.push_back({src_ids, tgt_ids, static_cast<int64_t>(i)});
+    sources.push_back(std::move(src_ids));
+  }
+
+  auto results = decode::translate_batched(*run.model, sources, options, batch_size, run.device);
+  const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EvalOutput output;
+  std::vector<int> lengths;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const bool empty_source = sources[i].size() <= 2;
+    output.hyps.push_back(empty_source ? "" : run.tokenizer->detokenize(run.tgt_vocab.decode(results[i].front().tokens)));
+    lengths.push_back(source_words(input.src[i]));
+  }
+  auto loss = train::corpus_loss(*run.model, examples, batch_size, run.device);
+  const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const bool lowercase = run.config.data.lowercase;  // the model writes lower case: score case-insensitively
+  auto bleu = corpus_bleu(output.hyps, input.ref, lowercase);
+  auto chrf = corpus_chrf(output.hyps, input.ref, lowercase);
+  auto bands = bleu_by_length(lengths, output.hyps, input.ref, lowercase);
+
+  nlohmann::json report;
+  report["run"] = run.paths.dir;
+  report["split"] = input.name;
+  report["checkpoint"] = std::filesystem::path(run.checkpoint).filename().string();
+  report["model"] = run.config.model.type;
+  report["sentences"] = input.src.size();
+  report["bleu"] = bleu;
+  report["chrf"] = chrf;
+  report["loss"] = loss.mean();
+  report["ppl"] = loss.perplexity();
+  report["bands"] = bands;
+  report["src_unk_rate"] = src_tokens ? static_cast<double>(src_unk) / src_tokens : 0.0;
+  report["decode"] = {{"beam", options.beam},
+                      {"length_penalty", options.length_penalty},
+                      {"max_len_ratio", options.max_len_ratio},
+                      {"max_len", options.max_len},
+                      {"batch_size", batch_size},
+                      {"device", run.device.str()}};
+  report["decode_s"] = decode_s;
+  report["time_s"] = total_s;
+  report["sent_per_s"] = decode_s > 0 ? input.src.size() / decode_s : 0.0;
+  return output;
+}
+
+void save_eval(const train::LoadedRun& run, const EvalOutput& output) {
+  const std::string name = output.report.at("split").get<std::string>();
+  const std::string dir = run.paths.eval_dir();
+  std::string hyp_text;
+  for (const auto& line : output.hyps) hyp_text += line + "\n";
+  write_file_atomic(dir + "/" + name + ".hyp", hyp_text);
+  write_file_atomic(dir + "/" + name + ".json", output.report.dump(2) + "\n");
+}
+
+std::string render_eval_summary(const nlohmann::json& r) {
+  auto fixed = [](double x, int digits) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : std::string("-"); };
+  std::ostringstream out;
+  out << fmt::format("{} on {} ({} sentences, {}, beam {}, {:.1f} sent/s)\n", r["run"].get<std::string>(),
+                     r["split"].get<std::string>(), r["sentences"].get<int64_t>(), r["checkpoint"].get<std::string>(),
+                     r["decode"]["beam"].get<int>(), r["sent_per_s"].get<double>());
+  const auto& b = r["bleu"];
+  out << fmt::format("BLEU  {:6.2f}  {}\n", b["score"].get<double>(), b["signature"].get<std::string>());
+  std::vector<double> p = b["precisions"].get<std::vector<double>>();
+  out << fmt::format("      {:.1f}/{:.1f}/{:.1f}/{:.1f} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})\n", p[0], p[1],
+                     p[2], p[3], b["bp"].get<double>(),
+                     b["ref_len"].get<double>() > 0 ? b["sys_len"].get<double>() / b["ref_len"].get<double>() : 0.0,
+                     b["sys_len"].get<int64_t>(), b["ref_len"].get<int64_t>());
+  out << fmt::format("chrF2 {:6.2f}  {}\n", r["chrf"]["score"].get<double>(), r["chrf"]["signature"].get<std::string>());
+  out << fmt::format("PPL   {:6.2f}  (reference loss {:.4f} nats/token)\n\n", r["ppl"].get<double>(), r["loss"].get<double>());
+  report::Table table({"source words", "sentences", "BLEU"});
+  for (const auto& band : r["bands"])
+    table.add_row({band["label"].get<std::string>(), std::to_string(band["sentences"].get<int64_t>()),
+                   band["bleu"].is_number() ? fixed(band["bleu"].get<double>(), 2) : "-"});
+  out << "BLEU by source length\n" << table.to_text();
+  return out.str();
+}
+
+}  // namespace seq2seq::eval

@@ -1,0 +1,140 @@
+// Shared model building blocks: unrolled GRU/LSTM steps, single-row linear, RNN runs, init, dropout.
+#include "layers.h"
+
+#include "seq2seq/models/dropout.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <mutex>
+
+namespace seq2seq::models::detail {
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (x.dim() == 2 && x.size(0) == 1 && !x.is_cuda()) {
+    // (K) · (N, K)ᵀ as GEMV: (N, K)·(K) -> (N)
+    auto row = bias.defined() ? torch::addmv(bias, weight, x[0]) : torch::mv(weight, x[0]);
+    return row.unsqueeze(0);  // (1, N)
+  }
+  return torch::nn::functional::linear(x, weight, bias);
+}
+
+torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
+                       const torch::Tensor& b_hh) {
+  const int64_t H = h.size(1);
+  auto gates_h = linear(h, w_hh, b_hh);  // (B, 3H)
+  // r and z share one add and one sigmoid over (B, 2H).
+  auto rz = torch::sigmoid(gates_x.slice(1, 0, 2 * H) + gates_h.slice(1, 0, 2 * H));  // (B, 2H)
+  auto r = rz.slice(1, 0, H), z = rz.slice(1, H);                                     // (B, H) each
+  auto n = torch::tanh(gates_x.slice(1, 2 * H) + r * gates_h.slice(1, 2 * H));        // (B, H)
+  return n + z * (h - n);  // = (1 - z) ⊙ n + z ⊙ h
+}
+
+std::pair<torch::Tensor, torch::Tensor> lstm_step(const torch::Tensor& gates_x, const torch::Tensor& h,
+                                                  const torch::Tensor& c, const torch::Tensor& w_hh,
+                                                  const torch::Tensor& b_hh) {
+  auto gates = (gates_x + linear(h, w_hh, b_hh)).chunk(4, 1);  // 4 x (B, H): [i; f; g; o]
+  auto i = torch::sigmoid(gates[0]), f = torch::sigmoid(gates[1]), o = torch::sigmoid(gates[3]);
+  auto g = torch::tanh(gates[2]);
+  auto c_next = f * c + i * g;
+  auto h_next = o * torch::tanh(c_next);
+  return {h_next, c_next};
+}
+
+std::vector<CellWeights> cell_weights(const std::vector<torch::Tensor>& all_weights, int64_t layers) {
+  // torch::nn::GRU/LSTM order: per layer w_ih, w_hh, b_ih, b_hh.
+  TORCH_CHECK(static_cast<int64_t>(all_weights.size()) == 4 * layers, "expected 4 tensors per RNN layer");
+  std::vector<CellWeights> out;
+  for (int64_t l = 0; l < layers; ++l)
+    out.push_back({all_weights[4 * l], all_weights[4 * l + 1], all_weights[4 * l + 2], all_weights[4 * l + 3]});
+  return out;
+}
+
+namespace {
+
+bool needs_packing(const torch::Tensor& src_len, int64_t S) {
+  return src_len.numel() > 0 && src_len.min().item<int64_t>() < S;
+}
+
+}  // namespace
+
+RnnRun run_rnn(torch::nn::GRU& gru, const torch::Tensor& inputs, const torch::Tensor& src_len) {
+  const int64_t S = inputs.size(1);
+  RnnRun run;
+  if (!needs_packing(src_len, S)) {
+    std::tie(run.states, run.h_n) = gru->forward(inputs);  // (B, S, dirs·H), (layers·dirs, B, H)
+    return run;
+  }
+  auto packed = torch::nn::utils::rnn::pack_padded_sequence(inputs, src_len.cpu(), /*batch_first=*/true,
+                                                            /*enforce_sorted=*/false);
+  auto [packed_states, h_n] = gru->forward_with_packed_input(packed);
+  run.h_n = h_n;
+  run.states = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(packed_states, /*batch_first=*/true,
+                                                                      /*padding_value=*/0.0, S));
+  return run;
+}
+
+RnnRun run_rnn(torch::nn::LSTM& lstm, const torch::Tensor& inputs, const torch::Tensor& src_len) {
+  const int64_t S = inputs.size(1);
+  RnnRun run;
+  std::tuple<torch::Tensor, torch::Tensor> hc;
+  if (!needs_packing(src_len, S)) {
+    std::tie(run.states, hc) = lstm->forward(inputs);
+  } else {
+    auto packed = torch::nn::utils::rnn::pack_padded_sequence(inputs, src_len.cpu(), true, false);
+    auto [packed_states, hc_packed] = lstm->forward_with_packed_input(packed);
+    hc = hc_packed;
+    run.states = std::get<0>(torch::nn::utils::rnn::pad_packed_sequence(packed_states, true, 0.0, S));
+  }
+  std::tie(run.h_n, run.c_n) = hc;
+  return run;
+}
+
+void init_all_normal(torch::nn::Module& module, double std) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) p.normal_(0.0, std);
+}
+
+void init_weights_normal_biases_zero(torch::nn::Module& module, double std) {
+  torch::NoGradGuard no_grad;
+  for (auto& item : module.named_parameters()) {
+    if (item.key().find("weight") != std::string::npos)
+      item.value().normal_(0.0, std);
+    else
+      item.value().zero_();
+  }
+}
+
+torch::Tensor real_tokens(const torch::Tensor& ids) { return ids.ne(0); }
+
+torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
+  if (!training || p <= 0 || x.numel() == 0) return x;
+  if (p >= 1) return x * 0.0;
+  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat) return torch::dropout(x, p, training);
+  const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when u16 < threshold
+  const float scale = static_cast<float>(65536.0 / (65536.0 - threshold));
+  const int64_t n = x.numel();
+  auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
+  float* out = mask.data_ptr<float>();
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    auto* impl = at::check_generator<at::CPUGeneratorImpl>(gen);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    int64_t i = 0;
+    for (; i + 1 < n; i += 2) {
+      const uint32_t r = impl->random();
+      out[i] = (r & 0xFFFFu) >= threshold ? scale : 0.0f;
+      out[i + 1] = (r >> 16) >= threshold ? scale : 0.0f;
+    }
+    if (i < n) out[i] = (impl->random() & 0xFFFFu) >= threshold ? scale : 0.0f;
+  }
+  return x * mask;
+}
+
+}  // namespace seq2seq::models::detail
+
+namespace seq2seq::models {
+
+torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return detail::fast_dropout(x, p, is_training()); }
+
+}  // namespace seq2seq::models

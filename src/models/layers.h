@@ -1,0 +1,54 @@
+// Building blocks shared by the model files: hand-unrolled GRU/LSTM steps, a linear layer with
+// a matrix-vector path for single rows, a packed-or-plain RNN run, and initialisation schemes.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seq2seq::models::detail {
+
+// x·Wᵀ + b for x (..., K). A single row goes through a matrix-vector product: OpenBLAS' GEMM
+// path for M = 1 is several times slower than GEMV on the same weights.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
+// One GRU step (torch::nn::GRU semantics, gates [r; z; n]) from input gates computed
+// beforehand: gates_x = W_ih x + b_ih (B, 3H); h (B, H).
+torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
+                       const torch::Tensor& b_hh);
+
+// One LSTM step (gates [i; f; g; o]) from gates_x = W_ih x + b_ih (B, 4H). Returns (h', c').
+std::pair<torch::Tensor, torch::Tensor> lstm_step(const torch::Tensor& gates_x, const torch::Tensor& h,
+                                                  const torch::Tensor& c, const torch::Tensor& w_hh,
+                                                  const torch::Tensor& b_hh);
+
+// Per-layer parameters of a torch::nn::GRU/LSTM (unidirectional): {w_ih, w_hh, b_ih, b_hh}.
+struct CellWeights {
+  torch::Tensor w_ih, w_hh, b_ih, b_hh;
+};
+std::vector<CellWeights> cell_weights(const std::vector<torch::Tensor>& all_weights, int64_t layers);
+
+// Runs a batch-first RNN over (B, S, E) inputs so that padding never influences anything:
+// packed when some sentence is shorter than S, plain otherwise.
+struct RnnRun {
+  torch::Tensor states;  // (B, S, dirs·H), zero at padding
+  torch::Tensor h_n, c_n;  // (layers·dirs, B, H); c_n only for LSTM
+};
+RnnRun run_rnn(torch::nn::GRU& gru, const torch::Tensor& inputs, const torch::Tensor& src_len);
+RnnRun run_rnn(torch::nn::LSTM& lstm, const torch::Tensor& inputs, const torch::Tensor& src_len);
+
+// Every parameter ~ N(0, std) (bentrevett tutorial 2).
+void init_all_normal(torch::nn::Module& module, double std);
+// Parameters named "...weight..." ~ N(0, std), everything else 0 (bentrevett tutorial 3).
+void init_weights_normal_biases_zero(torch::nn::Module& module, double std);
+
+// (B, S) bool, true at real tokens (id != <pad> = 0).
+torch::Tensor real_tokens(const torch::Tensor& ids);
+
+// Dropout whose keep/drop decisions come from 16-bit slices of 32-bit draws of the global
+// generator: half the draws of torch::dropout and no per-element Bernoulli sampling. The drop
+// probability is p rounded to a multiple of 1/65536; kept values are scaled by 1/(1 - that).
+torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
+
+}  // namespace seq2seq::models::detail

@@ -1,0 +1,434 @@
+// The three translation models: sizes, padding invariance, incremental decoding, save/load, learning.
+#include "seq2seq/config.h"
+#include "seq2seq/data/batch.h"
+#include "seq2seq/models/bahdanau.h"
+#include "seq2seq/models/dropout.h"
+#include "seq2seq/models/factory.h"
+#include "seq2seq/models/rnn.h"
+#include "seq2seq/models/transformer.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+using seq2seq::ModelConfig;
+using seq2seq::data::Batch;
+using seq2seq::models::DecoderState;
+using seq2seq::models::Seq2SeqModel;
+using Sentence = std::vector<int64_t>;
+
+constexpr int64_t kSrcVocab = 23, kTgtVocab = 19;
+constexpr int64_t kBos = 2, kEos = 3;
+
+ModelConfig tiny_config(const std::string& type) {
+  ModelConfig c;
+  c.type = type;
+  c.emb_dim = 16;
+  c.hidden_dim = type == "transformer" ? 16 : 20;
+  c.layers = type == "transformer" ? 2 : 1;
+  c.heads = 4;
+  c.ff_dim = 32;
+  c.dropout = 0.1;
+  c.attention_dropout = 0.1;
+  return c;
+}
+
+// Right-padded batch from full sentences (<bos> ... <eos> on both sides).
+Batch make_batch(const std::vector<Sentence>& src, const std::vector<Sentence>& tgt, int64_t extra_src_pad = 0,
+                 int64_t extra_tgt_pad = 0) {
+  const int64_t B = static_cast<int64_t>(src.size());
+  int64_t S = 0, T = 0;
+  for (const auto& s : src) S = std::max<int64_t>(S, s.size());
+  for (const auto& t : tgt) T = std::max<int64_t>(T, t.size() - 1);
+  S += extra_src_pad, T += extra_tgt_pad;
+  Batch batch;
+  batch.src = torch::zeros({B, S}, torch::kLong);
+  batch.src_len = torch::zeros({B}, torch::kLong);
+  batch.tgt_in = torch::zeros({B, T}, torch::kLong);
+  batch.tgt_out = torch::zeros({B, T}, torch::kLong);
+  for (int64_t b = 0; b < B; ++b) {
+    for (size_t j = 0; j < src[b].size(); ++j) batch.src[b][j] = src[b][j];
+    batch.src_len[b] = static_cast<int64_t>(src[b].size());
+    for (size_t j = 0; j + 1 < tgt[b].size(); ++j) {
+      batch.tgt_in[b][j] = tgt[b][j];
+      batch.tgt_out[b][j] = tgt[b][j + 1];
+    }
+    batch.tgt_tokens += static_cast<int64_t>(tgt[b].size()) - 1;
+    batch.indices.push_back(b);
+  }
+  return batch;
+}
+
+Sentence random_sentence(int64_t vocab, int64_t min_len, int64_t max_len) {
+  const int64_t n = torch::randint(min_len, max_len + 1, {1}).item<int64_t>();
+  Sentence s{kBos};
+  for (int64_t i = 0; i < n; ++i) s.push_back(torch::randint(4, vocab, {1}).item<int64_t>());
+  s.push_back(kEos);
+  return s;
+}
+
+Batch random_batch(int64_t B, uint64_t seed, int64_t min_len = 2, int64_t max_len = 7) {
+  torch::manual_seed(seed);
+  std::vector<Sentence> src, tgt;
+  for (int64_t b = 0; b < B; ++b) {
+    src.push_back(random_sentence(kSrcVocab, min_len, max_len));
+    tgt.push_back(random_sentence(kTgtVocab, min_len, max_len));
+  }
+  return make_batch(src, tgt);
+}
+
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
+
+std::shared_ptr<Seq2SeqModel> build(const ModelConfig& config, uint64_t seed = 1) {
+  torch::manual_seed(seed);
+  return seq2seq::models::make_model(config, kSrcVocab, kTgtVocab);
+}
+
+// Teacher-forced log-probabilities next to the ones start()/step() produce token by token.
+void expect_steps_match_forward(Seq2SeqModel& model, const Batch& batch, double tol = 1e-4) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  auto expected = torch::log_softmax(model.forward(batch), -1);  // (B, T, V)
+  auto state = model.start(batch.src, batch.src_len);
+  for (int64_t t = 0; t < batch.tgt_in.size(1); ++t) {
+    auto out = model.step(state, batch.tgt_in.select(1, t));
+    ASSERT_EQ(out.log_probs.sizes(), expected.select(1, t).sizes());
+    EXPECT_LE(max_diff(out.log_probs, expected.select(1, t)), tol) << model.type() << " step " << t;
+    EXPECT_EQ(state.step, t + 1);
+    if (model.has_attention()) {
+      ASSERT_TRUE(out.attention.defined());
+      ASSERT_EQ(out.attention.sizes(), batch.src.sizes());
+      EXPECT_LE(max_diff(out.attention.sum(1), torch::ones({batch.size()})), 1e-5);
+      EXPECT_EQ(out.attention.masked_select(batch.src.eq(0)).abs().sum().item<double>(), 0.0)
+          << "attention on source padding";
+    } else {
+      EXPECT_FALSE(out.attention.defined());
+    }
+  }
+}
+
+// Appending padding to source and target changes no real position's logits.
+void expect_padding_invariance(Seq2SeqModel& model, const Batch& batch, double tol = 1e-5) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  std::vector<Sentence> src, tgt;
+  for (int64_t b = 0; b < batch.size(); ++b) {
+    const int64_t n = batch.src_len[b].item<int64_t>();
+    src.emplace_back(batch.src[b].data_ptr<int64_t>(), batch.src[b].data_ptr<int64_t>() + n);
+    auto real = batch.tgt_out[b].ne(0).sum().item<int64_t>();
+    Sentence t(batch.tgt_in[b].data_ptr<int64_t>(), batch.tgt_in[b].data_ptr<int64_t>() + real);
+    t.push_back(batch.tgt_out[b][real - 1].item<int64_t>());
+    tgt.push_back(t);
+  }
+  auto padded = make_batch(src, tgt, 3, 2);
+  auto logits = model.forward(batch);
+  auto logits_padded = model.forward(padded).slice(1, 0, batch.tgt_in.size(1));
+  auto real = batch.tgt_out.ne(0).unsqueeze(-1).expand_as(logits);
+  EXPECT_LE(max_diff(logits.masked_select(real), logits_padded.masked_select(real)), tol) << model.type();
+}
+
+class ModelTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ModelTest, ShapesAndStepOutputs) {
+  auto model = build(tiny_config(GetParam()));
+  auto batch = random_batch(5, 21);
+  model->train();
+  auto logits = model->forward(batch);
+  EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{5, batch.tgt_in.size(1), kTgtVocab}));
+  EXPECT_EQ(model->type(), GetParam());
+  EXPECT_EQ(model->has_attention(), GetParam() != "rnn");
+  torch::NoGradGuard no_grad;
+  model->eval();
+  auto state = model->start(batch.src, batch.src_len);
+  for (const auto& [name, tensor] : state.tensors) EXPECT_EQ(tensor.size(0), 5) << name << " is not batch-first";
+  auto out = model->step(state, torch::full({5}, kBos, torch::kLong));
+  EXPECT_EQ(out.log_probs.sizes(), (std::vector<int64_t>{5, kTgtVocab}));
+  EXPECT_LE(max_diff(out.log_probs.exp().sum(1), torch::ones({5})), 1e-5);
+}
+
+TEST_P(ModelTest, PaddingChangesNothing) {
+  auto model = build(tiny_config(GetParam()));
+  expect_padding_invariance(*model, random_batch(6, 22));
+}
+
+TEST_P(ModelTest, StepByStepEqualsTeacherForcedForward) {
+  auto model = build(tiny_config(GetParam()));
+  expect_steps_match_forward(*model, random_batch(6, 23));
+  // Batch of one (the matrix-vector path).
+  expect_steps_match_forward(*model, random_batch(1, 24));
+}
+
+TEST_P(ModelTest, SelectReordersTheState) {
+  auto model = build(tiny_config(GetParam()));
+  auto batch = random_batch(3, 25, 4, 6);
+  torch::NoGradGuard no_grad;
+  model->eval();
+  // Rows of the reordered batch are what the state should hold after select().
+  auto order = torch::tensor({2, 0, 0, 1}, torch::kLong);
+  Batch reordered = batch;
+  reordered.src = batch.src.index_select(0, order);
+  reordered.src_len = batch.src_len.index_select(0, order);
+  reordered.tgt_in = batch.tgt_in.index_select(0, order);
+  auto expected = torch::log_softmax(model->forward(reordered), -1);
+  auto state = model->start(batch.src, batch.src_len);
+  for (int64_t t = 0; t < 2; ++t) model->step(state, batch.tgt_in.select(1, t));
+  state.select(order);
+  for (int64_t t = 2; t < batch.tgt_in.size(1); ++t) {
+    auto out = model->step(state, reordered.tgt_in.select(1, t));
+    EXPECT_LE(max_diff(out.log_probs, expected.select(1, t)), 1e-4) << "step " << t;
+  }
+}
+
+TEST_P(ModelTest, SaveLoadRoundTrip) {
+  auto model = build(tiny_config(GetParam()), 1);
+  auto batch = random_batch(4, 26);
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("seq2seq_test_models_" + GetParam() + "_" + std::to_string(::getpid()) + ".pt"))
+                        .string();
+  {
+    torch::serialize::OutputArchive archive;
+    model->save(archive);
+    archive.save_to(path);
+  }
+  auto loaded = build(tiny_config(GetParam()), 2);  // different initial weights
+  torch::NoGradGuard no_grad;
+  model->eval();
+  loaded->eval();
+  EXPECT_GT(max_diff(model->forward(batch), loaded->forward(batch)), 1e-3);
+  {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    loaded->load(archive);
+  }
+  std::remove(path.c_str());
+  EXPECT_EQ(max_diff(model->forward(batch), loaded->forward(batch)), 0.0);
+}
+
+TEST_P(ModelTest, OverfitsEightPairs) {
+  auto config = tiny_config(GetParam());
+  config.dropout = 0.0;
+  config.attention_dropout = 0.0;
+  config.emb_dim = 32;
+  config.hidden_dim = config.type == "transformer" ? 32 : 48;
+  auto model = build(config, 3);
+  auto batch = random_batch(8, 27, 3, 6);
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(config.type == "transformer" ? 3e-3 : 1e-2));
+  model->train();
+  double loss_value = 0, first = 0;
+  int steps = 0;
+  for (; steps < 300; ++steps) {
+    optimizer.zero_grad();
+    auto logits = model->forward(batch);
+    auto loss = torch::nn::functional::cross_entropy(
+        logits.reshape({-1, kTgtVocab}), batch.tgt_out.reshape({-1}),
+        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(0));
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+    optimizer.step();
+    loss_value = loss.item<double>();
+    if (steps == 0) first = loss_value;
+    if (loss_value < 0.02) break;
+  }
+  EXPECT_GT(first, 2.0);
+  EXPECT_LT(loss_value, 0.1) << GetParam() << " after " << steps << " steps";
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ModelTest, ::testing::Values("rnn", "bahdanau", "transformer"),
+                         [](const auto& info) { return info.param; });
+
+// Feeding back the argmax at every step (teacher_forcing = 0) is greedy decoding.
+TEST(RnnModels, NoTeacherForcingIsGreedyDecoding) {
+  for (const std::string type : {"rnn", "bahdanau"}) {
+    auto model = build(tiny_config(type));
+    auto batch = random_batch(4, 28);
+    torch::NoGradGuard no_grad;
+    model->eval();
+    auto logits = torch::log_softmax(model->forward(batch, 0.0), -1);
+    auto state = model->start(batch.src, batch.src_len);
+    auto prev = batch.tgt_in.select(1, 0);
+    for (int64_t t = 0; t < batch.tgt_in.size(1); ++t) {
+      auto out = model->step(state, prev);
+      EXPECT_LE(max_diff(out.log_probs, logits.select(1, t)), 1e-4) << type << " step " << t;
+      prev = out.log_probs.argmax(-1);
+    }
+    // In between, mixing in reference tokens keeps the shape and stays finite.
+    model->train();
+    auto mixed = model->forward(batch, 0.5);
+    EXPECT_EQ(mixed.sizes(), logits.sizes());
+    EXPECT_TRUE(torch::isfinite(mixed).all().item<bool>());
+  }
+}
+
+TEST(RnnModels, VariantsRunAndDecodeConsistently) {
+  struct Variant {
+    std::string cell;
+    int layers;
+    bool bidirectional;
+  };
+  for (const auto& v : {Variant{"lstm", 1, false}, Variant{"gru", 2, false}, Variant{"gru", 1, true},
+                        Variant{"lstm", 2, true}}) {
+    auto config = tiny_config("rnn");
+    config.cell = v.cell;
+    config.layers = v.layers;
+    config.bidirectional = v.bidirectional;
+    auto model = build(config);
+    SCOPED_TRACE(v.cell + " layers=" + std::to_string(v.layers) + (v.bidirectional ? " bidirectional" : ""));
+    auto batch = random_batch(5, 29);
+    model->train();
+    auto logits = model->forward(batch);
+    EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{5, batch.tgt_in.size(1), kTgtVocab}));
+    logits.sum().backward();  // every parameter takes part
+    for (const auto& p : model->named_parameters())
+      EXPECT_TRUE(p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0) << p.key();
+    expect_steps_match_forward(*model, batch);
+    expect_padding_invariance(*model, batch);
+  }
+  auto deep = tiny_config("bahdanau");
+  deep.layers = 2;
+  auto model = build(deep);
+  expect_steps_match_forward(*model, random_batch(4, 30));
+}
+
+TEST(TransformerModel, VariantsRunAndDecodeConsistently) {
+  for (int variant = 0; variant < 3; ++variant) {
+    auto config = tiny_config("transformer");
+    if (variant == 0) config.norm = "pre";
+    if (variant == 1) config.positions = "learned", config.final_norm = false;
+    if (variant == 2) config.tie_embeddings = true, config.layers = 1;
+    SCOPED_TRACE("variant " + std::to_string(variant));
+    auto model = build(config);
+    auto batch = random_batch(5, 31);
+    expect_steps_match_forward(*model, batch);
+    expect_padding_invariance(*model, batch);
+    if (config.tie_embeddings) {
+      auto* transformer = dynamic_cast<seq2seq::models::TransformerModel*>(model.get());
+      ASSERT_NE(transformer, nullptr);
+      EXPECT_FALSE(transformer->generator);
+      auto untied_config = config;
+      untied_config.tie_embeddings = false;
+      // Tying drops the generator's (V, D) matrix and keeps its bias.
+      EXPECT_EQ(build(untied_config)->parameter_count() - model->parameter_count(), kTgtVocab * 16);
+    }
+  }
+}
+
+// Our Transformer against torch::nn::Transformer with the same weights (names line up).
+TEST(TransformerModel, MatchesTorchTransformer) {
+  auto config = tiny_config("transformer");
+  config.attention_dropout = config.dropout;
+  auto model = build(config, 4);
+  auto* ours = dynamic_cast<seq2seq::models::TransformerModel*>(model.get());
+  ASSERT_NE(ours, nullptr);
+  torch::nn::Transformer theirs(torch::nn::TransformerOptions(config.hidden_dim, config.heads)
+                                    .num_encoder_layers(config.layers)
+                                    .num_decoder_layers(config.layers)
+                                    .dim_feedforward(config.ff_dim)
+                                    .dropout(config.dropout));
+  {
+    torch::NoGradGuard no_grad;
+    auto params = theirs->named_parameters();
+    int copied = 0;
+    for (const auto& item : ours->named_parameters()) {
+      if (item.key().rfind("encoder.", 0) != 0 && item.key().rfind("decoder.", 0) != 0) continue;
+      auto* twin = params.find(item.key());
+      ASSERT_NE(twin, nullptr) << item.key();
+      ASSERT_EQ(twin->sizes(), item.value().sizes()) << item.key();
+      twin->copy_(item.value());
+      ++copied;
+    }
+    EXPECT_EQ(copied, static_cast<int>(params.size()));
+  }
+  auto batch = random_batch(4, 32);
+  torch::NoGradGuard no_grad;
+  model->eval();
+  theirs->eval();
+  const double scale = std::sqrt(16.0);
+  const int64_t S = batch.src.size(1), T = batch.tgt_in.size(1);
+  auto src = ours->src_embedding(batch.src) * scale + ours->pe.slice(0, 0, S);     // (B, S, D)
+  auto tgt = ours->tgt_embedding(batch.tgt_in) * scale + ours->pe.slice(0, 0, T);  // (B, T, D)
+  auto pad = batch.src.eq(0);
+  auto causal = torch::nn::TransformerImpl::generate_square_subsequent_mask(T);
+  auto out = theirs(src.transpose(0, 1), tgt.transpose(0, 1), torch::Tensor(), causal, torch::Tensor(), pad,
+                    batch.tgt_in.eq(0), pad);  // (T, B, D)
+  auto expected = ours->generator(out.transpose(0, 1));                    // (B, T, V)
+  auto logits = model->forward(batch);
+  auto real = batch.tgt_out.ne(0).unsqueeze(-1).expand_as(logits);
+  EXPECT_LE(max_diff(logits.masked_select(real), expected.masked_select(real)), 1e-4);
+}
+
+TEST(Models, ParameterCountsAtCanonicalSizes) {
+  // The PyTorch reference (shared/bench/pytorch_reference/README.md), Multi30k de->en vocabularies.
+  const int64_t src_vocab = 7882, tgt_vocab = 5898;
+  ModelConfig rnn;
+  rnn.type = "rnn", rnn.emb_dim = 256, rnn.hidden_dim = 512, rnn.layers = 1, rnn.cell = "gru";
+  EXPECT_EQ(seq2seq::models::make_model(rnn, src_vocab, tgt_vocab)->parameter_count(), 14234890);
+  ModelConfig bahdanau = rnn;
+  bahdanau.type = "bahdanau";
+  EXPECT_EQ(seq2seq::models::make_model(bahdanau, src_vocab, tgt_vocab)->parameter_count(), 20536074);
+  ModelConfig transformer;
+  transformer.type = "transformer", transformer.emb_dim = 256, transformer.hidden_dim = 256, transformer.layers = 3,
+  transformer.heads = 8, transformer.ff_dim = 512, transformer.norm = "post", transformer.final_norm = true;
+  EXPECT_EQ(seq2seq::models::make_model(transformer, src_vocab, tgt_vocab)->parameter_count(), 8998154);
+}
+
+TEST(Models, InitialisationSchemes) {
+  torch::NoGradGuard no_grad;
+  auto config = tiny_config("rnn");
+  config.emb_dim = 64, config.hidden_dim = 64, config.init = "normal";
+  auto rnn = build(config);
+  for (const auto& p : rnn->named_parameters()) {
+    EXPECT_NEAR(p.value().std().item<double>(), 0.01, 0.003) << p.key();
+    EXPECT_NE(p.value().abs().sum().item<double>(), 0.0) << p.key();
+  }
+  config.type = "bahdanau";
+  auto bahdanau = build(config);
+  for (const auto& p : bahdanau->named_parameters()) {
+    if (p.key().find("bias") != std::string::npos)
+      EXPECT_EQ(p.value().abs().sum().item<double>(), 0.0) << p.key();
+    else
+      EXPECT_NEAR(p.value().std().item<double>(), 0.01, 0.003) << p.key();
+  }
+  auto transformer_config = tiny_config("transformer");
+  transformer_config.hidden_dim = transformer_config.emb_dim = 64;
+  auto transformer = build(transformer_config);
+  auto params = transformer->named_parameters();
+  // xavier-uniform in_proj: bound sqrt(6 / (fan_in + fan_out)) = sqrt(6 / (64 + 192))
+  const double bound = std::sqrt(6.0 / (64 + 192));
+  auto in_proj = params["encoder.layers.0.self_attn.in_proj_weight"];
+  EXPECT_LE(in_proj.abs().max().item<double>(), bound + 1e-6);
+  EXPECT_GT(in_proj.abs().max().item<double>(), 0.9 * bound);
+  EXPECT_EQ(params["decoder.layers.1.multihead_attn.in_proj_bias"].abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(params["decoder.norm.weight"].sum().item<double>(), 64.0);
+  EXPECT_NEAR(params["src_embedding.weight"].std().item<double>(), 1.0, 0.05);
+}
+
+TEST(Models, DropoutDropsAtRateAndScales) {
+  seq2seq::models::Dropout dropout(0.3);
+  auto x = torch::ones({1000, 1000});
+  torch::manual_seed(5);
+  auto y = dropout(x);
+  const double dropped = y.eq(0).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(dropped, 0.3, 0.002);
+  auto kept = y.masked_select(y.ne(0));
+  EXPECT_NEAR(kept.min().item<double>(), 1.0 / 0.7, 1e-4);
+  EXPECT_NEAR(kept.max().item<double>(), 1.0 / 0.7, 1e-4);
+  EXPECT_NEAR(y.mean().item<double>(), 1.0, 0.005);  // unbiased
+  torch::manual_seed(5);
+  EXPECT_TRUE(torch::equal(dropout(x), y)) << "reproducible from the global seed";
+  dropout->eval();
+  EXPECT_TRUE(torch::equal(dropout(x), x));
+  // Gradient flows through the kept elements only, with the same scale.
+  dropout->train();
+  auto input = torch::ones({50, 50}, torch::requires_grad());
+  auto out = dropout(input);
+  out.sum().backward();
+  EXPECT_TRUE(torch::equal(input.grad(), out.detach()));
+}
+
+}  // namespace
