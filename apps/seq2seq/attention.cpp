@@ -49,8 +49,8 @@ void print_demo(const nlohmann::json& demo) {
       std::cout << "  W_q, W_k, W_v: the same three matrices as in 2. (drawn again after the same seed)\n";
     } else if (m.contains("W_query")) {
       shown_projections = true;
-      std::cout << "  W_q, W_k, W_v: torch::rand({3, 2}) each, in that order, after torch::manual_seed("
-                << demo["seed"] << ")\n";
+      std::cout << "  W_q, W_k, W_v: torch::rand({3, 2}) each, in that order, after torch::manual_seed(" << demo["seed"]
+                << ")\n";
       const auto in = numbered("in", 3), out = numbered("out", 2);
       print_matrix("W_q", m["W_query"], in, out);
       print_matrix("W_k", m["W_key"], in, out);

@@ -110,6 +110,7 @@ struct NPSite {
   Clause* owner;  // the clause the NP belongs to
   int depth;      // clause depth of the owner (main clause = 0)
   bool in_pp;     // inside a prepositional phrase (no further attributes)
+  bool in_attribute;  // inside "der Mann mit dem Hut": no relative clause, it would stack with the head's
   Classes slot;   // subject or object of its clause: the classes the verb accepts there (else 0)
 };
 
@@ -125,12 +126,13 @@ struct Sites {
 
 void collect_clause(Clause& c, int depth, Sites& sites);
 
-void collect_np(NP& np, Clause* owner, int depth, bool in_pp, Classes slot, Sites& sites) {
+void collect_np(NP& np, Clause* owner, int depth, bool in_pp, Classes slot, Sites& sites,
+                bool in_attribute = false) {
   if (np.kind == NPKind::Gap || np.kind == NPKind::Pronoun) return;
-  sites.nps.push_back({&np, owner, depth, in_pp, slot});
-  for (NP& m : np.members) collect_np(m, owner, depth, in_pp, 0, sites);
+  sites.nps.push_back({&np, owner, depth, in_pp, in_attribute, slot});
+  for (NP& m : np.members) collect_np(m, owner, depth, in_pp, 0, sites, in_attribute);
   for (PP& p : np.attribute)
-    for (NP& o : p.object) collect_np(o, owner, depth, true, 0, sites);
+    for (NP& o : p.object) collect_np(o, owner, depth, true, 0, sites, true);
   for (Clause& rel : np.relative) collect_clause(rel, depth + 1, sites);
 }
 
@@ -667,7 +669,7 @@ class Generator {
     double big = missing > 12 ? 0.65 : missing > 6 ? 0.4 : missing > 3 ? 0.15 : 0.03;
     double medium = 0.35;
     int category = rng_.weighted(std::array<double, 3>{big, medium, std::max(0.0, 1.0 - big - medium)});
-    if (sites.nps.empty()) sites.nps.push_back({&s.clauses[0].subject, &s.clauses[0], 0, false, 0});
+    if (sites.nps.empty()) sites.nps.push_back({&s.clauses[0].subject, &s.clauses[0], 0, false, false, 0});
     if (category == 0) {
       switch (rng_.below(3)) {
         case 0: {
@@ -678,7 +680,7 @@ class Generator {
           return coordinate_clause(s);
         default: {
           auto& site = rng_.pick(sites.nps);
-          return add_relative(*site.np, site.depth);
+          return !site.in_attribute && add_relative(*site.np, site.depth);
         }
       }
     }
@@ -842,7 +844,7 @@ void write_synth(const SynthCorpus& corpus, const SynthOptions& o, const std::st
                  const std::string& command_line) {
   create_directories(out_dir);
   auto bands = synth_bands(o);
-  nlohmann::json meta;
+  nlohmann::ordered_json meta;  // keys in the order written: bands read shortest first
   meta["generator"] = "seq2seq data synth";
   meta["version"] = SEQ2SEQ_VERSION;
   meta["command"] = command_line;

@@ -98,6 +98,15 @@ bool is_clitic(const std::string& token) {
   return is_one_of(token, {"s", "t", "d", "m", "re", "ve", "ll", "S", "T", "D", "M", "RE", "VE", "LL"});
 }
 
+bool is_quote(const std::string& token) {
+  return is_one_of(token, {"\"", "'", "\u201C", "\u201D", "\u2018", "\u2019", "\u00BB"});
+}
+
+// Words after which a German hyphen stays on its word ("Ein- und Ausgang").
+bool is_german_conjunction(const std::string& token) {
+  return is_one_of(token, {"und", "oder", "bis", "bzw", "sowie"});
+}
+
 bool is_single_code_point(const std::string& token) {
   std::size_t pos = 0;
   utf8::next(token, pos);
@@ -187,8 +196,12 @@ std::string WordTokenizer::detokenize(const std::vector<std::string>& tokens) co
     const std::string& tok = tokens[i];
     const bool prev_word = i > 0 && is_word_token(tokens[i - 1]);
     const bool next_word = i + 1 < n && is_word_token(tokens[i + 1]);
-    if (tok == "-" || tok == "/") {
-      if (prev_word && next_word) glue_left[i] = glue_right[i] = 1;
+    // A closing quote counts as the end of a word for hyphens: „BBQ“-Leuchtreklame.
+    const bool prev_closed_quote = i > 0 && glue_left[i - 1] && is_quote(tokens[i - 1]);
+    if (tok == "-" && prev_word && next_word && is_german_conjunction(tokens[i + 1])) {
+      glue_left[i] = 1;  // suspended hyphen: "Limonade- und Bierdosen", "10- bis 12-jährige"
+    } else if (tok == "-" || tok == "/") {
+      if ((prev_word || prev_closed_quote) && next_word) glue_left[i] = glue_right[i] = 1;
     } else if (tok == "." || tok == "," || tok == ":") {
       closing(i);
       if (i > 0 && i + 1 < n && is_digits(tokens[i - 1]) && is_digits(tokens[i + 1])) glue_right[i] = 1;

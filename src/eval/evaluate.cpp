@@ -99,6 +99,7 @@ EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const dec
   report["decode_s"] = decode_s;
   report["time_s"] = total_s;
   report["sent_per_s"] = decode_s > 0 ? input.src.size() / decode_s : 0.0;
+  output.report = std::move(report);
   return output;
 }
 

@@ -1,6 +1,8 @@
 // The attention mechanisms: simple, self, causal, multi-head and additive (Bahdanau).
 #include "seq2seq/models/attention.h"
 
+#include "layers.h"
+
 #include <cmath>
 #include <limits>
 
@@ -41,9 +43,9 @@ void SelfAttentionImpl::set_weights(const torch::Tensor& w_query, const torch::T
 
 AttentionOutput SelfAttentionImpl::attend(const torch::Tensor& x, const torch::Tensor& hidden,
                                           Dropout* weight_dropout) {
-  auto queries = W_query(x);  // (..., T, d_out)
-  auto keys = W_key(x);       // (..., T, d_out)
-  auto values = W_value(x);   // (..., T, d_out)
+  auto queries = W_query(x);                                     // (..., T, d_out)
+  auto keys = W_key(x);                                          // (..., T, d_out)
+  auto values = W_value(x);                                      // (..., T, d_out)
   auto scores = torch::matmul(queries, keys.transpose(-2, -1));  // (..., T, T)
   if (hidden.defined()) scores = scores.masked_fill(hidden, kNegInf);
   auto weights = torch::softmax(scores / std::sqrt(static_cast<double>(keys.size(-1))), -1);  // (..., T, T)
@@ -83,8 +85,8 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& 
   in_proj_weight = register_parameter("in_proj_weight", torch::empty({3 * options.d_out, options.d_in}));
   torch::nn::init::xavier_uniform_(in_proj_weight);
   if (options.bias) in_proj_bias = register_parameter("in_proj_bias", torch::zeros({3 * options.d_out}));
-  out_proj = register_module("out_proj",
-                             torch::nn::Linear(torch::nn::LinearOptions(options.d_out, options.d_out).bias(options.bias)));
+  out_proj = register_module(
+      "out_proj", torch::nn::Linear(torch::nn::LinearOptions(options.d_out, options.d_out).bias(options.bias)));
   if (options.bias) torch::nn::init::zeros_(out_proj->bias);
   dropout = register_module("dropout", Dropout(options.dropout));
 }
@@ -111,7 +113,7 @@ torch::Tensor MultiHeadAttentionImpl::project_q(const torch::Tensor& x) {
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {
   const int64_t B = memory.size(0), T = memory.size(1), d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, d) : torch::Tensor();
-  auto kv = torch::nn::functional::linear(memory, in_proj_weight.slice(0, d), bias);  // (B, T, 2·d_out)
+  auto kv = torch::nn::functional::linear(memory, in_proj_weight.slice(0, d), bias);               // (B, T, 2·d_out)
   auto heads = kv.view({B, T, 2, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();  // (2, B, H, T, Dh)
   return {heads[0], heads[1]};
 }
@@ -120,32 +122,30 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const tor
                                                const torch::Tensor& key_padding_mask, const torch::Tensor& attn_mask,
                                                NeedWeights need_weights, bool keep_scores) {
   const int64_t B = q.size(0), H = q.size(1), Tq = q.size(2), Tk = k.size(2);
-  // Flattened to (B·H, T, Dh) so that every product is one batched GEMM call.
-  auto q3 = (q * (1.0 / std::sqrt(static_cast<double>(head_dim)))).view({B * H, Tq, head_dim});  // (B·H, Tq, Dh)
-  auto kT = k.reshape({B * H, Tk, head_dim}).transpose(1, 2);                                   // (B·H, Dh, Tk)
-  torch::Tensor scores;
-  if (attn_mask.defined() && attn_mask.scalar_type() != torch::kBool)
-    scores = torch::baddbmm(attn_mask, q3, kT);  // (B·H, Tq, Tk), mask broadcast over the batch
-  else
-    scores = torch::bmm(q3, kT);  // (B·H, Tq, Tk)
+  // Heads flattened into the batch: (B·H, T, Dh), contiguous.
+  auto q3 = (q * (1.0 / std::sqrt(static_cast<double>(head_dim)))).reshape({B * H, Tq, head_dim});  // (B·H, Tq, Dh)
+  auto k3 = k.reshape({B * H, Tk, head_dim});                                                       // (B·H, Tk, Dh)
+  auto v3 = v.reshape({B * H, Tk, head_dim});                                                       // (B·H, Tk, Dh)
+  torch::Tensor add_mask = attn_mask;  // (Tq, Tk) float, added to the scores
   if (attn_mask.defined() && attn_mask.scalar_type() == torch::kBool)
-    scores = scores.masked_fill(attn_mask, kNegInf);
-  if (key_padding_mask.defined())
-    scores = scores.view({B, H, Tq, Tk})
-                 .masked_fill(key_padding_mask.view({B, 1, 1, Tk}), kNegInf)
-                 .view({B * H, Tq, Tk});
-  auto weights = torch::softmax(scores, -1);  // (B·H, Tq, Tk)
-  auto dropped = dropout(weights);
-  auto context = torch::bmm(dropped, v.reshape({B * H, Tk, head_dim}));  // (B·H, Tq, Dh)
-  // (B, H, Tq, Dh) -> (B, Tq, H, Dh) -> (B, Tq, d_out)
-  context = context.view({B, H, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, options.d_out});
+    add_mask = torch::zeros(attn_mask.sizes(), q.options()).masked_fill(attn_mask, kNegInf);
+  detail::AttentionCore core;
+  if (keep_scores) {
+    torch::Tensor drop;
+    if (dropout->is_training() && dropout->p > 0) drop = detail::dropout_mask({B * H, Tq, Tk}, dropout->p, q.options());
+    core = detail::attention_core_reference(q3, k3, v3, add_mask, key_padding_mask, H, drop);
+  } else {
+    core = detail::attention_core(q3, k3, v3, add_mask, key_padding_mask, H, dropout->p, dropout->is_training());
+  }
+  // (B·H, Tq, Dh) -> (B, H, Tq, Dh) -> (B, Tq, H, Dh) -> (B, Tq, d_out)
+  auto context = core.context.view({B, H, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, options.d_out});
   AttentionOutput out;
   out.context = out_proj(context);  // (B, Tq, d_out)
   if (need_weights == NeedWeights::averaged)
-    out.weights = weights.view({B, H, Tq, Tk}).mean(1);  // (B, Tq, Tk)
+    out.weights = core.weights.view({B, H, Tq, Tk}).mean(1);  // (B, Tq, Tk)
   else if (need_weights == NeedWeights::per_head)
-    out.weights = weights.view({B, H, Tq, Tk});
-  if (keep_scores) out.scores = scores.view({B, H, Tq, Tk});
+    out.weights = core.weights.view({B, H, Tq, Tk});
+  if (keep_scores) out.scores = core.scores.view({B, H, Tq, Tk});
   return out;
 }
 
@@ -175,7 +175,8 @@ AttentionOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query, cons
 // ---------------------------------------------------------------------------------------------
 AdditiveAttentionImpl::AdditiveAttentionImpl(const AdditiveAttentionOptions& options_) : options(options_) {
   // W [s; h] + b split as W_s s + (W_h h + b): the same parameters as one Linear over the concatenation.
-  W_s = register_module("W_s", torch::nn::Linear(torch::nn::LinearOptions(options.query_dim, options.attn_dim).bias(false)));
+  W_s = register_module("W_s",
+                        torch::nn::Linear(torch::nn::LinearOptions(options.query_dim, options.attn_dim).bias(false)));
   W_h = register_module("W_h", torch::nn::Linear(torch::nn::LinearOptions(options.key_dim, options.attn_dim)));
   v = register_module("v", torch::nn::Linear(torch::nn::LinearOptions(options.attn_dim, 1).bias(false)));
 }
@@ -189,7 +190,7 @@ AttentionOutput AdditiveAttentionImpl::forward(const torch::Tensor& query, const
   auto energy = torch::tanh(keys + W_s(query).unsqueeze(1));  // (B, S, A) = (B, S, A) + (B, 1, A)
   auto scores = v(energy).squeeze(-1);                        // (B, S)
   scores = scores.masked_fill(src_mask.logical_not(), kNegInf);
-  auto weights = torch::softmax(scores, -1);  // (B, S)
+  auto weights = torch::softmax(scores, -1);                           // (B, S)
   auto context = torch::bmm(weights.unsqueeze(1), values).squeeze(1);  // (B, 1, S)·(B, S, key_dim) -> (B, key_dim)
   return {context, weights, scores};
 }

@@ -85,8 +85,9 @@ nlohmann::json attention_demo() {
     attention->eval();
     auto out = attention(x);
     nlohmann::json m = {{"name", "SelfAttention"},
-                        {"about", "q = x·W_q, k = x·W_k, v = x·W_v; scores = q·kᵀ; weights = softmax(scores / √d_k); "
-                                  "context = weights·v"},
+                        {"about",
+                         "q = x·W_q, k = x·W_k, v = x·W_v; scores = q·kᵀ; weights = softmax(scores / √d_k); "
+                         "context = weights·v"},
                         {"d_in", 3},
                         {"d_out", 2}};
     m.update(weights_json(w));
@@ -100,8 +101,9 @@ nlohmann::json attention_demo() {
     attention->eval();
     auto out = attention(x);
     nlohmann::json m = {{"name", "CausalAttention"},
-                        {"about", "SelfAttention with the scores of later positions set to -inf before the softmax; "
-                                  "dropout on the weights is 0 in this demo (in training it zeroes weights at random)"},
+                        {"about",
+                         "SelfAttention with the scores of later positions set to -inf before the softmax; "
+                         "dropout on the weights is 0 in this demo (in training it zeroes weights at random)"},
                         {"d_in", 3},
                         {"d_out", 2},
                         {"dropout", 0.0}};
@@ -129,18 +131,18 @@ nlohmann::json attention_demo() {
                           {"scores", matrix(out.scores[0][h])},
                           {"weights", matrix(out.weights[0][h])},
                           {"context", matrix(torch::matmul(out.weights[0][h], qkv[2][0][h]))}});
-    nlohmann::json m = {
-        {"name", "MultiHeadAttention"},
-        {"about", "2 heads of 1 dimension each from one batched projection (d_out = 2 in total): head h uses "
-                  "column h of W_q, W_k, W_v; causal mask; scores scaled by 1/√d_head = 1; biases 0; the output "
-                  "projection is the identity, so the context is the heads' contexts side by side; dropout 0"},
-        {"d_in", 3},
-        {"d_out", 2},
-        {"heads", heads},
-        {"head_dim", 1},
-        {"heads_detail", per_head},
-        {"weights_averaged", matrix(out.weights[0].mean(0))},
-        {"context", matrix(out.context[0])}};
+    nlohmann::json m = {{"name", "MultiHeadAttention"},
+                        {"about",
+                         "2 heads of 1 dimension each from one batched projection (d_out = 2 in total): head h uses "
+                         "column h of W_q, W_k, W_v; causal mask; scores scaled by 1/√d_head = 1; biases 0; the output "
+                         "projection is the identity, so the context is the heads' contexts side by side; dropout 0"},
+                        {"d_in", 3},
+                        {"d_out", 2},
+                        {"heads", heads},
+                        {"head_dim", 1},
+                        {"heads_detail", per_head},
+                        {"weights_averaged", matrix(out.weights[0].mean(0))},
+                        {"context", matrix(out.context[0])}};
     m.update(weights_json(w));
     mechanisms.push_back(m);
   }

@@ -10,10 +10,10 @@ BahdanauEncoderImpl::BahdanauEncoderImpl(const ModelConfig& config, int64_t voca
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, config.emb_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
   rnn = register_module("rnn", torch::nn::GRU(torch::nn::GRUOptions(config.emb_dim, H)
-                                                   .num_layers(config.layers)
-                                                   .dropout(config.layers > 1 ? config.dropout : 0.0)
-                                                   .bidirectional(true)
-                                                   .batch_first(true)));
+                                                  .num_layers(config.layers)
+                                                  .dropout(config.layers > 1 ? config.dropout : 0.0)
+                                                  .bidirectional(true)
+                                                  .batch_first(true)));
   fc = register_module("fc", torch::nn::Linear(2 * H, H));
 }
 
@@ -43,9 +43,9 @@ BahdanauModel::BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, 
 
 torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_forcing) {
   auto encoded = encoder(batch.src, batch.src_len);
-  auto src_mask = detail::real_tokens(batch.src);                  // (B, S)
+  auto src_mask = detail::real_tokens(batch.src);  // (B, S)
   auto& attention = decoder->attention;
-  auto keys = attention->keys(encoded.states);                     // (B, S, H): W_h h_j + b, once per batch
+  auto keys = attention->keys(encoded.states);  // (B, S, H): W_h h_j + b, once per batch
   auto w = detail::cell_weights(decoder->rnn->all_weights(), 1)[0];
   // W_ih [e; c] = W_e e + W_c c (split_with_sizes views: their gradients are simply concatenated)
   auto w_ih = w.w_ih.split_with_sizes({emb_, w.w_ih.size(1) - emb_}, 1);
@@ -57,8 +57,9 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
   if (teacher_forcing >= 1.0) {
     // Embeddings and their input projections once for all steps; the loop runs only
     // attention + GRU; the output layer runs once over the stacked features.
-    auto embedded = decoder->dropout(decoder->embedding(tgt_in));                     // (B, T, E)
-    auto gates_e = torch::nn::functional::linear(embedded.transpose(0, 1), w_e, w.b_ih);  // (T, B, 3H)
+    auto embedded = decoder->dropout(decoder->embedding(tgt_in));  // (B, T, E)
+    // (T, B, E)·(E, 3H) -> T x (B, 3H); unbind so that backward stacks the step gradients once.
+    auto gates_e = torch::nn::functional::linear(embedded.transpose(0, 1), w_e, w.b_ih).unbind(0);
     std::vector<torch::Tensor> hiddens, contexts;
     hiddens.reserve(T);
     contexts.reserve(T);
@@ -69,7 +70,8 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
       contexts.push_back(context);
     }
     // [s; c; e]: (B, T, H + 2H + E) -> (B, T, V)
-    return decoder->fc_out(torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2));
+    auto features = torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2);
+    return detail::output_layer(features, tgt_in, decoder->fc_out->weight, decoder->fc_out->bias);
   }
 
   // Scheduled sampling: one Bernoulli(teacher_forcing) per step picks the reference token or
@@ -84,8 +86,8 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
     }
     auto embedded = decoder->dropout(decoder->embedding(input));  // (B, E)
     auto context = attention(hidden, keys, encoded.states, src_mask).context;
-    hidden = detail::gru_step(detail::linear(embedded, w_e, w.b_ih) + detail::linear(context, w_c), hidden, w.w_hh,
-                              w.b_hh);
+    hidden =
+        detail::gru_step(detail::linear(embedded, w_e, w.b_ih) + detail::linear(context, w_c), hidden, w.w_hh, w.b_hh);
     logits.push_back(decoder->fc_out(torch::cat({hidden, context, embedded}, 1)));  // (B, V)
   }
   return torch::stack(logits, 1);  // (B, T, V)
@@ -94,10 +96,10 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
 DecoderState BahdanauModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {
   auto encoded = encoder(src, src_len);
   DecoderState state;
-  state["hidden"] = encoded.initial;                            // (B, H)
-  state["states"] = encoded.states;                             // (B, S, 2H)
-  state["keys"] = decoder->attention->keys(encoded.states);     // (B, S, H)
-  state["src_mask"] = detail::real_tokens(src);                 // (B, S)
+  state["hidden"] = encoded.initial;                         // (B, H)
+  state["states"] = encoded.states;                          // (B, S, 2H)
+  state["keys"] = decoder->attention->keys(encoded.states);  // (B, S, H)
+  state["src_mask"] = detail::real_tokens(src);              // (B, S)
   return state;
 }
 

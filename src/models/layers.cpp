@@ -19,15 +19,32 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   return torch::nn::functional::linear(x, weight, bias);
 }
 
+torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& tgt_in, const torch::Tensor& weight,
+                           const torch::Tensor& bias, const torch::Tensor& per_sentence) {
+  const int64_t B = features.size(0), T = features.size(1), K = features.size(2), V = weight.size(0);
+  auto real = tgt_in.ne(0).reshape({B * T});  // (B·T)
+  const int64_t n = real.sum().item<int64_t>();
+  if (10 * n >= 9 * B * T) {
+    auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
+    return per_sentence.defined() ? logits.add_(per_sentence.unsqueeze(1)) : logits;
+  }
+  auto rows = real.nonzero().squeeze(1);                                              // (N) flat positions
+  auto selected = features.reshape({B * T, K}).index_select(0, rows);                 // (N, K)
+  auto logits = torch::nn::functional::linear(selected, weight, bias);                // (N, V)
+  if (per_sentence.defined()) logits.add_(per_sentence.index_select(0, torch::div(rows, T, "floor")));
+  return torch::zeros({B * T, V}, logits.options()).index_copy(0, rows, logits).view({B, T, V});  // (B, T, V)
+}
+
 torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
                        const torch::Tensor& b_hh) {
   const int64_t H = h.size(1);
-  auto gates_h = linear(h, w_hh, b_hh);  // (B, 3H)
-  // r and z share one add and one sigmoid over (B, 2H).
-  auto rz = torch::sigmoid(gates_x.slice(1, 0, 2 * H) + gates_h.slice(1, 0, 2 * H));  // (B, 2H)
-  auto r = rz.slice(1, 0, H), z = rz.slice(1, H);                                     // (B, H) each
-  auto n = torch::tanh(gates_x.slice(1, 2 * H) + r * gates_h.slice(1, 2 * H));        // (B, H)
-  return n + z * (h - n);  // = (1 - z) ⊙ n + z ⊙ h
+  // split (not slice) views: backward concatenates their gradients instead of zero-filling copies
+  auto x = gates_x.split_with_sizes({2 * H, H}, 1);                // (B, 2H), (B, H)
+  auto g = linear(h, w_hh, b_hh).split_with_sizes({2 * H, H}, 1);  // (B, 2H), (B, H)
+  auto rz = torch::sigmoid(x[0] + g[0]).chunk(2, 1);               // r and z share one add and one sigmoid
+  const auto &r = rz[0], &z = rz[1];                               // (B, H) each
+  auto n = torch::tanh(x[1] + r * g[1]);                           // (B, H)
+  return n + z * (h - n);                                          // = (1 - z) ⊙ n + z ⊙ h
 }
 
 std::pair<torch::Tensor, torch::Tensor> lstm_step(const torch::Tensor& gates_x, const torch::Tensor& h,
@@ -107,28 +124,30 @@ void init_weights_normal_biases_zero(torch::nn::Module& module, double std) {
 
 torch::Tensor real_tokens(const torch::Tensor& ids) { return ids.ne(0); }
 
+torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorOptions& options) {
+  const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when u16 < threshold
+  const float scale = threshold >= 65536 ? 0.0f : static_cast<float>(65536.0 / (65536.0 - threshold));
+  auto mask = torch::empty(sizes, torch::TensorOptions().dtype(torch::kFloat));
+  const int64_t n = mask.numel();
+  float* out = mask.data_ptr<float>();
+  auto gen = at::detail::getDefaultCPUGenerator();
+  auto* impl = at::check_generator<at::CPUGeneratorImpl>(gen);
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  int64_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    const uint32_t r = impl->random();
+    out[i] = (r & 0xFFFFu) >= threshold ? scale : 0.0f;
+    out[i + 1] = (r >> 16) >= threshold ? scale : 0.0f;
+  }
+  if (i < n) out[i] = (impl->random() & 0xFFFFu) >= threshold ? scale : 0.0f;
+  return options.device().is_cpu() && options.dtype() == torch::kFloat ? mask : mask.to(options);
+}
+
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
   if (!training || p <= 0 || x.numel() == 0) return x;
   if (p >= 1) return x * 0.0;
   if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat) return torch::dropout(x, p, training);
-  const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when u16 < threshold
-  const float scale = static_cast<float>(65536.0 / (65536.0 - threshold));
-  const int64_t n = x.numel();
-  auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
-  float* out = mask.data_ptr<float>();
-  {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    auto* impl = at::check_generator<at::CPUGeneratorImpl>(gen);
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    int64_t i = 0;
-    for (; i + 1 < n; i += 2) {
-      const uint32_t r = impl->random();
-      out[i] = (r & 0xFFFFu) >= threshold ? scale : 0.0f;
-      out[i + 1] = (r >> 16) >= threshold ? scale : 0.0f;
-    }
-    if (i < n) out[i] = (impl->random() & 0xFFFFu) >= threshold ? scale : 0.0f;
-  }
-  return x * mask;
+  return x * dropout_mask(x.sizes(), p, x.options());
 }
 
 }  // namespace seq2seq::models::detail

@@ -73,7 +73,7 @@ RnnModel::Recurrent RnnModel::initial_state(const RnnEncoderImpl::Output& encode
     if (bridge) {
       // h_n rows are [layer 0 fwd, layer 0 bwd, layer 1 fwd, ...]
       auto both = torch::cat({encoded.h_n[2 * l], encoded.h_n[2 * l + 1]}, 1);  // (B, 2H)
-      state.h.push_back(torch::tanh(bridge(both)));                            // (B, H)
+      state.h.push_back(torch::tanh(bridge(both)));                             // (B, H)
       if (is_lstm_) state.c.push_back(bridge_cell(torch::cat({encoded.c_n[2 * l], encoded.c_n[2 * l + 1]}, 1)));
     } else {
       state.h.push_back(encoded.h_n[l]);  // (B, H)
@@ -86,7 +86,7 @@ RnnModel::Recurrent RnnModel::initial_state(const RnnEncoderImpl::Output& encode
 torch::Tensor RnnModel::context_of(const RnnEncoderImpl::Output& encoded) {
   // The top layer's final hidden state (both directions when bidirectional); for the LSTM, h.
   if (bridge) return torch::cat({encoded.h_n[2 * layers_ - 2], encoded.h_n[2 * layers_ - 1]}, 1);  // (B, 2H)
-  return encoded.h_n[layers_ - 1];  // (B, H)
+  return encoded.h_n[layers_ - 1];                                                                 // (B, H)
 }
 
 RnnModel::Weights RnnModel::decoder_weights() {
@@ -101,10 +101,6 @@ RnnModel::Weights RnnModel::decoder_weights() {
 
 torch::Tensor RnnModel::output_logits(const torch::Tensor& features, const torch::Tensor& fixed_logits,
                                       const Weights& w) {
-  if (features.dim() == 3) {
-    // (B, T, E + H)·(E + H, V) -> (B, T, V), + (B, 1, V): one GEMM over every target step
-    return torch::nn::functional::linear(features, w.out_eh).add_(fixed_logits.unsqueeze(1));
-  }
   return detail::linear(features, w.out_eh) + fixed_logits;  // (B, V)
 }
 
@@ -122,28 +118,32 @@ void RnnModel::advance(Recurrent& state, const torch::Tensor& gates0, const Weig
 
 torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing) {
   auto encoded = encoder(batch.src, batch.src_len);
-  auto context = context_of(encoded);                  // (B, C)
+  auto context = context_of(encoded);  // (B, C)
   auto state = initial_state(encoded);
   auto w = decoder_weights();
   // The context's share of layer 0's input gates and of the logits is the same at every step.
   auto gates_context = detail::linear(context, w.in_c, w.cells[2]);  // (B, G·H), + b_ih
-  auto fixed_logits = detail::linear(context, w.out_c, w.out_b);      // (B, V)
+  auto fixed_logits = detail::linear(context, w.out_c, w.out_b);     // (B, V)
   const auto& tgt_in = batch.tgt_in;
   const int64_t T = tgt_in.size(1);
 
   if (teacher_forcing >= 1.0) {
     // Teacher forcing: embeddings and their input projections for all steps at once; only the
     // recurrence runs step by step; the output layer runs once over the stacked features.
-    auto embedded = decoder->dropout(decoder->embedding(tgt_in));                         // (B, T, E)
-    auto gates_e = torch::nn::functional::linear(embedded.transpose(0, 1), w.in_e);        // (T, B, G·H)
+    auto embedded = decoder->dropout(decoder->embedding(tgt_in));  // (B, T, E)
+    // (T, B, E)·(E, G·H) + (1, B, G·H) -> (T, B, G·H); unbind (not [t]) so that backward
+    // stacks the per-step gradients once instead of zero-filling a full-size tensor per step.
+    auto gates =
+        torch::nn::functional::linear(embedded.transpose(0, 1), w.in_e).add_(gates_context.unsqueeze(0)).unbind(0);
     std::vector<torch::Tensor> tops;
     tops.reserve(T);
     for (int64_t t = 0; t < T; ++t) {
-      advance(state, gates_e[t] + gates_context, w);
+      advance(state, gates[t], w);
       tops.push_back(state.h.back());  // (B, H)
     }
-    auto hiddens = torch::stack(tops, 1);                                        // (B, T, H)
-    return output_logits(torch::cat({embedded, hiddens}, 2), fixed_logits, w);  // (B, T, V)
+    auto hiddens = torch::stack(tops, 1);                                       // (B, T, H)
+    // (B, T, E + H)·(E + H, V) + (B, 1, V) -> (B, T, V): one GEMM over every target step
+    return detail::output_layer(torch::cat({embedded, hiddens}, 2), tgt_in, w.out_eh, {}, fixed_logits);
   }
 
   // Scheduled sampling: one Bernoulli(teacher_forcing) per step decides between the reference
@@ -168,7 +168,7 @@ DecoderState RnnModel::start(const torch::Tensor& src, const torch::Tensor& src_
   auto context = context_of(encoded);
   auto recurrent = initial_state(encoded);
   DecoderState state;
-  state["hidden"] = torch::stack(recurrent.h, 1);  // (B, L, H)
+  state["hidden"] = torch::stack(recurrent.h, 1);              // (B, L, H)
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);  // (B, L, H)
   state["context"] = context;                                  // (B, C)
   // Per-sentence constants of every step, computed once.

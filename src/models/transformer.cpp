@@ -18,16 +18,14 @@ MultiHeadAttentionOptions attention_options(const ModelConfig& config) {
   return options;
 }
 
-torch::nn::LayerNorm layer_norm(int64_t d) {
-  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-5));
-}
+torch::nn::LayerNorm layer_norm(int64_t d) { return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-5)); }
 
 // Vaswani et al.: pe[p, 2i] = sin(p / 10000^(2i/D)), pe[p, 2i+1] = cos(p / 10000^(2i/D)).
 torch::Tensor sinusoidal_positions(int64_t max_positions, int64_t d) {
-  auto position = torch::arange(max_positions, torch::kFloat).unsqueeze(1);                          // (P, 1)
+  auto position = torch::arange(max_positions, torch::kFloat).unsqueeze(1);                      // (P, 1)
   auto div_term = torch::exp(torch::arange(0, d, 2, torch::kFloat) * (-std::log(10000.0) / d));  // (D/2)
   auto pe = torch::zeros({max_positions, d});
-  pe.slice(1, 0, d, 2).copy_(torch::sin(position * div_term));                // even columns (P, ceil(D/2))
+  pe.slice(1, 0, d, 2).copy_(torch::sin(position * div_term));                     // even columns (P, ceil(D/2))
   pe.slice(1, 1, d, 2).copy_(torch::cos(position * div_term).slice(1, 0, d / 2));  // odd columns (P, floor(D/2))
   return pe;
 }
@@ -37,8 +35,7 @@ torch::Tensor sinusoidal_positions(int64_t max_positions, int64_t d) {
 // ---------------------------------------------------------------------------------------------
 // Layers
 // ---------------------------------------------------------------------------------------------
-TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config)
-    : pre_norm(config.norm == "pre") {
+TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == "pre") {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
   linear1 = register_module("linear1", torch::nn::Linear(D, config.ff_dim));
@@ -52,7 +49,7 @@ TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& conf
 
 torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& src_pad) {
   auto self_block = [&](const torch::Tensor& in) {
-    auto qkv = self_attn->project_qkv(in);  // 3 x (B, H, S, Dh)
+    auto qkv = self_attn->project_qkv(in);                              // 3 x (B, H, S, Dh)
     return self_attn->attend(qkv[0], qkv[1], qkv[2], src_pad).context;  // (B, S, D)
   };
   auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
@@ -64,8 +61,7 @@ torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const
   return norm2(h + dropout2(feed_forward(h)));
 }
 
-TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config)
-    : pre_norm(config.norm == "pre") {
+TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == "pre") {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
   multihead_attn = register_module("multihead_attn", MultiHeadAttention(attention_options(config)));
@@ -201,7 +197,7 @@ torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teach
   const int64_t T = batch.tgt_in.size(1);
   // Target padding needs no mask of its own: pads come after every real position, which the
   // causal mask already hides from them.
-  auto causal = causal_mask(T, batch.src.device());           // (T, T)
+  auto causal = causal_mask(T, batch.src.device());               // (T, T)
   auto x = embed(batch.tgt_in, tgt_embedding, tgt_positions, 0);  // (B, T, D)
   for (const auto& module : *decoder->layers) {
     auto* layer = module->as<TransformerDecoderLayerImpl>();
@@ -209,7 +205,8 @@ torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teach
     x = layer->forward(x, memory_k, memory_v, src_pad, causal);
   }
   if (decoder->norm) x = decoder->norm(x);
-  return logits(x);  // (B, T, V)
+  if (generator) return detail::output_layer(x, batch.tgt_in, generator->weight, generator->bias);  // (B, T, V)
+  return detail::output_layer(x, batch.tgt_in, tgt_embedding->weight, generator_bias);
 }
 
 DecoderState TransformerModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {
@@ -250,7 +247,7 @@ StepOutput TransformerModel::step(DecoderState& state, const torch::Tensor& prev
   }
   if (decoder->norm) x = decoder->norm(x);
   state.step += 1;
-  auto step_logits = logits(x.squeeze(1));  // (B, V)
+  auto step_logits = logits(x.squeeze(1));                             // (B, V)
   return {torch::log_softmax(step_logits, -1), attention.squeeze(1)};  // attention (B, S)
 }
 

@@ -2,7 +2,7 @@
 # `seq2seq bench`: --json has every field of the reference's output, with consistent values;
 # corpus mode and decoding on Multi30k when it is on disk; a clear error when it is not.
 set -euo pipefail
-bin=$1; root=$2
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); root=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 py=/usr/bin/python3; [ -x "$py" ] || py=python3

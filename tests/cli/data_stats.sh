@@ -46,8 +46,10 @@ expect_error() {  # expect_error CODE PATTERN ARGS...
   local code=$1 pattern=$2; shift 2
   set +e; "$bin" "$@" > /dev/null 2> "$tmp/err"; local rc=$?; set -e
   [ "$rc" = "$code" ] || fail "$* exit code $rc, want $code ($(cat "$tmp/err"))"
-  grep -qF -- "$pattern" "$tmp/err" || fail "$*: error text: $(cat "$tmp/err")"
-  [ "$(wc -l < "$tmp/err")" = 1 ] || fail "$*: error is not one line: $(cat "$tmp/err")"
+  # Log lines may precede it; the error itself is one line.
+  [ "$(grep -c '^error: ' "$tmp/err")" = 1 ] || fail "$*: no single error line: $(cat "$tmp/err")"
+  grep '^error: ' "$tmp/err" | grep -qF -- "$pattern" || fail "$*: error text: $(cat "$tmp/err")"
+  [ "$(grep -vc '^\[' "$tmp/err")" = 1 ] || fail "$*: error is not one line: $(cat "$tmp/err")"
 }
 printf 'one\ntwo\n' > "$tmp/two.en"
 printf 'ok\nM\xe4dchen\n' > "$tmp/latin1.de"

@@ -1,6 +1,8 @@
 // Attention mechanisms against hand computation, plain tensor algebra and torch::nn::MultiheadAttention.
 #include "seq2seq/models/attention.h"
 
+#include "../../src/models/layers.h"  // the fused attention kernel (white-box)
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -162,8 +164,8 @@ void compare_with_torch(MultiHeadAttention& ours, torch::nn::MultiheadAttention&
   const auto& key = self_attention ? c.query : c.memory;
   auto out = ours(c.query, key, key, c.key_padding_mask, c.attn_mask, NeedWeights::averaged);
   // torch's module is sequence-first: (T, B, D).
-  auto [ref, ref_weights] = theirs(c.query.transpose(0, 1), key.transpose(0, 1), key.transpose(0, 1),
-                                   c.key_padding_mask, true, c.attn_mask);
+  auto [ref, ref_weights] =
+      theirs(c.query.transpose(0, 1), key.transpose(0, 1), key.transpose(0, 1), c.key_padding_mask, true, c.attn_mask);
   expect_close(out.context, ref.transpose(0, 1), 1e-5, "output");
   expect_close(out.weights, ref_weights, 1e-5, "averaged weights");
   auto per_head = ours(c.query, key, key, c.key_padding_mask, c.attn_mask, NeedWeights::per_head);
@@ -271,7 +273,7 @@ TEST(AdditiveAttention, MatchesConcatenatedFormAndMasksPadding) {
   auto out = attention(s, attention->keys(h), h, mask);
   // The textbook form: W [s; h_j] + b with W = [W_s | W_h], score = v · tanh(.), masked softmax.
   auto W = torch::cat({attention->W_s->weight, attention->W_h->weight}, 1);  // (A, Hs + Hk)
-  auto concat = torch::cat({s.unsqueeze(1).expand({B, S, Hs}), h}, 2);      // (B, S, Hs + Hk)
+  auto concat = torch::cat({s.unsqueeze(1).expand({B, S, Hs}), h}, 2);       // (B, S, Hs + Hk)
   auto energy = torch::tanh(torch::matmul(concat, W.t()) + attention->W_h->bias);
   auto scores = torch::matmul(energy, attention->v->weight.t()).squeeze(-1).masked_fill(~mask, -1e10);
   auto weights = torch::softmax(scores, 1);
@@ -283,6 +285,61 @@ TEST(AdditiveAttention, MatchesConcatenatedFormAndMasksPadding) {
   h2[1].slice(0, 3) = 100;
   auto out2 = attention(s, attention->keys(h2), h2, mask);
   expect_close(out2.context, out.context, 1e-6, "padding");
+}
+
+// The fused CPU kernel against the same computation in tensor ops: outputs and gradients,
+// with key padding, a causal mask, a fully hidden row and dropout.
+TEST(AttentionKernel, FusedMatchesTensorOpsForwardAndBackward) {
+  const int64_t B = 3, H = 2, Tq = 5, Tk = 5, Dh = 7, N = B * H;
+  for (bool training : {false, true}) {
+    SCOPED_TRACE(training ? "with dropout" : "without dropout");
+    torch::manual_seed(13);
+    auto q = torch::randn({N, Tq, Dh}, torch::requires_grad());
+    auto k = torch::randn({N, Tk, Dh}, torch::requires_grad());
+    auto v = torch::randn({N, Tk, Dh}, torch::requires_grad());
+    auto pad = torch::zeros({B, Tk}, torch::kBool);
+    pad[1].slice(0, 2) = true;
+    auto mask = causal_mask(Tq);
+    auto grad_out = torch::randn({N, Tq, Dh});
+    torch::manual_seed(14);
+    auto fused = seq2seq::models::detail::attention_core(q, k, v, mask, pad, H, 0.3, training);
+    torch::manual_seed(14);
+    auto drop = training ? seq2seq::models::detail::dropout_mask({N, Tq, Tk}, 0.3, q.options()) : torch::Tensor();
+    if (training) {
+      EXPECT_GT(drop.eq(0).sum().item<int64_t>(), 0);
+    }
+    auto reference = seq2seq::models::detail::attention_core_reference(q, k, v, mask, pad, H, drop);
+    expect_close(fused.context, reference.context, 1e-5, "context");
+    expect_close(fused.weights, reference.weights, 1e-6, "weights");
+    auto grads = torch::autograd::grad({fused.context}, {q, k, v}, {grad_out});
+    auto expected = torch::autograd::grad({reference.context}, {q, k, v}, {grad_out});
+    for (int i = 0; i < 3; ++i) expect_close(grads[i], expected[i], 1e-5, "gradient");
+  }
+  // A row whose keys are all hidden gets zero weights and a zero context instead of NaN.
+  auto q = torch::randn({2, 1, 4}), k = torch::randn({2, 3, 4}), v = torch::randn({2, 3, 4});
+  auto all_hidden = torch::ones({2, 3}, torch::kBool);
+  auto out = seq2seq::models::detail::attention_core(q, k, v, {}, all_hidden, 1, 0.0, false);
+  EXPECT_EQ(out.context.abs().sum().item<double>(), 0.0);
+}
+
+TEST(MultiHeadAttention, GradientsMatchTorch) {
+  torch::manual_seed(15);
+  const int64_t B = 2, Tq = 4, Tk = 6, D = 8, H = 2;
+  MultiHeadAttention ours(MultiHeadAttentionOptions{D, D, H, 0.0, true});
+  auto theirs = torch_twin(ours, D, H);
+  auto query = torch::randn({B, Tq, D}, torch::requires_grad()),
+       memory = torch::randn({B, Tk, D}, torch::requires_grad());
+  auto pad = torch::zeros({B, Tk}, torch::kBool);
+  pad[0].slice(0, 4) = true;
+  auto grad_out = torch::randn({B, Tq, D});
+  auto out = ours(query, memory, memory, pad).context;
+  auto ours_grads =
+      torch::autograd::grad({out}, {query, memory, ours->in_proj_weight, ours->out_proj->weight}, {grad_out});
+  auto [ref, unused] = theirs(query.transpose(0, 1), memory.transpose(0, 1), memory.transpose(0, 1), pad);
+  auto params = theirs->named_parameters();
+  auto ref_grads = torch::autograd::grad(
+      {ref.transpose(0, 1)}, {query, memory, params["in_proj_weight"], params["out_proj.weight"]}, {grad_out});
+  for (size_t i = 0; i < ours_grads.size(); ++i) expect_close(ours_grads[i], ref_grads[i], 1e-5, "gradient");
 }
 
 }  // namespace

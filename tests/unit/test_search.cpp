@@ -121,7 +121,9 @@ TEST(Search, BeamNbestIsSortedAndBeatsOrTiesGreedy) {
   for (size_t i = 0; i < sources.size(); ++i) {
     ASSERT_EQ(b[i].size(), 5u);
     for (size_t k = 1; k < b[i].size(); ++k) EXPECT_GE(b[i][k - 1].score, b[i][k].score);
-    if (g[i][0].finished) EXPECT_GE(b[i][0].log_prob, g[i][0].log_prob - 1e-4) << "sentence " << i;
+    if (g[i][0].finished) {
+      EXPECT_GE(b[i][0].log_prob, g[i][0].log_prob - 1e-4) << "sentence " << i;
+    }
     const int64_t limit = seq2seq::decode::max_output_length(sources[i].size(), beam);
     for (const auto& h : b[i]) EXPECT_LE(static_cast<int64_t>(h.tokens.size()), limit);
   }

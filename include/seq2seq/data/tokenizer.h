@@ -25,7 +25,10 @@ class Tokenizer {
 // (lowercase_utf8). Ill-formed UTF-8 bytes become one-byte tokens of their own.
 //
 // detokenize() joins tokens with single spaces, except (first matching rule wins):
-//  1. '-' and '/' between two word tokens join both sides: "10 - year - old" -> "10-year-old".
+//  1. '-' and '/' between two word tokens (or a closing quote and a word) join both sides:
+//     "10 - year - old" -> "10-year-old", "„ bbq “ - schild" -> "„bbq“-schild"; but a '-' after a
+//     word and before und/oder/bis/bzw/sowie only joins its word ("ein - und ausgang" ->
+//     "ein- und ausgang", German suspended hyphen).
 //  2. '.', ',' and ':' between two tokens made of digits join both sides: "3 . 5" -> "3.5".
 //  3. An apostrophe (' or U+2019) after a word token joins both sides when the next token is
 //     an English clitic (s t d m re ve ll) or the word is one letter ("man ' s" -> "man's",

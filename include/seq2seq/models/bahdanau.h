@@ -38,8 +38,8 @@ struct BahdanauDecoderImpl : torch::nn::Module {
   AdditiveAttention attention{nullptr};  // query s (H), keys h_j (2H), attention size H
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
-  torch::nn::GRU rnn{nullptr};         // input [e; c] (E + 2H), hidden H
-  torch::nn::Linear fc_out{nullptr};   // [s; c; e] (H + 2H + E) -> V
+  torch::nn::GRU rnn{nullptr};        // input [e; c] (E + 2H), hidden H
+  torch::nn::Linear fc_out{nullptr};  // [s; c; e] (H + 2H + E) -> V
 };
 TORCH_MODULE(BahdanauDecoder);
 
@@ -47,6 +47,10 @@ class BahdanauModel : public Seq2SeqModel {
  public:
   BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
+  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
+  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
+  // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
+  // or the previous step's argmax.
   torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
   // State: "hidden" (B, H), "states" (B, S, 2H), "keys" (B, S, H), "src_mask" (B, S) bool.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;

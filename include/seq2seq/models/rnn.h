@@ -38,8 +38,8 @@ struct RnnDecoderImpl : torch::nn::Module {
 
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
-  torch::nn::GRU gru{nullptr};     // "rnn": input [e; c] (E + C), hidden H, `layers` layers
-  torch::nn::LSTM lstm{nullptr};  // "rnn" when cell = lstm
+  torch::nn::GRU gru{nullptr};        // "rnn": input [e; c] (E + C), hidden H, `layers` layers
+  torch::nn::LSTM lstm{nullptr};      // "rnn" when cell = lstm
   torch::nn::Linear fc_out{nullptr};  // [e; h; c] -> V
 };
 TORCH_MODULE(RnnDecoder);
@@ -48,6 +48,10 @@ class RnnModel : public Seq2SeqModel {
  public:
   RnnModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
+  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
+  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
+  // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
+  // or the previous step's argmax.
   torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
   // State: "hidden" (B, L, H), "cell" (B, L, H) for LSTM, "context" (B, C).
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
@@ -71,14 +75,14 @@ class RnnModel : public Seq2SeqModel {
   // layer 0 sees [e; c] and the output layer [e; h; c], so W = [W_e | W_c] and [W_eh | W_c]
   // (split_with_sizes views: one gradient concatenation in backward, no zero-filled copies).
   struct Weights {
-    std::vector<torch::Tensor> cells;  // torch::nn::GRU/LSTM all_weights(): per layer w_ih, w_hh, b_ih, b_hh
-    torch::Tensor in_e, in_c;          // layer 0's W_ih: (G·H, E), (G·H, C)
+    std::vector<torch::Tensor> cells;    // torch::nn::GRU/LSTM all_weights(): per layer w_ih, w_hh, b_ih, b_hh
+    torch::Tensor in_e, in_c;            // layer 0's W_ih: (G·H, E), (G·H, C)
     torch::Tensor out_eh, out_c, out_b;  // output layer: (V, E + H), (V, C), (V)
   };
   Weights decoder_weights();
   // One step of the stacked cells; gates0: layer 0's input projection (B, G·H), biases included.
   void advance(Recurrent& state, const torch::Tensor& gates0, const Weights& w);
-  // W_eh [e; h] + (W_c c + b): features (..., E + H), fixed_logits = W_c c + b (B, V).
+  // One step's logits W_eh [e; h] + (W_c c + b): features (B, E + H), fixed_logits = W_c c + b (B, V).
   torch::Tensor output_logits(const torch::Tensor& features, const torch::Tensor& fixed_logits, const Weights& w);
 
   int64_t layers_, hidden_, emb_, context_dim_;

@@ -65,6 +65,8 @@ class TransformerModel : public Seq2SeqModel {
  public:
   TransformerModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
+  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
+  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
   // Always teacher-forced (every position is computed in parallel); teacher_forcing is ignored.
   torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
   // State: "memory_pad" (B, S); per layer l "cross_k.l", "cross_v.l" (B, H, S, Dh), computed
@@ -80,7 +82,7 @@ class TransformerModel : public Seq2SeqModel {
 
   torch::nn::Embedding src_embedding{nullptr}, tgt_embedding{nullptr};
   torch::nn::Embedding src_positions{nullptr}, tgt_positions{nullptr};  // learned positions only
-  torch::Tensor pe;                                                       // sinusoidal: (max_positions, D) buffer
+  torch::Tensor pe;                                                     // sinusoidal: (max_positions, D) buffer
   Dropout dropout{nullptr};
   TransformerStack encoder{nullptr}, decoder{nullptr};
   torch::nn::Linear generator{nullptr};  // D -> V; null when tied to tgt_embedding
