@@ -84,6 +84,17 @@ int compare_configs(const Options& o) {
   for (size_t i = 0; i < resolved.size(); ++i) {
     const std::string dir = o.runs_dir + "/" + names[i];
     const bool started = file_exists(train::RunPaths{dir}.state());
+    if (started) {
+      // A run trained from another config would silently stand in for this one.
+      const auto previous = load_config(train::RunPaths{dir}.config());
+      auto keys = differing_keys({nlohmann::json(previous), nlohmann::json(resolved[i])});
+      if (!keys.empty()) {
+        std::string list;
+        for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
+        throw UsageError(dir + " was trained from a different config than " + o.configs[i] + " (" + list +
+                         "); delete that run directory or pass another --runs-dir");
+      }
+    }
     if (started && train::load_state(train::RunPaths{dir}.state()).complete) {
       spdlog::info("{}: already trained; skipping", dir);
     } else {

@@ -162,6 +162,13 @@ TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_
     for (auto* stack : {encoder.ptr().get(), decoder.ptr().get()})
       for (auto& p : stack->parameters())
         if (p.dim() > 1) torch::nn::init::xavier_uniform_(p);
+    // Token embeddings ~ N(0, 1/D), so that after the sqrt(D) scaling in embed() tokens and
+    // positions have the same magnitude (as fairseq and Vaswani et al. with tied embeddings).
+    // With LibTorch's N(0, 1) default the tokens would be sqrt(D) times louder than the
+    // positions, and word order is learned far more slowly.
+    const double std = 1.0 / std::sqrt(static_cast<double>(D));
+    src_embedding->weight.normal_(0.0, std);
+    tgt_embedding->weight.normal_(0.0, std);
   }
 }
 
