@@ -429,7 +429,9 @@ TEST(Models, InitialisationSchemes) {
   EXPECT_GT(in_proj.abs().max().item<double>(), 0.9 * bound);
   EXPECT_EQ(params["decoder.layers.1.multihead_attn.in_proj_bias"].abs().sum().item<double>(), 0.0);
   EXPECT_EQ(params["decoder.norm.weight"].sum().item<double>(), 64.0);
-  EXPECT_NEAR(params["src_embedding.weight"].std().item<double>(), 1.0, 0.05);
+  // Token embeddings ~ N(0, 1/D): after the sqrt(D) scaling they are as loud as the positions.
+  EXPECT_NEAR(params["src_embedding.weight"].std().item<double>(), 1.0 / 8.0, 0.01);
+  EXPECT_NEAR(params["tgt_embedding.weight"].std().item<double>(), 1.0 / 8.0, 0.01);
 }
 
 TEST(Models, DropoutDropsAtRateAndScales) {
