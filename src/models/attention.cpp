@@ -98,7 +98,7 @@ torch::Tensor MultiHeadAttentionImpl::to_heads(const torch::Tensor& x) const {
 
 std::array<torch::Tensor, 3> MultiHeadAttentionImpl::project_qkv(const torch::Tensor& x) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto qkv = torch::nn::functional::linear(x, in_proj_weight, in_proj_bias);  // (B, T, 3·d_out)
+  auto qkv = detail::linear(x, in_proj_weight, in_proj_bias);  // (B, T, 3·d_out)
   // (B, T, 3, H, Dh) -> (3, B, H, T, Dh): one copy puts every head's rows together.
   auto heads = qkv.view({B, T, 3, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();
   return {heads[0], heads[1], heads[2]};  // each (B, H, T, Dh), contiguous
@@ -107,13 +107,13 @@ std::array<torch::Tensor, 3> MultiHeadAttentionImpl::project_qkv(const torch::Te
 torch::Tensor MultiHeadAttentionImpl::project_q(const torch::Tensor& x) {
   const int64_t d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, 0, d) : torch::Tensor();
-  return to_heads(torch::nn::functional::linear(x, in_proj_weight.slice(0, 0, d), bias));  // (B, H, T, Dh)
+  return to_heads(detail::linear(x, in_proj_weight.slice(0, 0, d), bias));  // (B, H, T, Dh)
 }
 
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {
   const int64_t B = memory.size(0), T = memory.size(1), d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, d) : torch::Tensor();
-  auto kv = torch::nn::functional::linear(memory, in_proj_weight.slice(0, d), bias);               // (B, T, 2·d_out)
+  auto kv = detail::linear(memory, in_proj_weight.slice(0, d), bias);               // (B, T, 2·d_out)
   auto heads = kv.view({B, T, 2, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();  // (2, B, H, T, Dh)
   return {heads[0], heads[1]};
 }
@@ -140,7 +140,7 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const tor
   // (B·H, Tq, Dh) -> (B, H, Tq, Dh) -> (B, Tq, H, Dh) -> (B, Tq, d_out)
   auto context = core.context.view({B, H, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, options.d_out});
   AttentionOutput out;
-  out.context = out_proj(context);  // (B, Tq, d_out)
+  out.context = detail::linear(context, out_proj->weight, out_proj->bias);  // (B, Tq, d_out)
   if (need_weights == NeedWeights::averaged)
     out.weights = core.weights.view({B, H, Tq, Tk}).mean(1);  // (B, Tq, Tk)
   else if (need_weights == NeedWeights::per_head)

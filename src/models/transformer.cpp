@@ -52,7 +52,8 @@ torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const
     auto qkv = self_attn->project_qkv(in);                              // 3 x (B, H, S, Dh)
     return self_attn->attend(qkv[0], qkv[1], qkv[2], src_pad).context;  // (B, S, D)
   };
-  auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
+  auto feed_forward = [&](const torch::Tensor& in) { return detail::linear(dropout(torch::relu(detail::linear(in, linear1->weight, linear1->bias))), linear2->weight,
+                          linear2->bias); };
   if (pre_norm) {
     auto h = x + dropout1(self_block(norm1(x)));
     return h + dropout2(feed_forward(norm2(h)));
@@ -98,7 +99,8 @@ torch::Tensor TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const
     if (cross_weights) *cross_weights = out.weights;  // (B, T, S)
     return out.context;                               // (B, T, D)
   };
-  auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
+  auto feed_forward = [&](const torch::Tensor& in) { return detail::linear(dropout(torch::relu(detail::linear(in, linear1->weight, linear1->bias))), linear2->weight,
+                          linear2->bias); };
   if (pre_norm) {
     auto h = x + dropout1(self_block(norm1(x)));
     h = h + dropout2(cross_block(norm2(h)));
