@@ -80,6 +80,8 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;  // ru_maxrss is KiB on Linux
 }
 
+void set_threads(int threads) { torch::set_num_threads(threads); }
+
 nlohmann::json doctor_report(bool measure) {
   nlohmann::json j;
   j["seq2seq_version"] = SEQ2SEQ_VERSION;

@@ -3,10 +3,10 @@
 
 #include "seq2seq/bench/bench.h"
 #include "seq2seq/config.h"
+#include "seq2seq/doctor.h"
 #include "seq2seq/errors.h"
 
 #include <fmt/format.h>
-#include <torch/torch.h>
 
 #include <iostream>
 #include <map>
@@ -114,7 +114,7 @@ Command add_bench(CLI::App& root) {
             if ((options.src_vocab > 0) != (options.tgt_vocab > 0))
               throw UsageError("bench: give both --src-vocab and --tgt-vocab, or neither");
             options.measure_gemm = !args->no_gemm;
-            if (args->threads > 0) torch::set_num_threads(args->threads);
+            if (args->threads > 0) set_threads(args->threads);
             const nlohmann::json result = bench::run_bench(config, options);
             if (args->json)
               std::cout << result.dump() << "\n";

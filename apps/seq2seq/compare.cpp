@@ -18,7 +18,7 @@ namespace seq2seq::cli {
 
 namespace {
 
-struct Options {
+struct CompareOptions {
   std::vector<std::string> runs, configs, overrides;
   std::string format = "table", out, split = "test", runs_dir = "runs", device = "auto";
   bool no_eval = false, train = false;
@@ -26,7 +26,7 @@ struct Options {
 };
 
 // Evaluates a run on `split` unless its eval results are already there.
-void ensure_eval(const std::string& dir, const Options& o) {
+void ensure_eval(const std::string& dir, const CompareOptions& o) {
   const std::string file = train::RunPaths{dir}.eval_dir() + "/" + o.split + ".json";
   if (file_exists(file)) return;
   spdlog::info("{}: no {} results yet; evaluating", dir, o.split);
@@ -37,7 +37,7 @@ void ensure_eval(const std::string& dir, const Options& o) {
   eval::save_eval(run, output);
 }
 
-int compare_runs(const std::vector<std::string>& dirs, const Options& o) {
+int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o) {
   std::vector<report::RunSummary> runs;
   for (const auto& dir : dirs) {
     train::require_run_dir(dir);
@@ -59,7 +59,7 @@ int compare_runs(const std::vector<std::string>& dirs, const Options& o) {
   return 0;
 }
 
-int compare_configs(const Options& o) {
+int compare_configs(const CompareOptions& o) {
   std::vector<std::string> names;
   std::vector<nlohmann::json> configs;
   std::vector<Config> resolved;
@@ -115,7 +115,7 @@ int compare_configs(const Options& o) {
 
 Command add_compare(CLI::App& root) {
   auto* app = root.add_subcommand("compare", "Compare runs (scores, BLEU by length, config diff, charts) or configs");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<CompareOptions>();
   app->add_option("runs", o->runs, "Run directories");
   app->add_option("--configs", o->configs, "Config files to diff (and with --train, to train and compare)");
   add_set_option(*app, o->overrides);

@@ -1,11 +1,10 @@
 // seq2seq: entry point. Sets threads and logging, dispatches, and maps errors to exit codes.
 #include "commands.h"
 
+#include "seq2seq/doctor.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/logging.h"
 #include "seq2seq/memory.h"
-
-#include <torch/torch.h>
 
 #include <iostream>
 #include <thread>
@@ -47,7 +46,7 @@ int main(int argc, char** argv) {
   try {
     init_logging(log_level);
     // LibTorch starts with one thread here; set it before any tensor work.
-    torch::set_num_threads(threads);
+    set_threads(threads);
     for (auto& command : commands)
       if (command.app->parsed()) return command.run();
     return 2;

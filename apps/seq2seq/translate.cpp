@@ -20,7 +20,7 @@ namespace seq2seq::cli {
 
 namespace {
 
-struct Options {
+struct TranslateOptions {
   std::string run, input, svg, checkpoint = "best", device = "auto";
   int beam = 0, nbest = 1;
   bool show_attention = false;
@@ -35,7 +35,7 @@ std::string svg_path(const std::string& file, int64_t n) {
 
 class Translator {
  public:
-  Translator(train::LoadedRun& run, const Options& options) : run_(run), options_(options) {
+  Translator(train::LoadedRun& run, const TranslateOptions& options) : run_(run), options_(options) {
     search_ = decode::SearchOptions::from(run.config.decode);
     if (options.beam > 0) search_.beam = options.beam;
     search_.nbest = std::max(1, options.nbest);
@@ -123,7 +123,7 @@ class Translator {
   }
 
   train::LoadedRun& run_;
-  const Options& options_;
+  const TranslateOptions& options_;
   decode::SearchOptions search_;
   int max_tokens_ = 0;
   int64_t count_ = 0;
@@ -134,7 +134,7 @@ class Translator {
 
 Command add_translate(CLI::App& root) {
   auto* app = root.add_subcommand("translate", "Translate German sentences with a trained run (interactive or piped)");
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<TranslateOptions>();
   app->add_option("--run", o->run, "Run directory")->required();
   app->add_option("--input", o->input, "File to translate line by line (default: stdin)");
   app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)");

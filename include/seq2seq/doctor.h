@@ -18,6 +18,9 @@ BlasInfo detect_blas();
 // fp32 n x n x n matrix product rate in GFLOP/s (best of `trials` runs of ~min_seconds each).
 double measure_gemm_gflops(int64_t n, int trials = 3, double min_seconds = 0.5);
 
+// Threads LibTorch uses for intra-op parallelism (it starts with 1 here); call before tensor work.
+void set_threads(int threads);
+
 // Peak resident set size of this process in MiB.
 double peak_rss_mb();
 

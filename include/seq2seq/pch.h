@@ -1,16 +1,6 @@
-// Precompiled header: the heavy third-party includes every translation unit shares.
+// Precompiled header for the translation units that use LibTorch: the heavy Torch include
+// plus everything in pch_light.h. Torch-free sources use pch_light.h instead (src/CMakeLists.txt).
 #pragma once
-#include <torch/torch.h>
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
+#include "seq2seq/pch_light.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <map>
-#include <memory>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <unordered_map>
-#include <vector>
+#include <torch/torch.h>

@@ -1,5 +1,5 @@
 // Training and greedy-decoding speed, defined exactly as the PyTorch reference harness defines it.
-#include "seq2seq/bench/bench.h"
+#include "seq2seq/bench/bench_detail.h"
 
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/tokenizer.h"

@@ -1,6 +1,6 @@
 // Tests of the speed benchmark: the canonical bench configs build the reference's models (same
 // parameter counts), our FLOP formula and batches agree with the PyTorch reference's.
-#include "seq2seq/bench/bench.h"
+#include "seq2seq/bench/bench_detail.h"
 
 #include "seq2seq/config.h"
 #include "seq2seq/data/batcher.h"
@@ -33,14 +33,14 @@ struct ReferenceModel {
   double flops_concat;      // train_flops_per_tgt_token_analytic_fixed, default code path
   double flops_precompute;  // bahdanau --attn-impl precompute (same as concat for the others)
 };
-const std::vector<ReferenceModel> kReference = {
+const std::vector<ReferenceModel> kReferenceModels = {
     {"rnn", 14234890, 3527680, 64171008.0, 64171008.0},
     {"bahdanau", 20536074, 3527680, 160500150.85714287, 99158454.85714285},
     {"transformer", 8998154, 3527680, 33039360.0, 33039360.0},
 };
 
 TEST(BenchConfigs, ParameterCountsEqualTheReference) {
-  for (const auto& ref : kReference) {
+  for (const auto& ref : kReferenceModels) {
     SCOPED_TRACE(ref.name);
     const seq2seq::Config config = bench_config(ref.name);
     EXPECT_EQ(config.model.type, ref.name);
@@ -54,7 +54,7 @@ TEST(BenchConfigs, ParameterCountsEqualTheReference) {
 }
 
 TEST(BenchFlops, AnalyticFormulaMatchesTheReference) {
-  for (const auto& ref : kReference) {
+  for (const auto& ref : kReferenceModels) {
     SCOPED_TRACE(ref.name);
     const seq2seq::Config config = bench_config(ref.name);
     const double concat = seq2seq::bench::analytic_train_flops_per_token(config.model, 14, 15, kMulti30kTgtVocab);
@@ -70,9 +70,9 @@ TEST(BenchFlops, AnalyticFormulaMatchesTheReference) {
   EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("rnn").model, 14, 15, 5898, "ours"),
                    6 * ours_macs / 14);
   EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("bahdanau").model, 14, 15, 5898, "ours"),
-                   kReference[1].flops_precompute);
+                   kReferenceModels[1].flops_precompute);
   EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("transformer").model, 14, 15, 5898, "ours"),
-                   kReference[2].flops_concat);
+                   kReferenceModels[2].flops_concat);
   // Hand count for the rnn at S=14, T=15: per sentence, encoder 14 x 3*512*768 MACs, decoder
   // 14 x 3*512*1280, output 14 x 1280*5898; x2 FLOPs, x3 for training, / 14 tokens.
   const double macs = 14.0 * 3 * 512 * 768 + 14.0 * 3 * 512 * 1280 + 14.0 * 1280 * 5898;

@@ -2,9 +2,6 @@
 // (shared/bench/pytorch_reference/bench.py) measures it, with JSON fields named as its output.
 #pragma once
 #include "seq2seq/config.h"
-#include "seq2seq/data/batch.h"
-#include "seq2seq/data/batcher.h"
-#include "seq2seq/models/seq2seq_model.h"
 
 #include <nlohmann/json.hpp>
 
@@ -42,12 +39,6 @@ struct BenchOptions {
 // decode needs the corpus and it is missing.
 nlohmann::json run_bench(const Config& config, const BenchOptions& options);
 
-// Parameters split as the reference splits them: weights of Embedding modules vs the rest.
-struct ParamCounts {
-  int64_t total = 0, embedding = 0, non_embedding = 0;
-};
-ParamCounts count_parameters(const models::Seq2SeqModel& model);
-
 // The reference's analytic_train_flops_per_token, for our config's sizes: 2 FLOPs per
 // multiply-add of every matrix product of one training step (forward x 3 for forward + backward),
 // per predicted target token, for a batch where every source has S ids and every target T ids
@@ -60,23 +51,5 @@ ParamCounts count_parameters(const models::Seq2SeqModel& model);
 // rnn 64.2, bahdanau 160.5 (reference) / 99.2 (precompute), transformer 33.0 MFLOP per token.
 double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64_t T, int64_t tgt_vocab,
                                       const std::string& code_path = "reference");
-
-// Mode fixed batches, as the reference builds them: a CPU generator seeded with `seed`; per
-// batch src = randint(4, src_vocab, (B, S)) then tgt = randint(4, tgt_vocab, (B, T)), first
-// column <bos>, last column <eos>, no padding. Same generator and draws as torch.randint in
-// Python, so the ids equal the reference's.
-std::vector<data::Batch> fixed_batches(int n, int batch_size, int64_t src_vocab, int64_t tgt_vocab, int64_t src_len,
-                                       int64_t tgt_len, uint64_t seed);
-
-// Python's random.Random(seed).shuffle(items) (MT19937 seeded by init_by_array, _randbelow by
-// rejection on getrandbits): the same permutation as the reference's batch shuffle.
-void python_shuffle(std::vector<std::vector<int64_t>>& items, uint64_t seed);
-
-// The reference's "multi30k" batches in the reference's order: data::make_reference_batches
-// (chunks of chunk_batches * batch_size pairs in corpus order, each stably sorted by source
-// length, cut into batches), put back into their unshuffled order and shuffled with
-// python_shuffle(seed) as bench.py does.
-std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
-                                                          int batch_size, int chunk_batches, uint64_t seed);
 
 }  // namespace seq2seq::bench
