@@ -148,10 +148,11 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<torch:
 double train_step(models::Seq2SeqModel& model, torch::optim::Optimizer& optimizer,
                   const std::vector<torch::Tensor>& params, const data::Batch& batch, double clip) {
   for (const auto& p : params) p.mutable_grad().reset();  // set_to_none: no memset, no accumulate
-  const torch::Tensor logits = model.forward(batch, 1.0);  // (B, T, V)
+  // The loss needs the logits of the non-pad targets only: (N, V), as the trainer computes them.
+  const torch::Tensor logits = model.forward(batch, 1.0, models::Positions::kRealTargets);
   const torch::Tensor loss = torch::nn::functional::cross_entropy(
-      logits.reshape({-1, logits.size(-1)}),  // (B*T, V)
-      batch.tgt_out.reshape({-1}),            // (B*T)
+      logits,                        // (N, V)
+      models::real_targets(batch),   // (N)
       torch::nn::functional::CrossEntropyFuncOptions().ignore_index(data::Vocab::kPad));
   loss.backward();
   if (clip > 0) torch::nn::utils::clip_grad_norm_(params, clip);

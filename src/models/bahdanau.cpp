@@ -41,7 +41,7 @@ BahdanauModel::BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, 
   if (config.init == "normal") detail::init_weights_normal_biases_zero(*this, 0.01);
 }
 
-torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_forcing) {
+torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_forcing, Positions positions) {
   auto encoded = encoder(batch.src, batch.src_len);
   auto src_mask = detail::real_tokens(batch.src);  // (B, S)
   auto& attention = decoder->attention;
@@ -71,7 +71,8 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
     }
     // [s; c; e]: (B, T, H + 2H + E) -> (B, T, V)
     auto features = torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2);
-    return detail::output_layer(features, tgt_in, decoder->fc_out->weight, decoder->fc_out->bias);
+    return detail::output_layer(features, tgt_in, decoder->fc_out->weight, decoder->fc_out->bias, {},
+                                positions == Positions::kRealTargets);
   }
 
   // Scheduled sampling: one Bernoulli(teacher_forcing) per step picks the reference token or
@@ -90,7 +91,8 @@ torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_fo
         detail::gru_step(detail::linear(embedded, w_e, w.b_ih) + detail::linear(context, w_c), hidden, w.w_hh, w.b_hh);
     logits.push_back(decoder->fc_out(torch::cat({hidden, context, embedded}, 1)));  // (B, V)
   }
-  return torch::stack(logits, 1);  // (B, T, V)
+  auto all = torch::stack(logits, 1);  // (B, T, V)
+  return positions == Positions::kRealTargets ? detail::real_rows(all, tgt_in) : all;
 }
 
 DecoderState BahdanauModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

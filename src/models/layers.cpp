@@ -2,8 +2,10 @@
 #include "layers.h"
 
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/models/seq2seq_model.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <cmath>
 #include <mutex>
@@ -24,11 +26,16 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
 }
 
 torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& tgt_in, const torch::Tensor& weight,
-                           const torch::Tensor& bias, const torch::Tensor& per_sentence) {
+                           const torch::Tensor& bias, const torch::Tensor& per_sentence, bool real_only) {
   const int64_t B = features.size(0), T = features.size(1), K = features.size(2), V = weight.size(0);
   auto real = tgt_in.ne(0).reshape({B * T});  // (B·T)
   const int64_t n = real.sum().item<int64_t>();
-  if (10 * n >= 9 * B * T) {
+  if (real_only && n == B * T) {
+    auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
+    if (per_sentence.defined()) logits.add_(per_sentence.unsqueeze(1));
+    return logits.view({B * T, V});
+  }
+  if (!real_only && 10 * n >= 9 * B * T) {
     auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
     return per_sentence.defined() ? logits.add_(per_sentence.unsqueeze(1)) : logits;
   }
@@ -36,7 +43,14 @@ torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& t
   auto selected = features.reshape({B * T, K}).index_select(0, rows);                 // (N, K)
   auto logits = torch::nn::functional::linear(selected, weight, bias);                // (N, V)
   if (per_sentence.defined()) logits.add_(per_sentence.index_select(0, torch::div(rows, T, "floor")));
+  if (real_only) return logits;
   return torch::zeros({B * T, V}, logits.options()).index_copy(0, rows, logits).view({B, T, V});  // (B, T, V)
+}
+
+torch::Tensor real_rows(const torch::Tensor& logits, const torch::Tensor& tgt_in) {
+  const int64_t V = logits.size(-1);
+  auto rows = tgt_in.ne(0).reshape({-1}).nonzero().squeeze(1);  // (N)
+  return logits.reshape({-1, V}).index_select(0, rows);          // (N, V)
 }
 
 torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
@@ -128,22 +142,43 @@ void init_weights_normal_biases_zero(torch::nn::Module& module, double std) {
 
 torch::Tensor real_tokens(const torch::Tensor& ids) { return ids.ne(0); }
 
+namespace {
+
+// SplitMix64's output function: a bijective mix of a 64-bit counter into 64 random-looking bits.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorOptions& options) {
   const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when u16 < threshold
   const float scale = threshold >= 65536 ? 0.0f : static_cast<float>(65536.0 / (65536.0 - threshold));
   auto mask = torch::empty(sizes, torch::TensorOptions().dtype(torch::kFloat));
   const int64_t n = mask.numel();
   float* out = mask.data_ptr<float>();
-  auto gen = at::detail::getDefaultCPUGenerator();
-  auto* impl = at::check_generator<at::CPUGeneratorImpl>(gen);
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  int64_t i = 0;
-  for (; i + 1 < n; i += 2) {
-    const uint32_t r = impl->random();
-    out[i] = (r & 0xFFFFu) >= threshold ? scale : 0.0f;
-    out[i + 1] = (r >> 16) >= threshold ? scale : 0.0f;
+  // One 64-bit draw of the global generator keys the whole mask (so torch::manual_seed and a
+  // saved generator state still reproduce it); element i takes 16-bit slice i % 4 of
+  // mix64(key + (i / 4) * golden). Counter-based, so the threads fill their ranges independently.
+  uint64_t key = 0;
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    auto* impl = at::check_generator<at::CPUGeneratorImpl>(gen);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    key = impl->random64();
   }
-  if (i < n) out[i] = (impl->random() & 0xFFFFu) >= threshold ? scale : 0.0f;
+  const int64_t words = (n + 3) / 4;
+  at::parallel_for(0, words, 4096, [&](int64_t begin, int64_t end) {
+    for (int64_t w = begin; w < end; ++w) {
+      const uint64_t r = mix64(key + static_cast<uint64_t>(w) * 0x9E3779B97F4A7C15ULL);
+      const int64_t base = 4 * w;
+      const int64_t count = std::min<int64_t>(4, n - base);
+      for (int64_t u = 0; u < count; ++u)
+        out[base + u] = ((r >> (16 * u)) & 0xFFFFu) >= threshold ? scale : 0.0f;
+    }
+  });
   return options.device().is_cpu() && options.dtype() == torch::kFloat ? mask : mask.to(options);
 }
 
@@ -157,6 +192,10 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
 }  // namespace seq2seq::models::detail
 
 namespace seq2seq::models {
+
+torch::Tensor real_targets(const data::Batch& batch) {
+  return batch.tgt_out.reshape({-1}).masked_select(batch.tgt_in.ne(0).reshape({-1}));  // (N)
+}
 
 torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return detail::fast_dropout(x, p, is_training()); }
 

@@ -17,8 +17,13 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
 // optional per-sentence term (B, V). Rows where tgt_in is <pad> have <pad> targets, which every
 // loss ignores: when they are over 10% of the batch (length-bucketed corpora: ~29%) they are left
 // at zero instead of computed, saving that share of the largest GEMM.
+// real_only: logits (N, V) of the N non-pad positions only (Positions::kRealTargets).
 torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& tgt_in, const torch::Tensor& weight,
-                           const torch::Tensor& bias, const torch::Tensor& per_sentence = {});
+                           const torch::Tensor& bias, const torch::Tensor& per_sentence = {},
+                           bool real_only = false);
+
+// Rows of logits (B, T, V) at the non-pad positions of tgt_in: (N, V), row-major order.
+torch::Tensor real_rows(const torch::Tensor& logits, const torch::Tensor& tgt_in);
 
 // One GRU step (torch::nn::GRU semantics, gates [r; z; n]) from input gates computed
 // beforehand: gates_x = W_ih x + b_ih (B, 3H); h (B, H).
@@ -72,11 +77,12 @@ AttentionCore attention_core_reference(const torch::Tensor& q, const torch::Tens
                                        const torch::Tensor& drop = {});
 
 // A dropout mask of the given shape: 0 with probability p (rounded to a multiple of 1/65536),
-// else 1/(1 - p). Two elements per 32-bit draw of the global CPU generator.
+// else 1/(1 - p). One 64-bit draw of the global CPU generator keys a counter-based hash that
+// gives four elements per 64 bits, filled in parallel.
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorOptions& options);
 
-// Dropout whose keep/drop decisions come from 16-bit slices of 32-bit draws of the global
-// generator: half the draws of torch::dropout and no per-element Bernoulli sampling. The drop
+// Dropout whose keep/drop decisions come from dropout_mask(): one draw of the global generator
+// per call instead of torch::dropout's per-element Bernoulli sampling on one thread. The drop
 // probability is p rounded to a multiple of 1/65536; kept values are scaled by 1/(1 - that).
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training);
 

@@ -116,7 +116,7 @@ void RnnModel::advance(Recurrent& state, const torch::Tensor& gates0, const Weig
   }
 }
 
-torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing) {
+torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing, Positions positions) {
   auto encoded = encoder(batch.src, batch.src_len);
   auto context = context_of(encoded);  // (B, C)
   auto state = initial_state(encoded);
@@ -143,7 +143,8 @@ torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing
     }
     auto hiddens = torch::stack(tops, 1);                                       // (B, T, H)
     // (B, T, E + H)·(E + H, V) + (B, 1, V) -> (B, T, V): one GEMM over every target step
-    return detail::output_layer(torch::cat({embedded, hiddens}, 2), tgt_in, w.out_eh, {}, fixed_logits);
+    return detail::output_layer(torch::cat({embedded, hiddens}, 2), tgt_in, w.out_eh, {}, fixed_logits,
+                                positions == Positions::kRealTargets);
   }
 
   // Scheduled sampling: one Bernoulli(teacher_forcing) per step decides between the reference
@@ -160,7 +161,8 @@ torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing
     advance(state, detail::linear(embedded, w.in_e) + gates_context, w);
     logits.push_back(output_logits(torch::cat({embedded, state.h.back()}, 1), fixed_logits, w));  // (B, V)
   }
-  return torch::stack(logits, 1);  // (B, T, V)
+  auto all = torch::stack(logits, 1);  // (B, T, V)
+  return positions == Positions::kRealTargets ? detail::real_rows(all, tgt_in) : all;
 }
 
 DecoderState RnnModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

@@ -200,7 +200,7 @@ torch::Tensor TransformerModel::encode(const torch::Tensor& src, const torch::Te
   return encoder->norm ? encoder->norm(x) : x;
 }
 
-torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teacher_forcing*/) {
+torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teacher_forcing*/, Positions positions) {
   auto src_pad = batch.src.eq(0);  // (B, S)
   auto memory = encode(batch.src, src_pad);
   const int64_t T = batch.tgt_in.size(1);
@@ -214,8 +214,9 @@ torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teach
     x = layer->forward(x, memory_k, memory_v, src_pad, causal);
   }
   if (decoder->norm) x = decoder->norm(x);
-  if (generator) return detail::output_layer(x, batch.tgt_in, generator->weight, generator->bias);  // (B, T, V)
-  return detail::output_layer(x, batch.tgt_in, tgt_embedding->weight, generator_bias);
+  const bool real_only = positions == Positions::kRealTargets;
+  if (generator) return detail::output_layer(x, batch.tgt_in, generator->weight, generator->bias, {}, real_only);
+  return detail::output_layer(x, batch.tgt_in, tgt_embedding->weight, generator_bias, {}, real_only);
 }
 
 DecoderState TransformerModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

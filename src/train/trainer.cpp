@@ -253,8 +253,10 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       const double lr = schedule.lr_at(state.step + 1);
       set_lr(*optimizer, lr);
       optimizer->zero_grad();
-      auto logits = model->forward(batch, use_teacher_forcing ? t.teacher_forcing : 1.0);  // (B, T, V)
-      auto loss = token_cross_entropy(logits, batch.tgt_out, t.label_smoothing);
+      // Logits of the real (non-pad) target positions only: (N, V)
+      auto logits = model->forward(batch, use_teacher_forcing ? t.teacher_forcing : 1.0,
+                                   models::Positions::kRealTargets);
+      auto loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
         progress.finish();

@@ -6,6 +6,7 @@
 #include "seq2seq/models/factory.h"
 #include "seq2seq/models/rnn.h"
 #include "seq2seq/models/transformer.h"
+#include "seq2seq/train/loss.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -172,6 +173,29 @@ TEST_P(ModelTest, PaddingChangesNothing) {
     one.tgt_in = batch.tgt_in.slice(0, b, b + 1).slice(1, 0, T);
     one.tgt_out = batch.tgt_out.slice(0, b, b + 1).slice(1, 0, T);
     EXPECT_LE(max_diff(model->forward(one)[0], logits[b].slice(0, 0, T)), 1e-5) << "sentence " << b;
+  }
+}
+
+TEST_P(ModelTest, RealTargetPositionsEqualForwardAtThoseRows) {
+  using seq2seq::models::Positions;
+  auto model = build(tiny_config(GetParam()));
+  torch::NoGradGuard no_grad;
+  model->eval();
+  // A padded batch (the selecting path) and one without padding (every row is real).
+  for (const Batch& batch : {random_batch(6, 7), random_batch(4, 8, 5, 5)}) {
+    auto all = model->forward(batch);                           // (B, T, V)
+    auto real = model->forward(batch, 1.0, Positions::kRealTargets);  // (N, V)
+    auto mask = batch.tgt_in.ne(0);
+    const int64_t n = mask.sum().item<int64_t>();
+    ASSERT_EQ(real.sizes(), (std::vector<int64_t>{n, kTgtVocab}));
+    auto expected = all.reshape({-1, kTgtVocab}).index_select(0, mask.reshape({-1}).nonzero().squeeze(1));
+    EXPECT_LE(max_diff(real, expected), 1e-5) << GetParam();
+    auto targets = seq2seq::models::real_targets(batch);
+    ASSERT_EQ(targets.size(0), n);
+    EXPECT_EQ(targets.eq(0).sum().item<int64_t>(), 0) << "no <pad> among the real targets";
+    // The training loss is the same either way.
+    EXPECT_NEAR(seq2seq::train::token_cross_entropy(real, targets).item<double>(),
+                seq2seq::train::token_cross_entropy(all, batch.tgt_out).item<double>(), 1e-5);
   }
 }
 
@@ -447,6 +471,18 @@ TEST(Models, DropoutDropsAtRateAndScales) {
   EXPECT_NEAR(y.mean().item<double>(), 1.0, 0.005);  // unbiased
   torch::manual_seed(5);
   EXPECT_TRUE(torch::equal(dropout(x), y)) << "reproducible from the global seed";
+  EXPECT_FALSE(torch::equal(dropout(x), y)) << "the next call draws a new mask";
+  // Independent decisions: neighbours (same 64-bit word) and elements 4 apart (next word) are
+  // both dropped at rate p^2, and the mask does not depend on how many threads filled it.
+  auto d = y.eq(0).to(torch::kDouble).flatten();
+  EXPECT_NEAR((d.slice(0, 0, -1) * d.slice(0, 1)).mean().item<double>(), 0.09, 0.002);
+  EXPECT_NEAR((d.slice(0, 0, -4) * d.slice(0, 4)).mean().item<double>(), 0.09, 0.002);
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(1);
+  torch::manual_seed(5);
+  auto single = dropout(x);
+  torch::set_num_threads(threads);
+  EXPECT_TRUE(torch::equal(single, y)) << "same mask on 1 thread";
   dropout->eval();
   EXPECT_TRUE(torch::equal(dropout(x), x));
   // Gradient flows through the kept elements only, with the same scale.

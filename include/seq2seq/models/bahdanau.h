@@ -51,7 +51,8 @@ class BahdanauModel : public Seq2SeqModel {
   // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
   // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
   // or the previous step's argmax.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
+  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
+                        Positions positions = Positions::kAll) override;
   // State: "hidden" (B, H), "states" (B, S, 2H), "keys" (B, S, H), "src_mask" (B, S) bool.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   // StepOutput.attention: the additive attention weights (B, S) used for this step.

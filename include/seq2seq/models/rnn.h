@@ -52,7 +52,8 @@ class RnnModel : public Seq2SeqModel {
   // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
   // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
   // or the previous step's argmax.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
+  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
+                        Positions positions = Positions::kAll) override;
   // State: "hidden" (B, L, H), "cell" (B, L, H) for LSTM, "context" (B, C).
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;

@@ -29,11 +29,23 @@ struct StepOutput {
   torch::Tensor attention;  // (B, S) over source positions, or undefined (plain RNN)
 };
 
+// Which target positions forward() computes logits for.
+enum class Positions {
+  kAll,          // (B, T, V_tgt): every position of batch.tgt_in; rows at <pad> hold zeros
+  kRealTargets,  // (N, V_tgt): only the N positions where batch.tgt_in is not <pad>, in row-major
+                 // order (see real_targets()); what the loss needs, without the pad rows' share of
+                 // the output layer and without any (B, T, V_tgt) tensor
+};
+
+// The targets of those N positions: batch.tgt_out where batch.tgt_in is not <pad>, (N).
+torch::Tensor real_targets(const data::Batch& batch);
+
 class Seq2SeqModel : public torch::nn::Module {
  public:
-  // Teacher-forced training pass: logits (B, T, V_tgt) for batch.tgt_in.
+  // Teacher-forced training pass: logits for batch.tgt_in, at the positions `positions` names.
   // teacher_forcing < 1 (RNN models) feeds back the model's own argmax at random steps.
-  virtual torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) = 0;
+  virtual torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
+                                Positions positions = Positions::kAll) = 0;
   // Inference: encode once ...
   virtual DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) = 0;
   // ... then one target step at a time. prev_tokens: (B) ids of the previous target token.

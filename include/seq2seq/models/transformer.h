@@ -68,7 +68,8 @@ class TransformerModel : public Seq2SeqModel {
   // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
   // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
   // Always teacher-forced (every position is computed in parallel); teacher_forcing is ignored.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0) override;
+  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
+                        Positions positions = Positions::kAll) override;
   // State: "memory_pad" (B, S); per layer l "cross_k.l", "cross_v.l" (B, H, S, Dh), computed
   // once, and "self_k.l", "self_v.l" (B, H, t, Dh), one position longer after every step.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
