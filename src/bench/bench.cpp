@@ -9,6 +9,7 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/memory.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/train/loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -150,10 +151,7 @@ double train_step(models::Seq2SeqModel& model, torch::optim::Optimizer& optimize
   for (const auto& p : params) p.mutable_grad().reset();  // set_to_none: no memset, no accumulate
   // The loss needs the logits of the non-pad targets only: (N, V), as the trainer computes them.
   const torch::Tensor logits = model.forward(batch, 1.0, models::Positions::kRealTargets);
-  const torch::Tensor loss = torch::nn::functional::cross_entropy(
-      logits,                        // (N, V)
-      models::real_targets(batch),   // (N)
-      torch::nn::functional::CrossEntropyFuncOptions().ignore_index(data::Vocab::kPad));
+  const torch::Tensor loss = train::token_cross_entropy(logits, models::real_targets(batch));
   loss.backward();
   if (clip > 0) torch::nn::utils::clip_grad_norm_(params, clip);
   optimizer.step();

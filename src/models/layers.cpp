@@ -28,18 +28,14 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
 torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& tgt_in, const torch::Tensor& weight,
                            const torch::Tensor& bias, const torch::Tensor& per_sentence, bool real_only) {
   const int64_t B = features.size(0), T = features.size(1), K = features.size(2), V = weight.size(0);
-  auto real = tgt_in.ne(0).reshape({B * T});  // (B·T)
-  const int64_t n = real.sum().item<int64_t>();
-  if (real_only && n == B * T) {
+  auto rows = real_positions(tgt_in);  // (N) flat positions
+  const int64_t n = rows.size(0);
+  // Every row (real_only: nothing to skip), or padding too little to pay for the selection.
+  if (real_only ? n == B * T : 10 * n >= 9 * B * T) {
     auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
     if (per_sentence.defined()) logits.add_(per_sentence.unsqueeze(1));
-    return logits.view({B * T, V});
+    return real_only ? logits.view({B * T, V}) : logits;
   }
-  if (!real_only && 10 * n >= 9 * B * T) {
-    auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
-    return per_sentence.defined() ? logits.add_(per_sentence.unsqueeze(1)) : logits;
-  }
-  auto rows = real.nonzero().squeeze(1);                                              // (N) flat positions
   auto selected = features.reshape({B * T, K}).index_select(0, rows);                 // (N, K)
   auto logits = torch::nn::functional::linear(selected, weight, bias);                // (N, V)
   if (per_sentence.defined()) logits.add_(per_sentence.index_select(0, torch::div(rows, T, "floor")));
@@ -47,10 +43,10 @@ torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& t
   return torch::zeros({B * T, V}, logits.options()).index_copy(0, rows, logits).view({B, T, V});  // (B, T, V)
 }
 
+torch::Tensor real_positions(const torch::Tensor& tgt_in) { return tgt_in.ne(0).reshape({-1}).nonzero().squeeze(1); }
+
 torch::Tensor real_rows(const torch::Tensor& logits, const torch::Tensor& tgt_in) {
-  const int64_t V = logits.size(-1);
-  auto rows = tgt_in.ne(0).reshape({-1}).nonzero().squeeze(1);  // (N)
-  return logits.reshape({-1, V}).index_select(0, rows);          // (N, V)
+  return logits.reshape({-1, logits.size(-1)}).index_select(0, real_positions(tgt_in));  // (N, V)
 }
 
 torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
@@ -194,7 +190,7 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
 namespace seq2seq::models {
 
 torch::Tensor real_targets(const data::Batch& batch) {
-  return batch.tgt_out.reshape({-1}).masked_select(batch.tgt_in.ne(0).reshape({-1}));  // (N)
+  return batch.tgt_out.reshape({-1}).index_select(0, detail::real_positions(batch.tgt_in));  // (N)
 }
 
 torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return detail::fast_dropout(x, p, is_training()); }

@@ -22,6 +22,10 @@ torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& t
                            const torch::Tensor& bias, const torch::Tensor& per_sentence = {},
                            bool real_only = false);
 
+// Flat indices (N) of the non-pad positions of tgt_in (B, T), row-major: the rows of
+// Positions::kRealTargets, of real_rows() and of real_targets().
+torch::Tensor real_positions(const torch::Tensor& tgt_in);
+
 // Rows of logits (B, T, V) at the non-pad positions of tgt_in: (N, V), row-major order.
 torch::Tensor real_rows(const torch::Tensor& logits, const torch::Tensor& tgt_in);
 
