@@ -63,6 +63,26 @@ void encode_one(char32_t cp, std::string& out) {
 
 }  // namespace
 
+std::size_t find_invalid(std::string_view text) {
+  for (std::size_t pos = 0, length = 0; pos < text.size(); pos += length) {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {  // ASCII, nearly all of an English corpus
+      length = 1;
+      continue;
+    }
+    if (is_escaped_byte(decode_one(text, pos, length))) return pos;
+  }
+  return kValid;
+}
+
+char32_t next_code_point(std::string_view text, std::size_t& pos) {
+  std::size_t length = 0;
+  const char32_t cp = decode_one(text, pos, length);
+  pos += length;
+  return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) { encode_one(cp, out); }
+
 std::u32string utf8_decode(std::string_view text) {
   std::u32string out;
   out.reserve(text.size());

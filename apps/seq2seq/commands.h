@@ -1,5 +1,7 @@
 // Subcommand registration: each apps/seq2seq/<name>.cpp adds one subcommand.
 #pragma once
+#include "seq2seq/run.h"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -31,6 +33,13 @@ Command add_attention(CLI::App& root);
 inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
   app.add_option("--set", overrides, "Override a config key, e.g. --set train.lr=5e-4 (repeatable)")
       ->type_name("KEY=VALUE");
+}
+
+// --run, --checkpoint and --device, shared by every command that loads a trained run.
+inline void add_run_options(CLI::App& app, RunOptions& run) {
+  app.add_option("--run", run.dir, "Run directory")->required();
+  app.add_option("--checkpoint", run.checkpoint, "best|last");
+  app.add_option("--device", run.device, "auto|cpu|cuda");
 }
 
 }  // namespace seq2seq::cli

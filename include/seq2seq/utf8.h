@@ -1,4 +1,6 @@
-// UTF-8 helpers for metrics and reports: code points, Python's notion of whitespace, lowercasing.
+// UTF-8 for the whole project: validation, decoding, Python's whitespace and lowercasing.
+// One policy for ill-formed input: each byte that does not start a well-formed sequence decodes
+// to U+DC00 + byte (Python's "surrogateescape") and encodes back to that byte, so nothing is lost.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -6,6 +8,21 @@
 #include <vector>
 
 namespace seq2seq {
+
+inline constexpr std::size_t kValid = std::string_view::npos;
+
+// Byte offset of the first byte that does not start a well-formed UTF-8 sequence (overlong
+// forms, surrogates and code points above U+10FFFF are ill-formed, as in Python's decoder),
+// or kValid when the whole text is well-formed.
+std::size_t find_invalid(std::string_view text);
+
+// Decodes the code point starting at text[pos] and advances pos past it; an ill-formed byte
+// decodes to its escape (is_escaped_byte) and advances pos by one.
+char32_t next_code_point(std::string_view text, std::size_t& pos);
+// True for U+DC80..U+DCFF: an ill-formed byte carried through decoding.
+inline bool is_escaped_byte(char32_t c) { return c >= 0xDC80 && c <= 0xDCFF; }
+// Appends the UTF-8 encoding of `cp` (an escaped byte as the byte itself) to `out`.
+void append_utf8(std::string& out, char32_t cp);
 
 // Decodes UTF-8; an invalid byte b becomes U+DC00+b (Python's "surrogateescape"), so that
 // utf8_encode(utf8_decode(s)) == s for any bytes.

@@ -10,6 +10,7 @@
 #include "seq2seq/memory.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/train/loss.h"
+#include "seq2seq/train/optimizer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -112,15 +113,7 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
   CorpusData out;
   const auto tokenizer = data::make_tokenizer(config);
   const data::ParallelCorpus train = data::read_corpus(train_paths, "train");
-  std::vector<std::vector<std::string>> src_tokens, tgt_tokens;
-  src_tokens.reserve(train.size());
-  tgt_tokens.reserve(train.size());
-  for (std::size_t i = 0; i < train.size(); ++i) {
-    src_tokens.push_back(tokenizer->tokenize(train.src[i]));
-    tgt_tokens.push_back(tokenizer->tokenize(train.tgt[i]));
-  }
-  out.src_vocab = data::Vocab::build(src_tokens, config.min_freq, config.max_size);
-  out.tgt_vocab = data::Vocab::build(tgt_tokens, config.min_freq, config.max_size);
+  std::tie(out.src_vocab, out.tgt_vocab) = data::build_vocabs(train, *tokenizer, config.min_freq, config.max_size);
   out.train = data::encode_corpus(train, *tokenizer, out.src_vocab, out.tgt_vocab, 0).examples;
   if (need_valid) {
     const data::ParallelCorpus valid = data::read_corpus(valid_paths, "valid");
@@ -133,16 +126,6 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
 // ---------------------------------------------------------------------------------------------
 // Training
 // ---------------------------------------------------------------------------------------------
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<torch::Tensor>& params,
-                                                        const TrainConfig& config) {
-  const auto betas = std::make_tuple(config.betas[0], config.betas[1]);
-  if (config.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(
-        params, torch::optim::AdamWOptions(config.lr).betas(betas).eps(config.eps).weight_decay(config.weight_decay));
-  return std::make_unique<torch::optim::Adam>(
-      params, torch::optim::AdamOptions(config.lr).betas(betas).eps(config.eps).weight_decay(config.weight_decay));
-}
 
 // One training step exactly as the reference's train_step: zero_grad(set_to_none=True), forward
 // with teacher forcing 1.0, CE over non-pad targets, backward, clip, optimizer step, loss.item().
@@ -162,7 +145,7 @@ nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::
                            const TrainConfig& config) {
   model.train();
   const std::vector<torch::Tensor> params = model.parameters();
-  auto optimizer = make_optimizer(params, config);
+  auto optimizer = train::make_optimizer(params, config);
   for (int i = 0; i < warmup; ++i) train_step(model, *optimizer, params, batches[static_cast<std::size_t>(i)], config.clip);
 
   std::vector<double> times, losses;
@@ -443,22 +426,29 @@ void python_shuffle(std::vector<std::vector<int64_t>>& items, uint64_t seed) {
   }
 }
 
+std::vector<std::vector<int64_t>> reference_batches(const std::vector<data::Example>& examples, int batch_size,
+                                                    int chunk_batches) {
+  if (batch_size < 1 || chunk_batches < 1)
+    throw std::invalid_argument("batch_size and chunk_batches must be at least 1");
+  const int64_t n = static_cast<int64_t>(examples.size());
+  const int64_t chunk = int64_t{chunk_batches} * batch_size;
+  std::vector<std::vector<int64_t>> batches;
+  for (int64_t begin = 0; begin < n; begin += chunk) {
+    std::vector<int64_t> part(static_cast<std::size_t>(std::min(chunk, n - begin)));
+    std::iota(part.begin(), part.end(), begin);
+    std::stable_sort(part.begin(), part.end(), [&](int64_t a, int64_t b) {
+      return examples[static_cast<std::size_t>(a)].src.size() < examples[static_cast<std::size_t>(b)].src.size();
+    });
+    for (std::size_t b = 0; b < part.size(); b += static_cast<std::size_t>(batch_size))
+      batches.emplace_back(part.begin() + static_cast<int64_t>(b),
+                           part.begin() + static_cast<int64_t>(std::min(part.size(), b + batch_size)));
+  }
+  return batches;
+}
+
 std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
                                                           int batch_size, int chunk_batches, uint64_t seed) {
-  auto batches = data::make_reference_batches(examples, batch_size, chunk_batches, seed);
-  // Unshuffle: a chunk's stable sort orders its pairs by (source length, corpus position), and
-  // batches are consecutive runs of that order, so (chunk, smallest such pair) is a batch's place.
-  const int64_t chunk = static_cast<int64_t>(chunk_batches) * batch_size;
-  auto place = [&](const std::vector<int64_t>& batch) {
-    std::tuple<int64_t, int64_t, int64_t> best{INT64_MAX, INT64_MAX, INT64_MAX};
-    for (int64_t position : batch) {
-      const auto& example = examples[static_cast<std::size_t>(position)];
-      best = std::min(best, std::make_tuple(position / chunk, static_cast<int64_t>(example.src.size()), position));
-    }
-    return best;
-  };
-  std::sort(batches.begin(), batches.end(),
-            [&](const std::vector<int64_t>& a, const std::vector<int64_t>& b) { return place(a) < place(b); });
+  auto batches = reference_batches(examples, batch_size, chunk_batches);
   python_shuffle(batches, seed);
   return batches;
 }

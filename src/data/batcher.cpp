@@ -145,26 +145,16 @@ std::vector<std::vector<int64_t>> make_batches(const std::vector<Example>& examp
   return batches;
 }
 
-std::vector<std::vector<int64_t>> make_reference_batches(const std::vector<Example>& examples, int batch_size,
-                                                         int chunk_batches, uint64_t seed) {
-  if (batch_size < 1 || chunk_batches < 1)
-    throw std::invalid_argument("batch_size and chunk_batches must be at least 1");
-  const int64_t n = static_cast<int64_t>(examples.size());
-  const int64_t chunk = int64_t{chunk_batches} * batch_size;
-  std::vector<std::vector<int64_t>> batches;
-  for (int64_t begin = 0; begin < n; begin += chunk) {
-    std::vector<int64_t> part(static_cast<std::size_t>(std::min(chunk, n - begin)));
-    std::iota(part.begin(), part.end(), begin);
-    std::stable_sort(part.begin(), part.end(), [&](int64_t a, int64_t b) {
-      return examples[static_cast<std::size_t>(a)].src.size() < examples[static_cast<std::size_t>(b)].src.size();
-    });
-    for (std::size_t b = 0; b < part.size(); b += static_cast<std::size_t>(batch_size))
-      batches.emplace_back(part.begin() + static_cast<int64_t>(b),
-                           part.begin() + static_cast<int64_t>(std::min(part.size(), b + batch_size)));
+std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizer& tokenizer, int min_freq,
+                                     int max_size) {
+  std::vector<std::vector<std::string>> src_tokens, tgt_tokens;
+  src_tokens.reserve(corpus.size());
+  tgt_tokens.reserve(corpus.size());
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    src_tokens.push_back(tokenizer.tokenize(corpus.src[i]));
+    tgt_tokens.push_back(tokenizer.tokenize(corpus.tgt[i]));
   }
-  std::mt19937_64 rng(seed);
-  shuffle_batches(batches, rng);
-  return batches;
+  return {Vocab::build(src_tokens, min_freq, max_size), Vocab::build(tgt_tokens, min_freq, max_size)};
 }
 
 Batch collate(const std::vector<Example>& examples, const std::vector<int64_t>& positions) {

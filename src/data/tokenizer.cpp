@@ -2,8 +2,8 @@
 // character tables both need.
 #include "seq2seq/data/tokenizer.h"
 
-#include "seq2seq/data/utf8.h"
 #include "seq2seq/errors.h"
+#include "seq2seq/utf8.h"
 
 #include <algorithm>
 #include <iterator>
@@ -40,49 +40,9 @@ constexpr std::pair<char32_t, char32_t> kWordRanges[] = {
     {0xFFCA, 0xFFCF}, {0xFFD2, 0xFFD7}, {0xFFDA, 0xFFDC},
 };
 
-// Ill-formed bytes travel through lowercase_utf8 as code points above U+10FFFF.
-constexpr char32_t kRawByte = 0x110000;
-
-// Simple (one code point to one code point) lower-case mapping of the blocks in tokenizer.h.
-char32_t lower_simple(char32_t c) {
-  auto even_up = [&](char32_t lo, char32_t hi) { return c >= lo && c <= hi && c % 2 == 0; };
-  auto odd_up = [&](char32_t lo, char32_t hi) { return c >= lo && c <= hi && c % 2 == 1; };
-  if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 0x20 : c;
-  // Latin-1 and Latin Extended-A
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
-  if (even_up(0x100, 0x12F) || even_up(0x132, 0x137) || odd_up(0x139, 0x148) || even_up(0x14A, 0x177) ||
-      odd_up(0x179, 0x17E))
-    return c + 1;
-  if (c == 0x178) return 0xFF;
-  // Greek and Coptic
-  if (c == 0x370 || c == 0x372 || c == 0x376 || even_up(0x3D8, 0x3EF) || c == 0x3F7 || c == 0x3FA) return c + 1;
-  if (c == 0x37F) return 0x3F3;
-  if (c == 0x386) return 0x3AC;
-  if (c >= 0x388 && c <= 0x38A) return c + 37;
-  if (c == 0x38C) return 0x3CC;
-  if (c == 0x38E || c == 0x38F) return c + 63;
-  if ((c >= 0x391 && c <= 0x3A1) || (c >= 0x3A3 && c <= 0x3AB)) return c + 0x20;
-  if (c == 0x3CF) return 0x3D7;
-  if (c == 0x3F4) return 0x3B8;
-  if (c == 0x3F9) return 0x3F2;
-  if (c >= 0x3FD && c <= 0x3FF) return c - 130;
-  // Cyrillic and Cyrillic Supplement
-  if (c >= 0x400 && c <= 0x40F) return c + 80;
-  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
-  if (even_up(0x460, 0x481) || even_up(0x48A, 0x4BF) || odd_up(0x4C1, 0x4CE) || even_up(0x4D0, 0x52F))
-    return c + 1;
-  if (c == 0x4C0) return 0x4CF;
-  // Latin Extended Additional
-  if (even_up(0x1E00, 0x1E95) || even_up(0x1EA0, 0x1EFF)) return c + 1;
-  if (c == 0x1E9E) return 0xDF;  // capital sharp s -> ß
-  return c;
-}
-
-bool is_letter(char32_t c) { return c < kRawByte && is_word_char(c) && !(c >= '0' && c <= '9') && c != '_'; }
-
 bool is_word_token(const std::string& token) {
   std::size_t pos = 0;
-  return !token.empty() && is_word_char(utf8::next(token, pos));
+  return !token.empty() && is_word_char(next_code_point(token, pos));
 }
 
 bool is_digits(const std::string& token) {
@@ -109,7 +69,7 @@ bool is_german_conjunction(const std::string& token) {
 
 bool is_single_code_point(const std::string& token) {
   std::size_t pos = 0;
-  utf8::next(token, pos);
+  next_code_point(token, pos);
   return pos == token.size();
 }
 
@@ -122,55 +82,18 @@ bool is_word_char(char32_t cp) {
   return it != std::begin(kWordRanges) && cp <= std::prev(it)->second;
 }
 
-bool is_space_char(char32_t cp) {
-  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000;
-}
-
-std::string lowercase_utf8(std::string_view text) {
-  // Decode first: the final-sigma rule looks one code point back and one ahead.
-  std::vector<char32_t> cps;
-  cps.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t start = pos;
-    char32_t cp = utf8::next(text, pos);
-    if (cp == 0xFFFD && pos - start == 1 && static_cast<unsigned char>(text[start]) >= 0x80)
-      cp = kRawByte + static_cast<unsigned char>(text[start]);
-    cps.push_back(cp);
-  }
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (std::size_t i = 0; i < cps.size(); ++i) {
-    const char32_t cp = cps[i];
-    if (cp >= kRawByte) {
-      out += static_cast<char>(cp - kRawByte);
-    } else if (cp == 0x130) {  // İ -> i + combining dot above, as Python does
-      out += 'i';
-      utf8::append(out, 0x307);
-    } else if (cp == 0x3A3) {  // Σ: final ς at the end of a word, σ elsewhere
-      const bool after_letter = i > 0 && is_letter(cps[i - 1]);
-      const bool before_letter = i + 1 < cps.size() && is_letter(cps[i + 1]);
-      utf8::append(out, after_letter && !before_letter ? 0x3C2 : 0x3C3);
-    } else {
-      utf8::append(out, lower_simple(cp));
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> WordTokenizer::tokenize(std::string_view text) const {
   std::string lowered;
   if (lowercase_) {
-    lowered = lowercase_utf8(text);
+    lowered = seq2seq::lowercase(text);
     text = lowered;
   }
   std::vector<std::string> tokens;
   std::size_t word_start = std::string_view::npos;
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t start = pos;
-    const char32_t cp = utf8::next(text, pos);
-    const bool ill_formed = cp == 0xFFFD && pos - start == 1 && static_cast<unsigned char>(text[start]) >= 0x80;
+    const char32_t cp = next_code_point(text, pos);
+    const bool ill_formed = is_escaped_byte(cp);
     if (!ill_formed && is_word_char(cp)) {
       if (word_start == std::string_view::npos) word_start = start;
       continue;
@@ -179,7 +102,7 @@ std::vector<std::string> WordTokenizer::tokenize(std::string_view text) const {
       tokens.emplace_back(text.substr(word_start, start - word_start));
       word_start = std::string_view::npos;
     }
-    if (ill_formed || !is_space_char(cp)) tokens.emplace_back(text.substr(start, pos - start));
+    if (ill_formed || !is_space(cp)) tokens.emplace_back(text.substr(start, pos - start));
   }
   if (word_start != std::string_view::npos) tokens.emplace_back(text.substr(word_start));
   return tokens;

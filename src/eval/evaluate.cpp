@@ -9,8 +9,7 @@
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/eval/length_buckets.h"
 #include "seq2seq/io.h"
-#include "seq2seq/report/table.h"
-#include "seq2seq/train/loss.h"
+#include "seq2seq/eval/perplexity.h"
 
 #include <spdlog/spdlog.h>
 
@@ -18,6 +17,8 @@
 #include <cmath>
 #include <filesystem>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace seq2seq::eval {
 
@@ -29,7 +30,7 @@ int source_words(const std::string& line) {
   return n;
 }
 
-EvalInput load_split(const train::LoadedRun& run, const std::string& split) {
+EvalInput load_split(const LoadedRun& run, const std::string& split) {
   const SplitPaths* paths = nullptr;
   if (split == "valid") paths = &run.config.data.valid;
   if (split == "test") paths = &run.config.data.test;
@@ -45,7 +46,7 @@ EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
   return {std::filesystem::path(src_path).filename().string(), corpus.src, corpus.tgt};
 }
 
-EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
+EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
                         int batch_size) {
   const auto start = std::chrono::steady_clock::now();
   // Encode every pair (nothing filtered: every source line gets a hypothesis line).
@@ -70,7 +71,7 @@ EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const dec
     output.hyps.push_back(empty_source ? "" : run.tokenizer->detokenize(run.tgt_vocab.decode(results[i].front().tokens)));
     lengths.push_back(source_words(input.src[i]));
   }
-  auto loss = train::corpus_loss(*run.model, examples, batch_size, run.device);
+  auto loss = corpus_loss(*run.model, examples, batch_size, run.device);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const bool lowercase = run.config.data.lowercase;  // the model writes lower case: score case-insensitively
@@ -103,36 +104,13 @@ EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const dec
   return output;
 }
 
-void save_eval(const train::LoadedRun& run, const EvalOutput& output) {
+void save_eval(const LoadedRun& run, const EvalOutput& output) {
   const std::string name = output.report.at("split").get<std::string>();
   const std::string dir = run.paths.eval_dir();
   std::string hyp_text;
   for (const auto& line : output.hyps) hyp_text += line + "\n";
   write_file_atomic(dir + "/" + name + ".hyp", hyp_text);
   write_file_atomic(dir + "/" + name + ".json", output.report.dump(2) + "\n");
-}
-
-std::string render_eval_summary(const nlohmann::json& r) {
-  auto fixed = [](double x, int digits) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : std::string("-"); };
-  std::ostringstream out;
-  out << fmt::format("{} on {} ({} sentences, {}, beam {}, {:.1f} sent/s)\n", r["run"].get<std::string>(),
-                     r["split"].get<std::string>(), r["sentences"].get<int64_t>(), r["checkpoint"].get<std::string>(),
-                     r["decode"]["beam"].get<int>(), r["sent_per_s"].get<double>());
-  const auto& b = r["bleu"];
-  out << fmt::format("BLEU  {:6.2f}  {}\n", b["score"].get<double>(), b["signature"].get<std::string>());
-  std::vector<double> p = b["precisions"].get<std::vector<double>>();
-  out << fmt::format("      {:.1f}/{:.1f}/{:.1f}/{:.1f} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})\n", p[0], p[1],
-                     p[2], p[3], b["bp"].get<double>(),
-                     b["ref_len"].get<double>() > 0 ? b["sys_len"].get<double>() / b["ref_len"].get<double>() : 0.0,
-                     b["sys_len"].get<int64_t>(), b["ref_len"].get<int64_t>());
-  out << fmt::format("chrF2 {:6.2f}  {}\n", r["chrf"]["score"].get<double>(), r["chrf"]["signature"].get<std::string>());
-  out << fmt::format("PPL   {:6.2f}  (reference loss {:.4f} nats/token)\n\n", r["ppl"].get<double>(), r["loss"].get<double>());
-  report::Table table({"source words", "sentences", "BLEU"});
-  for (const auto& band : r["bands"])
-    table.add_row({band["label"].get<std::string>(), std::to_string(band["sentences"].get<int64_t>()),
-                   band["bleu"].is_number() ? fixed(band["bleu"].get<double>(), 2) : "-"});
-  out << "BLEU by source length\n" << table.to_text();
-  return out.str();
 }
 
 }  // namespace seq2seq::eval

@@ -3,10 +3,10 @@
 
 #include "seq2seq/config.h"
 #include "seq2seq/io.h"
+#include "seq2seq/run.h"
 #include "seq2seq/report/progress.h"
 #include "seq2seq/report/svg.h"
 #include "seq2seq/report/table.h"
-#include "seq2seq/train/checkpoint.h"
 
 #include <fmt/format.h>
 
@@ -101,8 +101,8 @@ Table bands_table(const std::vector<RunSummary>& runs) {
 }  // namespace
 
 RunSummary summarize_run(const std::string& dir, const std::string& eval_split) {
-  train::require_run_dir(dir);
-  const train::RunPaths paths{dir};
+  require_run_dir(dir);
+  const RunPaths paths{dir};
   RunSummary s;
   s.dir = dir;
   s.name = std::filesystem::path(dir).lexically_normal().filename().string();
@@ -110,7 +110,7 @@ RunSummary summarize_run(const std::string& dir, const std::string& eval_split) 
   s.config = nlohmann::json(load_config(paths.config()));
   s.model = s.config["model"]["type"].get<std::string>();
   if (file_exists(paths.state())) {
-    auto state = train::load_state(paths.state());
+    auto state = load_state(paths.state());
     s.parameters = state.parameters;
     s.train_s = state.train_s;
     s.elapsed_s = state.elapsed_s;

@@ -10,19 +10,28 @@
 #include "seq2seq/decode/translate.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/eval/bleu.h"
+#include "seq2seq/eval/perplexity.h"
 #include "seq2seq/io.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/report/progress.h"
+#include "seq2seq/run.h"
 #include "seq2seq/train/checkpoint.h"
 #include "seq2seq/train/loss.h"
+#include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace seq2seq::train {
 
@@ -50,24 +59,11 @@ class RunLog {
   spdlog::sink_ptr sink_;
 };
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(models::Seq2SeqModel& model, const TrainConfig& t) {
-  if (t.optimizer == "adamw") {
-    auto options = torch::optim::AdamWOptions(t.lr).betas({t.betas[0], t.betas[1]}).eps(t.eps).weight_decay(t.weight_decay);
-    return std::make_unique<torch::optim::AdamW>(model.parameters(), options);
-  }
-  auto options = torch::optim::AdamOptions(t.lr).betas({t.betas[0], t.betas[1]}).eps(t.eps).weight_decay(t.weight_decay);
-  return std::make_unique<torch::optim::Adam>(model.parameters(), options);
-}
-
-void set_lr(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-}
-
 // Lower is better for loss, higher for BLEU; NaN (no validation yet) is never better.
-bool improves(const std::string& metric, double value, double best) {
+bool improves(const std::string& metric, double value, const std::optional<double>& best) {
   if (std::isnan(value)) return false;
-  if (std::isnan(best)) return true;
-  return metric == "valid_bleu" ? value > best : value < best;
+  if (!best) return true;
+  return metric == "valid_bleu" ? value > *best : value < *best;
 }
 
 struct Validation {
@@ -92,7 +88,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     state = load_state(paths.state());
     if (state.complete) {
       spdlog::info("{} is already complete ({}); nothing to resume", paths.dir, state.stop_reason);
-      return {state.stop_reason, state.step, state.epoch, state.best_score, state.elapsed_s};
+      return {state.stop_reason, state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
     }
   } else if (file_exists(paths.state()) || file_exists(paths.last())) {
     throw UsageError(paths.dir + ": already holds a run; continue it with --resume, or choose another --run");
@@ -111,15 +107,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     src_vocab = data::Vocab::load(paths.src_vocab());
     tgt_vocab = data::Vocab::load(paths.tgt_vocab());
   } else {
-    std::vector<std::vector<std::string>> src_tokens, tgt_tokens;
-    src_tokens.reserve(train_corpus.src.size());
-    tgt_tokens.reserve(train_corpus.tgt.size());
-    for (size_t i = 0; i < train_corpus.src.size(); ++i) {
-      src_tokens.push_back(tokenizer->tokenize(train_corpus.src[i]));
-      tgt_tokens.push_back(tokenizer->tokenize(train_corpus.tgt[i]));
-    }
-    src_vocab = data::Vocab::build(src_tokens, config.data.min_freq, config.data.max_size);
-    tgt_vocab = data::Vocab::build(tgt_tokens, config.data.min_freq, config.data.max_size);
+    std::tie(src_vocab, tgt_vocab) = data::build_vocabs(train_corpus, *tokenizer, config.data.min_freq, config.data.max_size);
     save_config(config, paths.config());
     src_vocab.save(paths.src_vocab());
     tgt_vocab.save(paths.tgt_vocab());
@@ -145,7 +133,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   torch::manual_seed(t.seed);
   auto model = models::make_model(config.model, src_vocab.size(), tgt_vocab.size());
   model->to(device);
-  auto optimizer = make_optimizer(*model, t);
+  auto optimizer = make_optimizer(model->parameters(), t);
   LrSchedule schedule(t);
   if (options.resume) {
     load_module(*model, paths.last(), device);
@@ -176,7 +164,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   auto validate = [&]() -> Validation {
     Validation v;
     if (!has_valid) return v;
-    auto total = corpus_loss(*model, valid_data.examples, t.batch_size, device);
+    auto total = eval::corpus_loss(*model, valid_data.examples, t.batch_size, device);
     v.loss = total.mean();
     v.ppl = total.perplexity();
     if (t.valid_bleu_max > 0) {
@@ -321,13 +309,13 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
 
   if (result.stop_reason == "early_stopping")
     spdlog::info("early stopping: {} did not improve for {} validations (best {:.4f} at step {})",
-                 t.early_stopping_metric, t.patience, state.best_score, state.best_step);
+                 t.early_stopping_metric, t.patience, state.best_score.value_or(0.0), state.best_step);
   if (result.stop_reason == "interrupted" || result.stop_reason == "max_steps")
     spdlog::info("stopped at step {}; checkpoint written. Resume with: seq2seq train --run {} --resume", state.step,
                  paths.dir);
   result.steps = state.step;
   result.epochs_done = state.epoch;
-  result.best_score = state.best_score;
+  result.best_score = state.best_score.value_or(0.0);
   result.elapsed_s = seconds_since(wall_start);
   return result;
 }

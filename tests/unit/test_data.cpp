@@ -1,10 +1,11 @@
 // Data pipeline tests: readers, bad input, tokenizer/detokenizer, vocabulary, batching, stats,
 // and the Multi30k vocabulary oracle from the PyTorch reference (skipped without ../shared).
+#include "seq2seq/bench/bench_detail.h"
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/stats.h"
 #include "seq2seq/data/tokenizer.h"
-#include "seq2seq/data/utf8.h"
+#include "seq2seq/utf8.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/io.h"
 
@@ -226,13 +227,13 @@ TEST(DataTokenizer, GermanWithUmlautsSharpSPunctuationAndNbsp) {
 
 TEST(DataTokenizer, LowercasingFollowsPython) {
   // Expected strings are Python's str.lower() of the inputs.
-  EXPECT_EQ(lowercase_utf8("ÀÉÎÕÜÝÞ × ÷"), "àéîõüýþ × ÷");
-  EXPECT_EQ(lowercase_utf8("ŁÓDŹ ŒUVRE ĲSSEL Ÿ"), "łódź œuvre ĳssel ÿ");
-  EXPECT_EQ(lowercase_utf8("İstanbul"), "i\u0307stanbul");
-  EXPECT_EQ(lowercase_utf8("ΟΔΟΣ ΣΑΣ Σ"), "οδος σας σ");
-  EXPECT_EQ(lowercase_utf8("МОСКВА ЁЖ Ӂ"), "москва ёж ӂ");
-  EXPECT_EQ(lowercase_utf8("ẞ ß Ạ"), "ß ß ạ");
-  EXPECT_EQ(lowercase_utf8("bad \xFF byte"), "bad \xFF byte");
+  EXPECT_EQ(seq2seq::lowercase("ÀÉÎÕÜÝÞ × ÷"), "àéîõüýþ × ÷");
+  EXPECT_EQ(seq2seq::lowercase("ŁÓDŹ ŒUVRE ĲSSEL Ÿ"), "łódź œuvre ĳssel ÿ");
+  EXPECT_EQ(seq2seq::lowercase("İstanbul"), "i\u0307stanbul");
+  EXPECT_EQ(seq2seq::lowercase("ΟΔΟΣ ΣΑΣ Σ"), "οδος σας σ");
+  EXPECT_EQ(seq2seq::lowercase("МОСКВА ЁЖ Ӂ"), "москва ёж ӂ");
+  EXPECT_EQ(seq2seq::lowercase("ẞ ß Ạ"), "ß ß ạ");
+  EXPECT_EQ(seq2seq::lowercase("bad \xFF byte"), "bad \xFF byte");
 }
 
 TEST(DataTokenizer, CharacterClasses) {
@@ -241,8 +242,8 @@ TEST(DataTokenizer, CharacterClasses) {
   for (char32_t c : {U'-', U'\'', U'×', U'÷', U'„', U'“', U'–', U'’', U'€', U'\u0301', U' '})
     EXPECT_FALSE(is_word_char(c)) << static_cast<uint32_t>(c);
   for (char32_t c : {U' ', U'\t', U'\n', U'\u000B', U'\u001F', U'\u0085', U'\u00A0', U'\u2009', U'\u3000'})
-    EXPECT_TRUE(is_space_char(c)) << static_cast<uint32_t>(c);
-  for (char32_t c : {U'a', U'\u200B', U'\u00AD', U'_'}) EXPECT_FALSE(is_space_char(c)) << static_cast<uint32_t>(c);
+    EXPECT_TRUE(seq2seq::is_space(c)) << static_cast<uint32_t>(c);
+  for (char32_t c : {U'a', U'\u200B', U'\u00AD', U'_'}) EXPECT_FALSE(seq2seq::is_space(c)) << static_cast<uint32_t>(c);
 }
 
 TEST(DataTokenizer, IllFormedBytesBecomeTokens) {
@@ -399,7 +400,7 @@ TEST(DataBatcher, EveryPairExactlyOncePerEpoch) {
   BatchOptions eval;
   eval.shuffle = false;
   expect_each_once(make_batches(examples, eval, 7), examples.size());
-  expect_each_once(make_reference_batches(examples, 32, 10, 7), examples.size());
+  expect_each_once(seq2seq::bench::reference_batches(examples, 32, 10), examples.size());
 }
 
 TEST(DataBatcher, DeterministicPerSeedAndSeedsDiffer) {
@@ -500,7 +501,7 @@ TEST(DataBatcher, EvalBatchesKeepCorpusOrder) {
 TEST(DataBatcher, ReferenceBatchesSortChunksBySourceLength) {
   const auto examples = random_examples(1000, 6);
   const int batch_size = 30, chunk_batches = 10;  // chunks of 300: 300, 300, 300, 100
-  const auto batches = make_reference_batches(examples, batch_size, chunk_batches, 3);
+  const auto batches = seq2seq::bench::reference_batches(examples, batch_size, chunk_batches);
   EXPECT_EQ(batches.size(), 3u * 10u + 4u);  // the last chunk: 30, 30, 30, 10
   for (int chunk = 0; chunk < 4; ++chunk) {
     // The batches of one chunk, ordered by their shortest source, cover disjoint length ranges.
@@ -624,13 +625,6 @@ namespace {
 const std::string kMulti30k = SEQ2SEQ_SOURCE_DIR "/../shared/data/multi30k";
 const std::string kReference = SEQ2SEQ_SOURCE_DIR "/../shared/bench/pytorch_reference";
 
-std::vector<std::vector<std::string>> tokenize_lines(const std::vector<std::string>& lines, const Tokenizer& t) {
-  std::vector<std::vector<std::string>> out;
-  out.reserve(lines.size());
-  for (const auto& line : lines) out.push_back(t.tokenize(line));
-  return out;
-}
-
 }  // namespace
 
 TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
@@ -646,8 +640,7 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
 
   DataConfig config;  // lowercase, min_freq 2, no max_size
   const auto tokenizer = make_tokenizer(config);
-  const Vocab src_vocab = Vocab::build(tokenize_lines(train.src, *tokenizer), config.min_freq, config.max_size);
-  const Vocab tgt_vocab = Vocab::build(tokenize_lines(train.tgt, *tokenizer), config.min_freq, config.max_size);
+  const auto [src_vocab, tgt_vocab] = build_vocabs(train, *tokenizer, config.min_freq, config.max_size);
   EXPECT_EQ(src_vocab.size(), 7882);
   EXPECT_EQ(tgt_vocab.size(), 5898);
   EXPECT_EQ(src_vocab.tokens(), read_lines(kReference + "/vocab/vocab.de.txt"));
@@ -673,7 +666,7 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
   }
 
   // The reference's multi30k-mode batches: same batches, so the same epoch padding fractions.
-  const auto batches = make_reference_batches(train_examples, 128, 100, 1234);
+  const auto batches = seq2seq::bench::reference_batches(train_examples, 128, 100);
   const PaddingStats padding = padding_stats(train_examples, batches);
   const std::string result_file = kReference + "/results/rnn_multi30k.json";
   if (fs::exists(result_file)) {

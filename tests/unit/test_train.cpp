@@ -2,7 +2,7 @@
 // NaN losses are reported clearly.
 #include "seq2seq/config.h"
 #include "seq2seq/io.h"
-#include "seq2seq/train/checkpoint.h"
+#include "seq2seq/run.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/trainer.h"
 
@@ -135,7 +135,7 @@ TEST(Train, ShortRunWritesEveryFileOfTheRunDirectory) {
     EXPECT_TRUE(fs::exists(fs::path(dir) / file)) << file;
   for (const auto& entry : fs::directory_iterator(dir))
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << "leftover " << entry.path();
-  auto state = seq2seq::train::load_state(dir + "/state.json");
+  auto state = seq2seq::load_state(dir + "/state.json");
   EXPECT_TRUE(state.complete);
   EXPECT_EQ(state.epoch, 2);
   EXPECT_EQ(state.stop_reason, "epochs");
@@ -173,7 +173,7 @@ TEST(Train, ResumeReproducesTheUninterruptedLosses) {
     stopped.max_steps = 5;  // mid-epoch (6 batches per epoch), between validations
     auto first = seq2seq::train::train_model(tiny.config, stopped);
     EXPECT_EQ(first.stop_reason, "max_steps");
-    EXPECT_FALSE(seq2seq::train::load_state(tiny.run_dir("stopped") + "/state.json").complete);
+    EXPECT_FALSE(seq2seq::load_state(tiny.run_dir("stopped") + "/state.json").complete);
     auto resumed = options_for(tiny.run_dir("stopped"));
     resumed.resume = true;
     auto second = seq2seq::train::train_model(Config{}, resumed);
@@ -228,11 +228,11 @@ TEST(Train, NanLossStopsAndKeepsTheLastGoodCheckpoint) {
   const auto dir = tiny.run_dir("run");
   auto result = seq2seq::train::train_model(tiny.config, options_for(dir));
   EXPECT_EQ(result.stop_reason, "diverged");
-  auto state = seq2seq::train::load_state(dir + "/state.json");
+  auto state = seq2seq::load_state(dir + "/state.json");
   EXPECT_FALSE(state.complete);
   EXPECT_LT(state.step, 30 * 6);
   // The checkpoint on disk is the last one written before the bad step, and it loads.
-  auto run = seq2seq::train::load_run(dir, "last", "cpu");
+  auto run = seq2seq::load_run({dir, "last", "cpu"});
   EXPECT_GT(run.model->parameter_count(), 0);
 }
 
@@ -240,7 +240,7 @@ TEST(Train, NotARunDirectoryIsAClearError) {
   auto dir = fs::temp_directory_path() / "seq2seq_not_a_run";
   fs::create_directories(dir);
   try {
-    seq2seq::train::load_run(dir.string(), "best", "cpu");
+    seq2seq::load_run({dir.string(), "best", "cpu"});
     FAIL();
   } catch (const seq2seq::UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("not a run directory"), std::string::npos);

@@ -39,6 +39,10 @@ struct BenchOptions {
 // decode needs the corpus and it is missing.
 nlohmann::json run_bench(const Config& config, const BenchOptions& options);
 
+// The readable summary of one run_bench result: throughput, step times, padding, GFLOP/s,
+// decoding speed and peak memory, a few lines.
+std::string render_bench_text(const nlohmann::json& result);
+
 // The reference's analytic_train_flops_per_token, for our config's sizes: 2 FLOPs per
 // multiply-add of every matrix product of one training step (forward x 3 for forward + backward),
 // per predicted target token, for a batch where every source has S ids and every target T ids

@@ -28,10 +28,13 @@ std::vector<data::Batch> fixed_batches(int n, int batch_size, int64_t src_vocab,
 // rejection on getrandbits): the same permutation as the reference's batch shuffle.
 void python_shuffle(std::vector<std::vector<int64_t>>& items, uint64_t seed);
 
-// The reference's "multi30k" batches in the reference's order: data::make_reference_batches
-// (chunks of chunk_batches * batch_size pairs in corpus order, each stably sorted by source
-// length, cut into batches), put back into their unshuffled order and shuffled with
-// python_shuffle(seed) as bench.py does.
+// The PyTorch reference's "multi30k mode" batches, unshuffled: chunks of chunk_batches *
+// batch_size pairs in corpus order (no pre-shuffle), each stably sorted by source length only,
+// cut into batches of batch_size, in chunk order.
+std::vector<std::vector<int64_t>> reference_batches(const std::vector<data::Example>& examples, int batch_size,
+                                                    int chunk_batches);
+
+// The same batches in the reference's order: shuffled with python_shuffle(seed) as bench.py does.
 std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
                                                           int batch_size, int chunk_batches, uint64_t seed);
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace seq2seq::data {
@@ -23,6 +24,11 @@ struct EncodedCorpus {
   // Over the kept examples, tokens without <bos>/<eos>; *_unk counts the <unk> among them.
   int64_t src_unk = 0, tgt_unk = 0, src_tokens = 0, tgt_tokens = 0;
 };
+
+// Source and target vocabularies of a training corpus: every line tokenized, then
+// Vocab::build(min_freq, max_size) per side.
+std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizer& tokenizer, int min_freq,
+                                     int max_size);
 
 // Tokenizes and encodes every pair. max_len > 0 (training): pairs with an empty side, and
 // pairs with more than max_len tokens (without <bos>/<eos>) on either side, are dropped,
@@ -48,14 +54,6 @@ struct BatchOptions {
 // pair longer than that on its own gets a batch of its own).
 std::vector<std::vector<int64_t>> make_batches(const std::vector<Example>& examples, const BatchOptions& options,
                                                uint64_t seed);
-
-// The PyTorch reference's "multi30k mode": chunks of chunk_batches * batch_size pairs in
-// corpus order (no pre-shuffle), each stably sorted by source length only, cut into batches of
-// batch_size, batch order shuffled. The reference shuffles with Python's random.Random(seed);
-// ours uses the Fisher-Yates of make_batches, so the batch *order* differs, but the batches
-// themselves, and hence the padding fractions, are the same.
-std::vector<std::vector<int64_t>> make_reference_batches(const std::vector<Example>& examples, int batch_size,
-                                                         int chunk_batches, uint64_t seed);
 
 // The Batch for examples[positions[0]], examples[positions[1]], ... on the CPU:
 // src (B, S), src_len (B), tgt_in = tgt[:-1] and tgt_out = tgt[1:] (B, T), padded with kPad.

@@ -21,8 +21,8 @@ class Tokenizer {
 
 // Python's `re.findall(r"\w+|[^\w\s]", text.lower())` on UTF-8 text: a token is a maximal run
 // of word characters (Unicode letters and digits, and '_'), or one character that is neither a
-// word character nor whitespace. With lowercase=true the text is lower-cased first
-// (lowercase_utf8). Ill-formed UTF-8 bytes become one-byte tokens of their own.
+// word character nor whitespace (seq2seq::is_space). With lowercase=true the text is lower-cased
+// first (seq2seq::lowercase, Python's str.lower()). Ill-formed UTF-8 bytes become one-byte tokens.
 //
 // detokenize() joins tokens with single spaces, except (first matching rule wins):
 //  1. '-' and '/' between two word tokens (or a closing quote and a word) join both sides:
@@ -60,16 +60,6 @@ class WordTokenizer : public Tokenizer {
 // Extended), kana, CJK unified ideographs (U+3400-U+4DBF, U+4E00-U+9FFF), Hangul syllables
 // and fullwidth Latin letters and digits; every other code point counts as a non-word character.
 bool is_word_char(char32_t cp);
-// Python's `ch.isspace()`: ASCII whitespace, U+001C-U+001F, U+0085, U+00A0 (no-break space),
-// U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. Exact for all code points.
-bool is_space_char(char32_t cp);
-// Python's `str.lower()` for ASCII, Latin-1, Latin Extended-A, Greek and Coptic (including the
-// final-sigma rule, simplified to "Σ after a letter and not before one becomes ς"), Cyrillic
-// U+0400-U+052F and Latin Extended Additional; 'ß' stays 'ß', 'ẞ' becomes 'ß', 'İ' becomes
-// "i̇" (i + U+0307) as in Python. Other code points (Latin Extended-B among them) are kept.
-// Ill-formed bytes are copied unchanged.
-std::string lowercase_utf8(std::string_view text);
-
 // The tokenizer named by config.tokenizer ("word"), with config.lowercase.
 std::unique_ptr<Tokenizer> make_tokenizer(const DataConfig& config);
 

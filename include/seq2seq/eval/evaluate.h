@@ -1,7 +1,7 @@
 // Evaluation of a run on held-out sentences: translations, BLEU, chrF, perplexity, BLEU by length.
 #pragma once
 #include "seq2seq/decode/search.h"
-#include "seq2seq/train/checkpoint.h"
+#include "seq2seq/run.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,18 +21,15 @@ struct EvalOutput {
 };
 
 // Reads a split named in the run's config ("valid" | "test"), all pairs (no max_len filter).
-EvalInput load_split(const train::LoadedRun& run, const std::string& split);
+EvalInput load_split(const LoadedRun& run, const std::string& split);
 // Reads two line-aligned files.
 EvalInput load_files(const std::string& src_path, const std::string& ref_path);
 
-EvalOutput evaluate_run(train::LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
+EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
                         int batch_size);
 
 // Writes eval/<name>.hyp and eval/<name>.json into the run directory (atomically).
-void save_eval(const train::LoadedRun& run, const EvalOutput& output);
-
-// The readable summary: scores and the BLEU-by-length table.
-std::string render_eval_summary(const nlohmann::json& report);
+void save_eval(const LoadedRun& run, const EvalOutput& output);
 
 // Source length in words, as the band table counts it (whitespace-separated words).
 int source_words(const std::string& line);

@@ -1,88 +1,18 @@
-// The run directory: paths, atomic checkpoint writes, training state, and loading a run back.
+// What only training needs beside the run directory (seq2seq/run.h): optimizer state and the
+// random generator's state, for exact resumption.
 #pragma once
-#include "seq2seq/config.h"
-#include "seq2seq/data/tokenizer.h"
-#include "seq2seq/data/vocab.h"
-#include "seq2seq/models/seq2seq_model.h"
-
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <limits>
-#include <memory>
 #include <string>
 
 namespace seq2seq::train {
 
-// Every file of a run directory (DESIGN.md, "The run directory").
-struct RunPaths {
-  std::string dir;
-  std::string config() const { return dir + "/config.json"; }
-  std::string src_vocab() const { return dir + "/vocab.src.json"; }
-  std::string tgt_vocab() const { return dir + "/vocab.tgt.json"; }
-  std::string last() const { return dir + "/model.pt"; }
-  std::string best() const { return dir + "/best.pt"; }
-  std::string optimizer() const { return dir + "/optimizer.pt"; }
-  std::string state() const { return dir + "/state.json"; }
-  std::string metrics() const { return dir + "/metrics.jsonl"; }
-  std::string log() const { return dir + "/train.log"; }
-  std::string eval_dir() const { return dir + "/eval"; }
-};
-
-// Everything besides weights and optimizer moments needed to resume exactly.
-struct TrainState {
-  int64_t step = 0;            // optimizer steps taken
-  int64_t epoch = 0;           // current epoch, 0-based
-  int64_t batch_in_epoch = 0;  // batches of the current epoch already trained
-  double best_score = std::numeric_limits<double>::quiet_NaN();  // by train.early_stopping_metric
-  int64_t best_step = 0;
-  int bad_validations = 0;     // early-stopping patience counter
-  int64_t validations = 0;
-  nlohmann::json schedule;     // LrSchedule::state()
-  std::string rng;             // torch CPU generator state, hex
-  double elapsed_s = 0;        // training wall time (steps + validation)
-  double train_s = 0;          // time inside training steps only
-  int64_t tokens = 0;          // target tokens trained on
-  bool complete = false;       // ran to the end (epochs or early stopping)
-  std::string stop_reason;     // "", "epochs", "early_stopping", "max_steps", "interrupted", "diverged"
-  int64_t parameters = 0;
-  std::string device;
-  // Training since the last validation (what its metrics line reports).
-  double interval_loss = 0;  // summed step losses
-  int64_t interval_steps = 0, interval_tokens = 0;
-  double interval_time = 0;
-};
-void to_json(nlohmann::json& j, const TrainState& s);
-void from_json(const nlohmann::json& j, TrainState& s);
-
-void save_state(const TrainState& state, const std::string& path);
-TrainState load_state(const std::string& path);  // clear error when missing, corrupt or truncated
-
-// Module weights and optimizer state, written atomically; loading names the file on failure.
-void save_module(torch::nn::Module& module, const std::string& path);
-void load_module(torch::nn::Module& module, const std::string& path, const torch::Device& device);
+// The optimizer's moments, written atomically; loading names the file on failure.
 void save_optimizer(torch::optim::Optimizer& optimizer, const std::string& path);
 void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& path);
 
-std::string rng_state();                  // the global CPU generator, as hex
+// The global CPU generator's state as hex (state.json's "rng"), and back.
+std::string rng_state();
 void set_rng_state(const std::string& hex);
-
-torch::Device resolve_device(const std::string& name);  // auto | cpu | cuda
-
-// A run directory loaded for inference.
-struct LoadedRun {
-  RunPaths paths;
-  Config config;
-  data::Vocab src_vocab, tgt_vocab;
-  std::unique_ptr<data::Tokenizer> tokenizer;
-  std::shared_ptr<models::Seq2SeqModel> model;
-  torch::Device device = torch::kCPU;
-  std::string checkpoint;  // the weights file used
-};
-
-// Throws a one-line error when `dir` is not a run directory.
-void require_run_dir(const std::string& dir);
-// checkpoint: "best" (falls back to the last weights when there is no best.pt) or "last".
-LoadedRun load_run(const std::string& dir, const std::string& checkpoint, const std::string& device);
 
 }  // namespace seq2seq::train

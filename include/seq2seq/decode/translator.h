@@ -1,0 +1,52 @@
+// One sentence at a time, as `translate` needs it: tokenize, report unknown words, cut to the
+// model's limit, encode, search, replace <unk>, detokenize; with the attention of the best output.
+#pragma once
+#include "seq2seq/decode/search.h"
+#include "seq2seq/run.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seq2seq::decode {
+
+struct TranslatorOptions {
+  int beam = 0;            // 0 = the run's decode.beam; 1 = greedy
+  int nbest = 1;           // hypotheses per sentence (the beam is widened to at least this)
+  bool attention = false;  // keep the best hypothesis' attention matrix (attention models only)
+};
+
+struct Translation {
+  std::vector<std::string> src_tokens;     // what the model read (after any cut)
+  std::vector<std::string> unknown;        // source tokens outside the vocabulary (read as <unk>)
+  int64_t cut_from = 0;                    // > 0: the line had this many tokens and was cut
+  std::vector<std::string> texts;          // detokenized, best first
+  std::vector<double> scores;              // search scores, same order
+  // The best hypothesis' attention (empty unless requested and the model has attention):
+  std::vector<std::string> attention_columns;  // <bos>, source tokens, <eos>
+  std::vector<std::string> attention_rows;     // output tokens, then <eos> when it was generated
+  std::vector<std::vector<float>> attention;   // rows x columns
+};
+
+class Translator {
+ public:
+  Translator(LoadedRun& run, const TranslatorOptions& options);
+
+  // An empty `texts` means the line held no tokens. Logs (spdlog::warn) unknown words and cuts,
+  // naming the line number `line_number`.
+  Translation translate(const std::string& line, int64_t line_number);
+
+  // The longest source (tokens, without <bos>/<eos>) the model is given.
+  int max_tokens() const { return max_tokens_; }
+  const SearchOptions& search_options() const { return search_; }
+
+ private:
+  // Target words, each <unk> replaced by "[source word]" the model attended to most.
+  std::vector<std::string> output_words(const Hypothesis& hyp, const std::vector<std::string>& src_tokens) const;
+
+  LoadedRun& run_;
+  SearchOptions search_;
+  int max_tokens_ = 0;
+};
+
+}  // namespace seq2seq::decode

@@ -1,0 +1,79 @@
+// Sentence-by-sentence translation with a loaded run (what `seq2seq translate` drives).
+#include "seq2seq/decode/translator.h"
+
+#include "seq2seq/data/vocab.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace seq2seq::decode {
+
+Translator::Translator(LoadedRun& run, const TranslatorOptions& options) : run_(run) {
+  search_ = SearchOptions::from(run.config.decode);
+  if (options.beam > 0) search_.beam = options.beam;
+  search_.nbest = std::max(1, options.nbest);
+  if (search_.nbest > search_.beam) search_.beam = search_.nbest;
+  search_.attention = options.attention;
+  max_tokens_ = run.config.data.max_len;
+  if (run.config.model.type == "transformer") max_tokens_ = std::min(max_tokens_, run.config.model.max_positions - 2);
+}
+
+Translation Translator::translate(const std::string& line, int64_t line_number) {
+  Translation out;
+  auto tokens = run_.tokenizer->tokenize(line);
+  if (tokens.empty()) return out;
+  for (const auto& token : tokens)
+    if (!run_.src_vocab.contains(token)) out.unknown.push_back(token);
+  if (!out.unknown.empty())
+    spdlog::warn("line {}: unknown word(s) shown as <unk> to the model: {}", line_number, fmt::join(out.unknown, ", "));
+  if (static_cast<int>(tokens.size()) > max_tokens_) {
+    spdlog::warn("line {}: {} tokens, more than the {} this model was trained on; translating the first {}",
+                 line_number, tokens.size(), max_tokens_, max_tokens_);
+    out.cut_from = static_cast<int64_t>(tokens.size());
+    tokens.resize(max_tokens_);
+  }
+  auto ids = run_.src_vocab.encode(tokens);
+  auto src = torch::tensor(ids, torch::kLong).unsqueeze(0).to(run_.device);  // (1, S)
+  auto src_len = torch::tensor({static_cast<int64_t>(ids.size())}, torch::kLong);
+  torch::InferenceMode inference;
+  auto hyps = search(*run_.model, src, src_len, search_).front();
+  for (const auto& hyp : hyps) {
+    out.texts.push_back(run_.tokenizer->detokenize(output_words(hyp, tokens)));
+    out.scores.push_back(hyp.score);
+  }
+  const auto& best = hyps.front();
+  if (search_.attention && run_.model->has_attention()) {
+    out.attention_columns = {"<bos>"};
+    out.attention_columns.insert(out.attention_columns.end(), tokens.begin(), tokens.end());
+    out.attention_columns.push_back("<eos>");
+    for (const auto id : best.tokens) out.attention_rows.push_back(run_.tgt_vocab.token(id));
+    if (best.finished) out.attention_rows.push_back("<eos>");
+    out.attention.assign(best.attention.begin(),
+                         best.attention.begin() + std::min(best.attention.size(), out.attention_rows.size()));
+  }
+  out.src_tokens = std::move(tokens);
+  return out;
+}
+
+std::vector<std::string> Translator::output_words(const Hypothesis& hyp,
+                                                  const std::vector<std::string>& src_tokens) const {
+  std::vector<std::string> words;
+  for (size_t t = 0; t < hyp.tokens.size(); ++t) {
+    std::string word = run_.tgt_vocab.token(hyp.tokens[t]);
+    if (hyp.tokens[t] == data::Vocab::kUnk && t < hyp.attention.size()) {
+      const auto& row = hyp.attention[t];
+      // Source positions: 0 = <bos>, 1..n = tokens, n+1 = <eos>.
+      size_t best = 1;
+      for (size_t j = 1; j + 1 < row.size(); ++j)
+        if (row[j] > row[best]) best = j;
+      if (best - 1 < src_tokens.size()) word = "[" + src_tokens[best - 1] + "]";
+    }
+    words.push_back(word);
+  }
+  return words;
+}
+
+}  // namespace seq2seq::decode

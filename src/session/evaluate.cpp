@@ -1,0 +1,29 @@
+// The eval command: translate held-out sentences with a run, score them, save and print.
+#include "seq2seq/session/evaluate.h"
+
+#include "seq2seq/errors.h"
+#include "seq2seq/eval/evaluate.h"
+#include "seq2seq/report/eval_summary.h"
+
+#include <ostream>
+
+namespace seq2seq::session {
+
+int evaluate(const EvalOptions& o, std::ostream& out) {
+  if (o.src.empty() != o.ref.empty()) throw UsageError("eval: --src and --ref go together");
+  auto run = load_run(o.run);
+  auto input = o.src.empty() ? eval::load_split(run, o.split) : eval::load_files(o.src, o.ref);
+  auto options = decode::SearchOptions::from(run.config.decode);
+  if (o.beam > 0) options.beam = o.beam;
+  if (o.length_penalty >= 0) options.length_penalty = o.length_penalty;
+  const int batch = o.batch > 0 ? o.batch : run.config.decode.batch_size;
+  auto output = eval::evaluate_run(run, input, options, batch);
+  eval::save_eval(run, output);
+  if (o.json)
+    out << output.report.dump(2) << "\n";
+  else
+    out << report::render_eval_summary(output.report);
+  return 0;
+}
+
+}  // namespace seq2seq::session

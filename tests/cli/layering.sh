@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The module graph of the README's Layout section, enforced: no module includes a module above
+# it, and the command-line files hold no classes. Reads the sources; needs no binary.
+set -euo pipefail
+root=$2
+cd "$root"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Rank of each module, lowest first: a file may include modules of its own rank or below.
+rank() {
+  case $1 in
+    base) echo 0 ;;  # config, io, errors, utf8, logging, memory, doctor, json_optional
+    data) echo 1 ;;
+    models) echo 2 ;;
+    run) echo 3 ;;
+    decode) echo 4 ;;
+    eval) echo 5 ;;
+    report) echo 6 ;;
+    train) echo 7 ;;
+    session | bench) echo 8 ;;
+    *) echo "unknown module $1" >&2; exit 2 ;;
+  esac
+}
+module_of() {  # include/seq2seq/<m>/x.h, src/<m>/x.cpp -> m; top-level files -> base (run.h -> run)
+  local rel=${1#include/seq2seq/}; rel=${rel#src/}
+  case $rel in
+    run.h | run.cpp) echo run ;;
+    */*) echo "${rel%%/*}" ;;
+    *) echo base ;;
+  esac
+}
+
+checked=0
+while IFS= read -r file; do
+  from=$(module_of "$file")
+  from_rank=$(rank "$from")
+  while IFS= read -r inc; do
+    to=$(module_of "include/seq2seq/$inc")
+    [ "$(rank "$to")" -le "$from_rank" ] || fail "$file ($from) includes seq2seq/$inc ($to), a module above it"
+    checked=$((checked + 1))
+  done < <(sed -n 's|^#include "seq2seq/\(.*\)"|\1|p' "$file")
+done < <(find include/seq2seq src -name '*.h' -o -name '*.cpp' | sort)
+[ "$checked" -gt 100 ] || fail "only $checked includes checked: the source layout changed?"
+
+# Thin programs: apps/seq2seq/*.cpp parse arguments and call the library; no classes there.
+if grep -nE '^\s*class\s+\w+' apps/seq2seq/*.cpp; then fail "apps/seq2seq holds classes (move them into the library)"; fi
+echo "layering: $checked includes checked"
