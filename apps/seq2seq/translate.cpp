@@ -42,7 +42,7 @@ class Translator {
     if (search_.nbest > search_.beam) search_.beam = search_.nbest;
     search_.attention = options.show_attention || !options.svg.empty();
     max_tokens_ = run.config.data.max_len;
-    if (run.config.model.type == "transformer") max_tokens_ = std::min(max_tokens_, run.config.model.max_positions - 2);
+    if (run.config.model.type == ModelType::transformer) max_tokens_ = std::min(max_tokens_, run.config.model.max_positions - 2);
   }
 
   // Translates one line and writes the output line(s) to `out`.
@@ -82,7 +82,7 @@ class Translator {
       if (!warned_no_attention_)
         spdlog::info("the {} model has no attention: its decoder sees the source only through the encoder's final "
                      "state, so there is no attention matrix to draw",
-                     run_.config.model.type);
+                     to_string(run_.config.model.type));
       warned_no_attention_ = true;
       return;
     }
@@ -156,7 +156,7 @@ Command add_translate(CLI::App& root) {
             std::istream& in = o->input.empty() ? std::cin : file;
             const bool interactive = o->input.empty() && isatty(STDIN_FILENO);
             if (interactive)
-              std::cout << "seq2seq translate: " << run.config.model.type << " model from " << o->run
+              std::cout << "seq2seq translate: " << to_string(run.config.model.type) << " model from " << o->run
                         << ". One German sentence per line; :quit or Ctrl-D to leave.\n";
             std::string line;
             while (true) {
