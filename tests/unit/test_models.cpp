@@ -603,7 +603,9 @@ TEST(Layers, StackedCellsMatchTorchGruAndLstmOverASequence) {
       }
       EXPECT_LE(max_diff(torch::stack(tops, 1), expected), 1e-5);
       EXPECT_LE(max_diff(torch::stack(state.h, 0), h_n), 1e-5);
-      if (lstm) EXPECT_LE(max_diff(torch::stack(state.c, 0), c_n), 1e-5);
+      if (lstm) {
+        EXPECT_LE(max_diff(torch::stack(state.c, 0), c_n), 1e-5);
+      }
     }
   }
 }
