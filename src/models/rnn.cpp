@@ -82,6 +82,8 @@ RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& context) {
 
 torch::Tensor RnnDecoderImpl::step(const torch::Tensor& prev_tokens, StackedCellsImpl::State& state,
                                    const Context& context) {
+  // The column blocks are split per call. Free in decoding; in scheduled-sampling training each
+  // step's backward then fills a full-size weight gradient (teacher forcing, forward(), splits once).
   auto embedded = dropout(embedding(prev_tokens));  // (B, E)
   rnn->step_from_gates(state, rnn->input_columns({emb_dim, context_dim}).forward(0, embedded) + context.gates);
   auto features = torch::cat({embedded, state.h.back()}, 1);                                          // (B, E + H)
