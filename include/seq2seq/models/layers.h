@@ -30,7 +30,8 @@ struct ColumnBlocks {
 // torch::nn::Linear with linear()'s single-row path: same parameter names ("weight" (N, K),
 // "bias" (N)) and the same initialisation, so checkpoints and seeded runs are unchanged.
 struct LinearImpl : torch::nn::Module {
-  LinearImpl(int64_t in_features, int64_t out_features) : LinearImpl(torch::nn::LinearOptions(in_features, out_features)) {}
+  LinearImpl(int64_t in_features, int64_t out_features)
+      : LinearImpl(torch::nn::LinearOptions(in_features, out_features)) {}
   explicit LinearImpl(const torch::nn::LinearOptions& options);
   void reset_parameters();
   torch::Tensor forward(const torch::Tensor& x) { return linear(x, weight, bias); }
