@@ -3,8 +3,12 @@
 
 #include "seq2seq/io.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace seq2seq {
 
@@ -123,6 +127,34 @@ void require_one_of(const std::string& value, std::initializer_list<const char*>
   throw ConfigError(origin + ": " + key + ": unknown value \"" + value + "\" (expected one of: " + list + ")");
 }
 
+template <typename Enum>
+void require_enum_name(const nlohmann::json& j, const char* section, const char* key,
+                       std::initializer_list<Enum> values, const std::string& origin) {
+  if (!j.is_object() || !j.contains(section) || !j.at(section).is_object() || !j.at(section).contains(key)) return;
+  const auto& value = j.at(section).at(key);
+  if (!value.is_string()) return;  // check_keys reports the wrong type
+  std::string list;
+  for (Enum e : values) {
+    const std::string name = to_string(e);
+    if (value.get<std::string>() == name) return;
+    list += list.empty() ? name : ", " + name;
+  }
+  throw ConfigError(origin + ": " + section + "." + key + ": unknown value \"" + value.get<std::string>() +
+                    "\" (expected one of: " + list + ")");
+}
+
+// The enum-like options, checked as strings: converting an unknown name would not fail but give
+// the first value of the enum (NLOHMANN_JSON_SERIALIZE_ENUM's rule).
+void require_enum_names(const nlohmann::json& j, const std::string& origin) {
+  require_enum_name(j, "model", "type", {ModelType::rnn, ModelType::bahdanau, ModelType::transformer}, origin);
+  require_enum_name(j, "model", "cell", {Cell::gru, Cell::lstm}, origin);
+  require_enum_name(j, "model", "norm", {Norm::post, Norm::pre}, origin);
+  require_enum_name(j, "model", "positions", {PositionEncoding::sinusoidal, PositionEncoding::learned}, origin);
+  require_enum_name(j, "model", "init", {Init::default_, Init::normal}, origin);
+  require_enum_name(j, "train", "schedule", {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt},
+                    origin);
+}
+
 }  // namespace
 
 void validate(const Config& c, const std::string& origin) {
@@ -134,7 +166,6 @@ void validate(const Config& c, const std::string& origin) {
   require_one_of(d.tokenizer, {"word"}, origin, "data.tokenizer");
 
   const auto& m = c.model;
-  require_one_of(m.type, {"rnn", "bahdanau", "transformer"}, origin, "model.type");
   require(m.emb_dim >= 1, origin, "model.emb_dim", "must be positive");
   require(m.hidden_dim >= 1, origin, "model.hidden_dim", "must be positive");
   require(m.layers >= 1, origin, "model.layers", "must be at least 1");
@@ -143,12 +174,8 @@ void validate(const Config& c, const std::string& origin) {
   require(m.dropout >= 0 && m.dropout < 1, origin, "model.dropout", "must be in [0, 1)");
   require(m.attention_dropout >= 0 && m.attention_dropout < 1, origin, "model.attention_dropout",
           "must be in [0, 1)");
-  require_one_of(m.cell, {"gru", "lstm"}, origin, "model.cell");
-  require_one_of(m.norm, {"post", "pre"}, origin, "model.norm");
-  require_one_of(m.positions, {"sinusoidal", "learned"}, origin, "model.positions");
-  require_one_of(m.init, {"default", "normal"}, origin, "model.init");
   require(m.max_positions >= 1, origin, "model.max_positions", "must be positive");
-  if (m.type == "transformer") {
+  if (m.type == ModelType::transformer) {
     require(m.hidden_dim % m.heads == 0, origin, "model.heads",
             "must divide model.hidden_dim (" + std::to_string(m.hidden_dim) + ")");
     require(m.emb_dim == m.hidden_dim, origin, "model.emb_dim",
@@ -169,13 +196,16 @@ void validate(const Config& c, const std::string& origin) {
   require(t.clip >= 0, origin, "train.clip", "must not be negative (0 = no clipping)");
   require(t.label_smoothing >= 0 && t.label_smoothing < 1, origin, "train.label_smoothing",
           "must be in [0, 1)");
-  require_one_of(t.schedule, {"constant", "plateau", "inverse_sqrt"}, origin, "train.schedule");
   require(t.warmup_steps >= 1, origin, "train.warmup_steps", "must be at least 1");
   require(t.plateau_factor > 0 && t.plateau_factor < 1, origin, "train.plateau_factor", "must be in (0, 1)");
   require(t.plateau_patience >= 0, origin, "train.plateau_patience", "must not be negative");
   require(t.min_lr >= 0, origin, "train.min_lr", "must not be negative");
   require(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, origin, "train.teacher_forcing",
           "must be in [0, 1]");
+  // The Transformer computes every target position at once from the reference prefix: there is
+  // no step at which its own prediction could be fed back.
+  require(t.teacher_forcing == 1 || m.type != ModelType::transformer, origin, "train.teacher_forcing",
+          "must be 1 for the transformer (scheduled sampling is for the RNN models)");
   require(t.valid_every >= 0, origin, "train.valid_every", "must not be negative");
   require(t.valid_bleu_max >= 0, origin, "train.valid_bleu_max", "must not be negative");
   require_one_of(t.early_stopping_metric, {"valid_loss", "valid_bleu"}, origin, "train.early_stopping_metric");
@@ -194,6 +224,7 @@ void validate(const Config& c, const std::string& origin) {
 Config config_from_json(const nlohmann::json& j, const std::string& origin) {
   nlohmann::json defaults = Config{};
   check_keys(defaults, j, "", origin);
+  require_enum_names(j, origin);
   Config config = j.get<Config>();
   validate(config, origin);
   return config;
@@ -245,6 +276,7 @@ void apply_overrides(Config& config, const std::vector<std::string>& overrides) 
         throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got " + type_name(value));
     }
     *node = value;
+    require_enum_names(j, origin);
     config = j.get<Config>();
     validate(config, origin);
   }

@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace seq2seq {
@@ -31,8 +32,37 @@ struct DataConfig {
   int max_len = 100;  // training pairs with more tokens on either side are dropped (and counted)
 };
 
+// The enum-like options. Each is written in JSON by its lower-case name (the NLOHMANN_JSON_SERIALIZE_ENUM
+// tables in config.cpp); to_string() gives that name, and loading rejects any other spelling.
+enum class ModelType { rnn, bahdanau, transformer };
+enum class Cell { gru, lstm };
+enum class Norm { post, pre };             // LayerNorm after (post) or before (pre) each residual block
+enum class PositionEncoding { sinusoidal, learned };
+enum class Init { default_, normal };      // "default": each layer's own scheme; "normal": N(0, 0.01)
+enum class Schedule { constant, plateau, inverse_sqrt };
+
+// The first name of each table is also what an unknown string would silently become, so
+// config_from_json() and apply_overrides() check the strings before converting.
+NLOHMANN_JSON_SERIALIZE_ENUM(ModelType, {{ModelType::rnn, "rnn"},
+                                         {ModelType::bahdanau, "bahdanau"},
+                                         {ModelType::transformer, "transformer"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Cell, {{Cell::gru, "gru"}, {Cell::lstm, "lstm"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Norm, {{Norm::post, "post"}, {Norm::pre, "pre"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(PositionEncoding, {{PositionEncoding::sinusoidal, "sinusoidal"},
+                                                {PositionEncoding::learned, "learned"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Init, {{Init::default_, "default"}, {Init::normal, "normal"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Schedule, {{Schedule::constant, "constant"},
+                                        {Schedule::plateau, "plateau"},
+                                        {Schedule::inverse_sqrt, "inverse_sqrt"}})
+
+// The JSON name of a value: "rnn", "lstm", "inverse_sqrt", ...
+template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+std::string to_string(Enum value) {
+  return nlohmann::json(value).template get<std::string>();
+}
+
 struct ModelConfig {
-  std::string type = "bahdanau";  // rnn | bahdanau | transformer
+  ModelType type = ModelType::bahdanau;
   int emb_dim = 256;
   int hidden_dim = 512;      // RNN hidden size; d_model for the Transformer
   int layers = 1;            // RNN layers; encoder and decoder layers for the Transformer
@@ -40,14 +70,14 @@ struct ModelConfig {
   int ff_dim = 512;          // Transformer feed-forward size
   double dropout = 0.5;
   double attention_dropout = 0.0;  // Transformer: dropout on attention weights
-  std::string cell = "gru";        // rnn: gru | lstm
+  Cell cell = Cell::gru;           // rnn
   bool bidirectional = false;      // rnn encoder (bahdanau is always bidirectional)
-  std::string norm = "post";       // transformer: post | pre
+  Norm norm = Norm::post;          // transformer
   bool final_norm = true;          // transformer: LayerNorm after each stack (as nn.Transformer)
-  std::string positions = "sinusoidal";  // transformer: sinusoidal | learned
+  PositionEncoding positions = PositionEncoding::sinusoidal;  // transformer
   int max_positions = 512;               // transformer: longest sequence (learned positions)
   bool tie_embeddings = false;           // transformer: target embedding = output projection
-  std::string init = "default";          // default | normal (N(0, 0.01), as bentrevett's tutorials)
+  Init init = Init::default_;            // normal: N(0, 0.01), as bentrevett's tutorials
 };
 
 struct TrainConfig {
@@ -62,12 +92,12 @@ struct TrainConfig {
   double weight_decay = 0.0;
   double clip = 1.0;  // max global gradient L2 norm; 0 = no clipping
   double label_smoothing = 0.0;
-  std::string schedule = "constant";  // constant | plateau | inverse_sqrt
+  Schedule schedule = Schedule::constant;
   int warmup_steps = 4000;            // inverse_sqrt
   double plateau_factor = 0.5;        // plateau: lr *= factor after plateau_patience bad validations
   int plateau_patience = 1;
   double min_lr = 1e-6;
-  double teacher_forcing = 1.0;  // RNN models: probability of feeding the reference token
+  double teacher_forcing = 1.0;  // rnn, bahdanau: probability of feeding the reference token (scheduled sampling)
   int seed = 1234;
   int valid_every = 0;         // also validate every N steps (0 = once per epoch only)
   int valid_bleu_max = 1000;   // sentences greedily decoded for validation BLEU (0 = no BLEU)

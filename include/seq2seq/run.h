@@ -7,6 +7,7 @@
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/json_optional.h"
 #include "seq2seq/models/seq2seq_model.h"
+#include "seq2seq/run_options.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -74,13 +75,6 @@ torch::Device resolve_device(const std::string& name);
 
 // Throws a one-line error when `dir` is not a run directory.
 void require_run_dir(const std::string& dir);
-
-// Which weights of a run to load.
-struct RunOptions {
-  std::string dir;
-  std::string checkpoint = "best";  // best (falls back to the last weights without a best.pt) | last
-  std::string device = "auto";      // auto | cpu | cuda
-};
 
 // A run directory loaded for inference: the model in eval mode on its device.
 struct LoadedRun {

@@ -133,7 +133,7 @@ double train_step(models::Seq2SeqModel& model, torch::optim::Optimizer& optimize
                   const std::vector<torch::Tensor>& params, const data::Batch& batch, double clip) {
   for (const auto& p : params) p.mutable_grad().reset();  // set_to_none: no memset, no accumulate
   // The loss needs the logits of the non-pad targets only: (N, V), as the trainer computes them.
-  const torch::Tensor logits = model.forward(batch, 1.0, models::Positions::kRealTargets);
+  const torch::Tensor logits = model.forward(batch, models::Positions::kRealTargets);
   const torch::Tensor loss = train::token_cross_entropy(logits, models::real_targets(batch));
   loss.backward();
   if (clip > 0) torch::nn::utils::clip_grad_norm_(params, clip);
@@ -361,10 +361,10 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
   const bool hoist_context = code_path == "ours";      // rnn: context terms once per sentence
   const double E = model.emb_dim, H = model.hidden_dim, Tp = static_cast<double>(T - 1), Sd = static_cast<double>(S);
   const double V = static_cast<double>(tgt_vocab);
-  const double gates = model.cell == "lstm" ? 4 : 3;
+  const double gates = model.cell == Cell::lstm ? 4 : 3;
   const double deeper = std::max(0, model.layers - 1);  // further recurrent layers: input H (x dirs)
   double macs = 0;
-  if (model.type == "rnn") {
+  if (model.type == ModelType::rnn) {
     const double dirs = model.bidirectional ? 2 : 1, C = dirs * H;  // context size
     const double enc = Sd * dirs * (gates * H * (E + H) + deeper * gates * H * (dirs * H + H)) + (dirs - 1) * model.layers * (gates == 4 ? 2 : 1) * 2 * H * H;  // bridges
     const double deeper_dec = Tp * deeper * gates * H * (H + H);
@@ -374,7 +374,7 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
                                      : Tp * gates * H * (E + C + H) + deeper_dec;
     const double out = hoist_context ? Tp * (E + H) * V + C * V : Tp * (E + H + C) * V;
     macs = enc + dec + out;
-  } else if (model.type == "bahdanau") {
+  } else if (model.type == ModelType::bahdanau) {
     const double enc = Sd * 2 * (gates * H * (E + H) + deeper * gates * H * (2 * H + H)) + (2 * H) * H;
     const double attn = precompute ? Sd * (2 * H) * H + Tp * (H * H + Sd * H)  // W_h h_j once; W_s s, v per step
                                    : Tp * (Sd * (3 * H) * H + Sd * H);         // W on [s; h_j] per step, v
@@ -382,7 +382,7 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
     const double dec = Tp * (gates * H * (E + 2 * H + H) + deeper * gates * H * (H + H));
     const double out = Tp * (H + 2 * H + E) * V;
     macs = enc + attn + ctx + dec + out;
-  } else if (model.type == "transformer") {
+  } else if (model.type == ModelType::transformer) {
     const double d = model.hidden_dim, ff = model.ff_dim, L = model.layers;
     const double enc_layer = Sd * (4 * d * d + 2 * d * ff) + 2 * Sd * Sd * d;
     const double dec_layer =
@@ -390,7 +390,7 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
     const double out = Tp * d * V;
     macs = L * enc_layer + L * dec_layer + out;
   } else {
-    throw std::invalid_argument("analytic_train_flops_per_token: unknown model type " + model.type);
+    throw std::invalid_argument("analytic_train_flops_per_token: unknown model type " + to_string(model.type));
   }
   return 3 * 2 * macs / Tp;
 }
@@ -497,7 +497,7 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
   uname(&host);
   nlohmann::json result = {
       {"program", "seq2seq"},
-      {"model", config.model.type},
+      {"model", to_string(config.model.type)},
       {"mode", options.mode},
       {"batch", options.batch_size},
       {"seed", options.seed},
@@ -512,8 +512,8 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
       {"device", device.str()},
       {"blas", detect_blas().name},
   };
-  if (config.model.type == "bahdanau") result["attn_impl"] = "precompute";
-  if (config.model.type != "transformer") result["decoder_proj"] = "hoisted";
+  if (config.model.type == ModelType::bahdanau) result["attn_impl"] = "precompute";
+  if (config.model.type != ModelType::transformer) result["decoder_proj"] = "hoisted";
   if (corpus) result["data_load_s"] = corpus->load_s;
 
   torch::manual_seed(options.seed);

@@ -18,7 +18,8 @@ Translator::Translator(LoadedRun& run, const TranslatorOptions& options) : run_(
   if (search_.nbest > search_.beam) search_.beam = search_.nbest;
   search_.attention = options.attention;
   max_tokens_ = run.config.data.max_len;
-  if (run.config.model.type == "transformer") max_tokens_ = std::min(max_tokens_, run.config.model.max_positions - 2);
+  if (const int64_t limit = run.model->max_source_ids(); limit > 0)
+    max_tokens_ = std::min<int>(max_tokens_, static_cast<int>(limit) - 2);  // <bos> and <eos> take two
 }
 
 Translation Translator::translate(const std::string& line, int64_t line_number) {

@@ -1,7 +1,8 @@
 // The attention mechanisms: simple, self, causal, multi-head and additive (Bahdanau).
 #include "seq2seq/models/attention.h"
 
-#include "layers.h"
+#include "detail.h"
+#include "seq2seq/models/layers.h"
 
 #include <cmath>
 #include <limits>
@@ -73,6 +74,26 @@ AttentionOutput CausalAttentionImpl::forward(const torch::Tensor& x) {
 // ---------------------------------------------------------------------------------------------
 // 4. MultiHeadAttention
 // ---------------------------------------------------------------------------------------------
+// The textbook scaled dot-product attention, softmax(q·kᵀ + mask)·v over the N = B·H heads.
+detail::AttentionCore detail::scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                                           const torch::Tensor& v, const torch::Tensor& add_mask,
+                                                           const torch::Tensor& key_pad, int64_t heads,
+                                                           const torch::Tensor& drop) {
+  const int64_t N = q.size(0), Tq = q.size(1), Tk = k.size(1);
+  torch::Tensor scores;
+  if (add_mask.defined())
+    scores = torch::baddbmm(add_mask, q, k.transpose(1, 2));  // (N, Tq, Tk), mask broadcast over heads
+  else
+    scores = torch::bmm(q, k.transpose(1, 2));  // (N, Tq, Tk)
+  if (key_pad.defined())
+    scores = scores.view({N / heads, heads, Tq, Tk})  // (B, H, Tq, Tk), padding hidden from every head
+                 .masked_fill(key_pad.view({N / heads, 1, 1, Tk}), kNegInf)
+                 .view({N, Tq, Tk});
+  auto weights = torch::softmax(scores, -1);  // (N, Tq, Tk)
+  auto dropped = drop.defined() ? weights * drop : weights;
+  return {torch::bmm(dropped, v), weights, scores};  // context (N, Tq, Dh)
+}
+
 torch::Tensor causal_mask(int64_t size, const torch::Device& device) {
   return torch::full({size, size}, kNegInf, torch::TensorOptions().device(device)).triu(1);  // (T, T)
 }
@@ -85,8 +106,8 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(const MultiHeadAttentionOptions& 
   in_proj_weight = register_parameter("in_proj_weight", torch::empty({3 * options.d_out, options.d_in}));
   torch::nn::init::xavier_uniform_(in_proj_weight);
   if (options.bias) in_proj_bias = register_parameter("in_proj_bias", torch::zeros({3 * options.d_out}));
-  out_proj = register_module(
-      "out_proj", torch::nn::Linear(torch::nn::LinearOptions(options.d_out, options.d_out).bias(options.bias)));
+  out_proj =
+      register_module("out_proj", Linear(torch::nn::LinearOptions(options.d_out, options.d_out).bias(options.bias)));
   if (options.bias) torch::nn::init::zeros_(out_proj->bias);
   dropout = register_module("dropout", Dropout(options.dropout));
 }
@@ -98,7 +119,7 @@ torch::Tensor MultiHeadAttentionImpl::to_heads(const torch::Tensor& x) const {
 
 std::array<torch::Tensor, 3> MultiHeadAttentionImpl::project_qkv(const torch::Tensor& x) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto qkv = detail::linear(x, in_proj_weight, in_proj_bias);  // (B, T, 3·d_out)
+  auto qkv = linear(x, in_proj_weight, in_proj_bias);  // (B, T, 3·d_out)
   // (B, T, 3, H, Dh) -> (3, B, H, T, Dh): one copy puts every head's rows together.
   auto heads = qkv.view({B, T, 3, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();
   return {heads[0], heads[1], heads[2]};  // each (B, H, T, Dh), contiguous
@@ -107,13 +128,13 @@ std::array<torch::Tensor, 3> MultiHeadAttentionImpl::project_qkv(const torch::Te
 torch::Tensor MultiHeadAttentionImpl::project_q(const torch::Tensor& x) {
   const int64_t d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, 0, d) : torch::Tensor();
-  return to_heads(detail::linear(x, in_proj_weight.slice(0, 0, d), bias));  // (B, H, T, Dh)
+  return to_heads(linear(x, in_proj_weight.slice(0, 0, d), bias));  // (B, H, T, Dh)
 }
 
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {
   const int64_t B = memory.size(0), T = memory.size(1), d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, d) : torch::Tensor();
-  auto kv = detail::linear(memory, in_proj_weight.slice(0, d), bias);               // (B, T, 2·d_out)
+  auto kv = linear(memory, in_proj_weight.slice(0, d), bias);  // (B, T, 2·d_out)
   auto heads = kv.view({B, T, 2, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();  // (2, B, H, T, Dh)
   return {heads[0], heads[1]};
 }
@@ -129,18 +150,22 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const tor
   torch::Tensor add_mask = attn_mask;  // (Tq, Tk) float, added to the scores
   if (attn_mask.defined() && attn_mask.scalar_type() == torch::kBool)
     add_mask = torch::zeros(attn_mask.sizes(), q.options()).masked_fill(attn_mask, kNegInf);
+  torch::Tensor drop;  // (B·H, Tq, Tk) dropout mask on the weights
+  if (dropout->is_training() && dropout->p > 0) drop = detail::dropout_mask({B * H, Tq, Tk}, dropout->p, q.options());
   detail::AttentionCore core;
-  if (keep_scores) {
-    torch::Tensor drop;
-    if (dropout->is_training() && dropout->p > 0) drop = detail::dropout_mask({B * H, Tq, Tk}, dropout->p, q.options());
-    core = detail::attention_core_reference(q3, k3, v3, add_mask, key_padding_mask, H, drop);
-  } else {
-    core = detail::attention_core(q3, k3, v3, add_mask, key_padding_mask, H, dropout->p, dropout->is_training());
-  }
+  // With B·H heads of about 15 positions, bmm on this LibTorch loops over the heads with one
+  // tiny GEMM each, and the per-call overhead outweighs the arithmetic: on the CPU the fused
+  // kernel does scores, masks, softmax, dropout and the weighted sum per head in one pass.
+  // Same numbers (tests/unit/test_attention.cpp); it keeps no scores, so keep_scores takes the
+  // textbook version.
+  if (!keep_scores && detail::fused_attention_supported(q3, k3, v3, add_mask, key_padding_mask))
+    core = detail::fused_attention(q3, k3, v3, add_mask, key_padding_mask, H, drop);
+  else
+    core = detail::scaled_dot_product_attention(q3, k3, v3, add_mask, key_padding_mask, H, drop);
   // (B·H, Tq, Dh) -> (B, H, Tq, Dh) -> (B, Tq, H, Dh) -> (B, Tq, d_out)
   auto context = core.context.view({B, H, Tq, head_dim}).transpose(1, 2).reshape({B, Tq, options.d_out});
   AttentionOutput out;
-  out.context = detail::linear(context, out_proj->weight, out_proj->bias);  // (B, Tq, d_out)
+  out.context = out_proj(context);  // (B, Tq, d_out)
   if (need_weights == NeedWeights::averaged)
     out.weights = core.weights.view({B, H, Tq, Tk}).mean(1);  // (B, Tq, Tk)
   else if (need_weights == NeedWeights::per_head)
@@ -175,10 +200,9 @@ AttentionOutput MultiHeadAttentionImpl::forward(const torch::Tensor& query, cons
 // ---------------------------------------------------------------------------------------------
 AdditiveAttentionImpl::AdditiveAttentionImpl(const AdditiveAttentionOptions& options_) : options(options_) {
   // W [s; h] + b split as W_s s + (W_h h + b): the same parameters as one Linear over the concatenation.
-  W_s = register_module("W_s",
-                        torch::nn::Linear(torch::nn::LinearOptions(options.query_dim, options.attn_dim).bias(false)));
-  W_h = register_module("W_h", torch::nn::Linear(torch::nn::LinearOptions(options.key_dim, options.attn_dim)));
-  v = register_module("v", torch::nn::Linear(torch::nn::LinearOptions(options.attn_dim, 1).bias(false)));
+  W_s = register_module("W_s", Linear(torch::nn::LinearOptions(options.query_dim, options.attn_dim).bias(false)));
+  W_h = register_module("W_h", Linear(options.key_dim, options.attn_dim));
+  v = register_module("v", Linear(torch::nn::LinearOptions(options.attn_dim, 1).bias(false)));
 }
 
 torch::Tensor AdditiveAttentionImpl::keys(const torch::Tensor& encoder_states) {

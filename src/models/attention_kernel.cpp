@@ -1,12 +1,12 @@
 // Scaled dot-product attention over many small heads as one fused CPU kernel (forward and
-// backward), and the same computation in tensor ops for other devices and as its reference.
+// backward); the textbook version in tensor ops is in attention.cpp, beside MultiHeadAttention.
 //
 // Why: with B·H heads of T ≈ 15 positions, torch::bmm on this LibTorch (no MKL) loops over the
 // batch calling a tiny GEMM per head, and the per-call overhead (three tensor views and the
 // checks of addmm) costs more than the arithmetic. Here every head is a few hundred
 // multiply-adds done in place, with scores, masks, softmax, dropout and the weighted sum fused
 // and the heads spread over the threads.
-#include "layers.h"
+#include "detail.h"
 
 #include <ATen/Parallel.h>
 
@@ -174,46 +174,28 @@ struct FusedAttention : torch::autograd::Function<FusedAttention> {
 
 }  // namespace
 
-AttentionCore attention_core_reference(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                       const torch::Tensor& add_mask, const torch::Tensor& key_pad, int64_t heads,
-                                       const torch::Tensor& drop) {
-  const int64_t N = q.size(0), Tq = q.size(1), Tk = k.size(1);
-  torch::Tensor scores;
-  if (add_mask.defined())
-    scores = torch::baddbmm(add_mask, q, k.transpose(1, 2));  // (N, Tq, Tk), mask broadcast over heads
-  else
-    scores = torch::bmm(q, k.transpose(1, 2));  // (N, Tq, Tk)
-  if (key_pad.defined())
-    scores = scores.view({N / heads, heads, Tq, Tk})
-                 .masked_fill(key_pad.view({N / heads, 1, 1, Tk}), kNegInf)
-                 .view({N, Tq, Tk});
-  auto weights = torch::softmax(scores, -1);  // (N, Tq, Tk)
-  auto dropped = drop.defined() ? weights * drop : weights;
-  return {torch::bmm(dropped, v), weights, scores};  // context (N, Tq, Dh)
+bool fused_attention_supported(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& add_mask, const torch::Tensor& key_pad) {
+  return q.device().is_cpu() && q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
+         v.scalar_type() == torch::kFloat && (!add_mask.defined() || add_mask.scalar_type() == torch::kFloat) &&
+         (!key_pad.defined() || key_pad.scalar_type() == torch::kBool);
 }
 
-AttentionCore attention_core(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                             const torch::Tensor& add_mask, const torch::Tensor& key_pad, int64_t heads, double dropout,
-                             bool training) {
-  const int64_t N = q.size(0), Tq = q.size(1), Tk = k.size(1);
-  torch::Tensor drop;
-  if (training && dropout > 0) drop = dropout_mask({N, Tq, Tk}, dropout, q.options());
-  const bool fusable = q.device().is_cpu() && q.scalar_type() == torch::kFloat && k.scalar_type() == torch::kFloat &&
-                       v.scalar_type() == torch::kFloat &&
-                       (!add_mask.defined() || add_mask.scalar_type() == torch::kFloat) &&
-                       (!key_pad.defined() || key_pad.scalar_type() == torch::kBool);
-  if (!fusable) return attention_core_reference(q, k, v, add_mask, key_pad, heads, drop);
+AttentionCore fused_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                              const torch::Tensor& add_mask, const torch::Tensor& key_pad, int64_t heads,
+                              const torch::Tensor& drop) {
+  const int64_t Tq = q.size(1), Tk = k.size(1);
   auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
   auto mask = add_mask.defined() ? add_mask.expand({Tq, Tk}).contiguous() : torch::empty({0}, q.options());
   auto pad = key_pad.defined() ? key_pad.contiguous() : torch::empty({0}, q.options().dtype(torch::kBool));
-  if (!drop.defined()) drop = torch::empty({0}, q.options());
+  auto dropped = drop.defined() ? drop : torch::empty({0}, q.options());
   const bool needs_grad =
       torch::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
   if (!needs_grad) {
-    auto [context, weights] = fused_forward(qc, kc, vc, mask, pad, heads, drop);
+    auto [context, weights] = fused_forward(qc, kc, vc, mask, pad, heads, dropped);
     return {context, weights, torch::Tensor()};
   }
-  auto out = FusedAttention::apply(qc, kc, vc, mask, pad, heads, drop);
+  auto out = FusedAttention::apply(qc, kc, vc, mask, pad, heads, dropped);
   return {out[0], out[1], torch::Tensor()};
 }
 

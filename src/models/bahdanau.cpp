@@ -1,10 +1,13 @@
 // RNNsearch (Bahdanau et al. 2014): bidirectional GRU encoder, additive attention, GRU decoder.
 #include "seq2seq/models/bahdanau.h"
 
-#include "layers.h"
+#include "detail.h"
 
 namespace seq2seq::models {
 
+// ---------------------------------------------------------------------------------------------
+// Encoder
+// ---------------------------------------------------------------------------------------------
 BahdanauEncoderImpl::BahdanauEncoderImpl(const ModelConfig& config, int64_t vocab_size) {
   const int64_t H = config.hidden_dim;
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, config.emb_dim));
@@ -25,99 +28,96 @@ BahdanauEncoderImpl::Output BahdanauEncoderImpl::forward(const torch::Tensor& sr
   return {run.states, torch::tanh(fc(final_states))};
 }
 
-BahdanauDecoderImpl::BahdanauDecoderImpl(const ModelConfig& config, int64_t vocab_size) {
+// ---------------------------------------------------------------------------------------------
+// Decoder
+// ---------------------------------------------------------------------------------------------
+BahdanauDecoderImpl::BahdanauDecoderImpl(const ModelConfig& config, int64_t vocab_size)
+    : emb_dim(config.emb_dim), context_dim(2 * config.hidden_dim) {
   const int64_t E = config.emb_dim, H = config.hidden_dim;
   attention = register_module("attention", AdditiveAttention(AdditiveAttentionOptions{H, 2 * H, H}));
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, E));
   dropout = register_module("dropout", Dropout(config.dropout));
-  rnn = register_module("rnn", torch::nn::GRU(torch::nn::GRUOptions(E + 2 * H, H).batch_first(true)));
-  fc_out = register_module("fc_out", torch::nn::Linear(H + 2 * H + E, vocab_size));
+  StackedCellsOptions cell;
+  cell.cell = Cell::gru;
+  cell.input_size = E + 2 * H;
+  cell.hidden_size = H;
+  rnn = register_module("rnn", StackedCells(cell));
+  fc_out = register_module("fc_out", Linear(H + 2 * H + E, vocab_size));
 }
 
-BahdanauModel::BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size)
-    : emb_(config.emb_dim) {
+BahdanauDecoderImpl::Memory BahdanauDecoderImpl::memory(const torch::Tensor& encoder_states,
+                                                        const torch::Tensor& src) {
+  return {encoder_states, attention->keys(encoder_states), detail::real_tokens(src)};
+}
+
+std::pair<torch::Tensor, torch::Tensor> BahdanauDecoderImpl::step(const torch::Tensor& prev_tokens,
+                                                                  torch::Tensor& hidden, const Memory& memory) {
+  auto embedded = dropout(embedding(prev_tokens));                                    // (B, E)
+  auto attended = attention(hidden, memory.keys, memory.states, memory.src_mask);    // from s_{t-1}
+  const auto& context = attended.context;                                            // (B, 2H)
+  // W_ih [e; c] + b_ih = (W_e e + b_ih) + W_c c
+  auto in = rnn->input_columns({emb_dim, context_dim});
+  StackedCellsImpl::State state{{hidden}, {}};
+  rnn->step_from_gates(state, in.forward(0, embedded, /*with_bias=*/true) + in.forward(1, context));
+  hidden = state.h[0];                                                   // s_t (B, H)
+  auto logits = fc_out(torch::cat({hidden, context, embedded}, 1));      // (B, V)
+  return {logits, attended.weights};
+}
+
+torch::Tensor BahdanauDecoderImpl::forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory,
+                                           Positions positions) {
+  // step() for all t at once: the embeddings' share of the input gates in one GEMM; the loop
+  // runs only attention and the GRU cell.
+  auto in = rnn->input_columns({emb_dim, context_dim});  // [W_e | W_c], b_ih
+  auto embedded = dropout(embedding(tgt_in));            // (B, T, E)
+  // (T, B, E)·(E, 3H) -> T x (B, 3H); unbind so that backward stacks the step gradients once.
+  auto gates_e = in.forward(0, embedded.transpose(0, 1), /*with_bias=*/true).unbind(0);
+  const int64_t T = tgt_in.size(1);
+  std::vector<torch::Tensor> hiddens, contexts;
+  hiddens.reserve(T);
+  contexts.reserve(T);
+  StackedCellsImpl::State state{{hidden}, {}};
+  for (int64_t t = 0; t < T; ++t) {
+    auto context = attention(state.h[0], memory.keys, memory.states, memory.src_mask).context;  // (B, 2H), from s_{t-1}
+    rnn->step_from_gates(state, gates_e[t] + in.forward(1, context));
+    hiddens.push_back(state.h[0]);  // s_t (B, H)
+    contexts.push_back(context);
+  }
+  // [s; c; e]: (B, T, H + 2H + E) -> (B, T, V) or (N, V): one GEMM over every target step
+  auto features = torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2);
+  return fc_out(at_positions(features, tgt_in, positions));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model
+// ---------------------------------------------------------------------------------------------
+BahdanauModel::BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size) {
   encoder = register_module("encoder", BahdanauEncoder(config, src_vocab_size));
   decoder = register_module("decoder", BahdanauDecoder(config, tgt_vocab_size));
-  if (config.init == "normal") detail::init_weights_normal_biases_zero(*this, 0.01);
+  if (config.init == Init::normal) detail::init_weights_normal_biases_zero(*this, 0.01);
 }
 
-torch::Tensor BahdanauModel::forward(const data::Batch& batch, double teacher_forcing, Positions positions) {
+torch::Tensor BahdanauModel::forward(const data::Batch& batch, Positions positions) {
   auto encoded = encoder(batch.src, batch.src_len);
-  auto src_mask = detail::real_tokens(batch.src);  // (B, S)
-  auto& attention = decoder->attention;
-  auto keys = attention->keys(encoded.states);  // (B, S, H): W_h h_j + b, once per batch
-  auto w = detail::cell_weights(decoder->rnn->all_weights(), 1)[0];
-  // W_ih [e; c] = W_e e + W_c c (split_with_sizes views: their gradients are simply concatenated)
-  auto w_ih = w.w_ih.split_with_sizes({emb_, w.w_ih.size(1) - emb_}, 1);
-  const auto &w_e = w_ih[0], &w_c = w_ih[1];
-  const auto& tgt_in = batch.tgt_in;
-  const int64_t T = tgt_in.size(1);
-  torch::Tensor hidden = encoded.initial;  // (B, H)
-
-  if (teacher_forcing >= 1.0) {
-    // Embeddings and their input projections once for all steps; the loop runs only
-    // attention + GRU; the output layer runs once over the stacked features.
-    auto embedded = decoder->dropout(decoder->embedding(tgt_in));  // (B, T, E)
-    // (T, B, E)·(E, 3H) -> T x (B, 3H); unbind so that backward stacks the step gradients once.
-    auto gates_e = torch::nn::functional::linear(embedded.transpose(0, 1), w_e, w.b_ih).unbind(0);
-    std::vector<torch::Tensor> hiddens, contexts;
-    hiddens.reserve(T);
-    contexts.reserve(T);
-    for (int64_t t = 0; t < T; ++t) {
-      auto context = attention(hidden, keys, encoded.states, src_mask).context;  // (B, 2H), from s_{t-1}
-      hidden = detail::gru_step(gates_e[t] + detail::linear(context, w_c), hidden, w.w_hh, w.b_hh);  // (B, H)
-      hiddens.push_back(hidden);
-      contexts.push_back(context);
-    }
-    // [s; c; e]: (B, T, H + 2H + E) -> (B, T, V)
-    auto features = torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2);
-    return detail::output_layer(features, tgt_in, decoder->fc_out->weight, decoder->fc_out->bias, {},
-                                positions == Positions::kRealTargets);
-  }
-
-  // Scheduled sampling: one Bernoulli(teacher_forcing) per step picks the reference token or
-  // the model's own argmax.
-  std::vector<torch::Tensor> logits;
-  logits.reserve(T);
-  torch::Tensor input = tgt_in.select(1, 0);  // (B)
-  for (int64_t t = 0; t < T; ++t) {
-    if (t > 0) {
-      const bool use_reference = torch::rand({1}).item<double>() < teacher_forcing;
-      input = use_reference ? tgt_in.select(1, t) : logits.back().argmax(-1);
-    }
-    auto embedded = decoder->dropout(decoder->embedding(input));  // (B, E)
-    auto context = attention(hidden, keys, encoded.states, src_mask).context;
-    hidden =
-        detail::gru_step(detail::linear(embedded, w_e, w.b_ih) + detail::linear(context, w_c), hidden, w.w_hh, w.b_hh);
-    logits.push_back(decoder->fc_out(torch::cat({hidden, context, embedded}, 1)));  // (B, V)
-  }
-  auto all = torch::stack(logits, 1);  // (B, T, V)
-  return positions == Positions::kRealTargets ? detail::real_rows(all, tgt_in) : all;
+  return decoder->forward(batch.tgt_in, encoded.initial, decoder->memory(encoded.states, batch.src), positions);
 }
 
 DecoderState BahdanauModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {
   auto encoded = encoder(src, src_len);
+  auto memory = decoder->memory(encoded.states, src);
   DecoderState state;
-  state["hidden"] = encoded.initial;                         // (B, H)
-  state["states"] = encoded.states;                          // (B, S, 2H)
-  state["keys"] = decoder->attention->keys(encoded.states);  // (B, S, H)
-  state["src_mask"] = detail::real_tokens(src);              // (B, S)
+  state["hidden"] = encoded.initial;     // (B, H)
+  state["states"] = memory.states;       // (B, S, 2H)
+  state["keys"] = memory.keys;           // (B, S, H)
+  state["src_mask"] = memory.src_mask;   // (B, S)
   return state;
 }
 
 StepOutput BahdanauModel::step(DecoderState& state, const torch::Tensor& prev_tokens) {
-  auto w = detail::cell_weights(decoder->rnn->all_weights(), 1)[0];
-  auto embedded = decoder->dropout(decoder->embedding(prev_tokens));  // (B, E)
-  auto hidden = state["hidden"];
-  auto attended = decoder->attention(hidden, state["keys"], state["states"], state["src_mask"]);
-  auto w_ih = w.w_ih.split_with_sizes({emb_, w.w_ih.size(1) - emb_}, 1);
-  auto gates = detail::linear(embedded, w_ih[0], w.b_ih) + detail::linear(attended.context, w_ih[1]);  // (B, 3H)
-  hidden = detail::gru_step(gates, hidden, w.w_hh, w.b_hh);
-  state["hidden"] = hidden;
-  const auto& fc = decoder->fc_out;
-  auto logits = detail::linear(torch::cat({hidden, attended.context, embedded}, 1), fc->weight, fc->bias);  // (B, V)
+  auto [logits, weights] =
+      decoder->step(prev_tokens, state["hidden"], {state["states"], state["keys"], state["src_mask"]});  // (B, V), (B, S)
   state.step += 1;
-  return {torch::log_softmax(logits, -1), attended.weights};
+  return {torch::log_softmax(logits, -1), weights};
 }
 
 }  // namespace seq2seq::models

@@ -12,10 +12,15 @@ std::shared_ptr<Seq2SeqModel> make_model(const ModelConfig& config, int64_t src_
   if (src_vocab_size < 1 || tgt_vocab_size < 1)
     throw std::invalid_argument("make_model: vocabulary sizes must be positive (got " + std::to_string(src_vocab_size) +
                                 " and " + std::to_string(tgt_vocab_size) + ")");
-  if (config.type == "rnn") return std::make_shared<RnnModel>(config, src_vocab_size, tgt_vocab_size);
-  if (config.type == "bahdanau") return std::make_shared<BahdanauModel>(config, src_vocab_size, tgt_vocab_size);
-  if (config.type == "transformer") return std::make_shared<TransformerModel>(config, src_vocab_size, tgt_vocab_size);
-  throw ConfigError("model.type: unknown value \"" + config.type + "\" (expected one of: rnn, bahdanau, transformer)");
+  switch (config.type) {
+    case ModelType::rnn:
+      return std::make_shared<RnnModel>(config, src_vocab_size, tgt_vocab_size);
+    case ModelType::bahdanau:
+      return std::make_shared<BahdanauModel>(config, src_vocab_size, tgt_vocab_size);
+    case ModelType::transformer:
+      return std::make_shared<TransformerModel>(config, src_vocab_size, tgt_vocab_size);
+  }
+  throw ConfigError("model.type: unknown value " + std::to_string(static_cast<int>(config.type)));
 }
 
 }  // namespace seq2seq::models

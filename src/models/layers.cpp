@@ -1,8 +1,8 @@
-// Shared model building blocks: unrolled GRU/LSTM steps, single-row linear, RNN runs, init, dropout.
-#include "layers.h"
+// The layers (Linear, StackedCells) and the model files' private helpers: RNN runs, init, dropout.
+#include "seq2seq/models/layers.h"
 
+#include "detail.h"
 #include "seq2seq/models/dropout.h"
-#include "seq2seq/models/seq2seq_model.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -10,12 +10,14 @@
 #include <cmath>
 #include <mutex>
 
-namespace seq2seq::models::detail {
+namespace seq2seq::models {
 
+// ---------------------------------------------------------------------------------------------
+// Linear
+// ---------------------------------------------------------------------------------------------
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
   if (!x.is_cuda() && x.dim() >= 2 && x.numel() == x.size(-1)) {
-    // A single row, (1, K) or (1, 1, K) ...: (N, K)·(K) -> (N) as GEMV, which OpenBLAS runs
-    // several times faster than its GEMM path on one row.
+    // A single row, (1, K) or (1, 1, K) ...: (N, K)·(K) -> (N) as GEMV.
     auto flat = x.reshape({x.size(-1)});
     auto row = bias.defined() ? torch::addmv(bias, weight, flat) : torch::mv(weight, flat);
     auto sizes = x.sizes().vec();
@@ -25,46 +27,81 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   return torch::nn::functional::linear(x, weight, bias);
 }
 
-torch::Tensor output_layer(const torch::Tensor& features, const torch::Tensor& tgt_in, const torch::Tensor& weight,
-                           const torch::Tensor& bias, const torch::Tensor& per_sentence, bool real_only) {
-  const int64_t B = features.size(0), T = features.size(1), K = features.size(2), V = weight.size(0);
-  auto rows = real_positions(tgt_in);  // (N) flat positions
-  const int64_t n = rows.size(0);
-  // Every row (real_only: nothing to skip), or padding too little to pay for the selection.
-  if (real_only ? n == B * T : 10 * n >= 9 * B * T) {
-    auto logits = torch::nn::functional::linear(features, weight, bias);  // (B, T, V)
-    if (per_sentence.defined()) logits.add_(per_sentence.unsqueeze(1));
-    return real_only ? logits.view({B * T, V}) : logits;
+torch::Tensor ColumnBlocks::forward(size_t block, const torch::Tensor& x, bool with_bias) const {
+  return linear(x, weights.at(block), with_bias ? bias : torch::Tensor());
+}
+
+namespace {
+
+ColumnBlocks split_columns(const torch::Tensor& weight, const torch::Tensor& bias, const std::vector<int64_t>& widths) {
+  return {weight.split_with_sizes(widths, 1), bias};
+}
+
+}  // namespace
+
+LinearImpl::LinearImpl(const torch::nn::LinearOptions& options_) : options(options_) {
+  weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
+  if (options.bias())
+    bias = register_parameter("bias", torch::empty(options.out_features()));
+  else
+    bias = register_parameter("bias", {}, /*requires_grad=*/false);  // as torch::nn::Linear: no "bias" key
+  reset_parameters();
+}
+
+void LinearImpl::reset_parameters() {
+  // torch::nn::Linear's scheme (and draw order): W ~ kaiming_uniform(a = √5) = U(±1/√K), b ~ U(±1/√K).
+  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features()));
+    torch::nn::init::uniform_(bias, -bound, bound);
   }
-  auto selected = features.reshape({B * T, K}).index_select(0, rows);                 // (N, K)
-  auto logits = torch::nn::functional::linear(selected, weight, bias);                // (N, V)
-  if (per_sentence.defined()) logits.add_(per_sentence.index_select(0, torch::div(rows, T, "floor")));
-  if (real_only) return logits;
-  return torch::zeros({B * T, V}, logits.options()).index_copy(0, rows, logits).view({B, T, V});  // (B, T, V)
 }
 
-torch::Tensor real_positions(const torch::Tensor& tgt_in) { return tgt_in.ne(0).reshape({-1}).nonzero().squeeze(1); }
+ColumnBlocks LinearImpl::columns(const std::vector<int64_t>& widths) const { return split_columns(weight, bias, widths); }
 
-torch::Tensor real_rows(const torch::Tensor& logits, const torch::Tensor& tgt_in) {
-  return logits.reshape({-1, logits.size(-1)}).index_select(0, real_positions(tgt_in));  // (N, V)
+// ---------------------------------------------------------------------------------------------
+// StackedCells
+// ---------------------------------------------------------------------------------------------
+StackedCellsImpl::StackedCellsImpl(const StackedCellsOptions& options_) : options(options_) {
+  const int64_t G = options.cell == Cell::lstm ? 4 : 3, H = options.hidden_size;
+  for (int64_t l = 0; l < options.layers; ++l) {
+    const auto k = std::to_string(l);
+    const int64_t in = l == 0 ? options.input_size : H;
+    weight_ih.push_back(register_parameter("weight_ih_l" + k, torch::empty({G * H, in})));
+    weight_hh.push_back(register_parameter("weight_hh_l" + k, torch::empty({G * H, H})));
+    bias_ih.push_back(register_parameter("bias_ih_l" + k, torch::empty({G * H})));
+    bias_hh.push_back(register_parameter("bias_hh_l" + k, torch::empty({G * H})));
+  }
+  dropout = register_module("dropout", Dropout(options.dropout));
+  reset_parameters();
 }
 
-torch::Tensor gru_step(const torch::Tensor& gates_x, const torch::Tensor& h, const torch::Tensor& w_hh,
-                       const torch::Tensor& b_hh) {
+void StackedCellsImpl::reset_parameters() {
+  // torch::nn::GRU/LSTM's scheme: every parameter ~ U(±1/√H), drawn in registration order.
+  torch::NoGradGuard no_grad;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options.hidden_size));
+  for (auto& p : parameters()) p.uniform_(-bound, bound);
+}
+
+ColumnBlocks StackedCellsImpl::input_columns(const std::vector<int64_t>& widths) const {
+  return split_columns(weight_ih[0], bias_ih[0], widths);
+}
+
+torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h, int64_t layer) {
   const int64_t H = h.size(1);
   // split (not slice) views: backward concatenates their gradients instead of zero-filling copies
-  auto x = gates_x.split_with_sizes({2 * H, H}, 1);                // (B, 2H), (B, H)
-  auto g = linear(h, w_hh, b_hh).split_with_sizes({2 * H, H}, 1);  // (B, 2H), (B, H)
-  auto rz = torch::sigmoid(x[0] + g[0]).chunk(2, 1);               // r and z share one add and one sigmoid
-  const auto &r = rz[0], &z = rz[1];                               // (B, H) each
-  auto n = torch::tanh(x[1] + r * g[1]);                           // (B, H)
-  return n + z * (h - n);                                          // = (1 - z) ⊙ n + z ⊙ h
+  auto x = input_gates.split_with_sizes({2 * H, H}, 1);                                // W_i{r,z} x + b, W_in x + b_in
+  auto g = linear(h, weight_hh[layer], bias_hh[layer]).split_with_sizes({2 * H, H}, 1);  // W_h{r,z} h + b, W_hn h + b_hn
+  auto rz = torch::sigmoid(x[0] + g[0]).chunk(2, 1);  // r and z share one add and one sigmoid
+  const auto &r = rz[0], &z = rz[1];                  // (B, H) each
+  auto n = torch::tanh(x[1] + r * g[1]);              // (B, H)
+  return n + z * (h - n);                             // = (1 − z) ⊙ n + z ⊙ h
 }
 
-std::pair<torch::Tensor, torch::Tensor> lstm_step(const torch::Tensor& gates_x, const torch::Tensor& h,
-                                                  const torch::Tensor& c, const torch::Tensor& w_hh,
-                                                  const torch::Tensor& b_hh) {
-  auto gates = (gates_x + linear(h, w_hh, b_hh)).chunk(4, 1);  // 4 x (B, H): [i; f; g; o]
+std::pair<torch::Tensor, torch::Tensor> StackedCellsImpl::lstm_cell(const torch::Tensor& input_gates,
+                                                                    const torch::Tensor& h, const torch::Tensor& c,
+                                                                    int64_t layer) {
+  auto gates = (input_gates + linear(h, weight_hh[layer], bias_hh[layer])).chunk(4, 1);  // 4 x (B, H): [i; f; g; o]
   auto i = torch::sigmoid(gates[0]), f = torch::sigmoid(gates[1]), o = torch::sigmoid(gates[3]);
   auto g = torch::tanh(gates[2]);
   auto c_next = f * c + i * g;
@@ -72,14 +109,32 @@ std::pair<torch::Tensor, torch::Tensor> lstm_step(const torch::Tensor& gates_x, 
   return {h_next, c_next};
 }
 
-std::vector<CellWeights> cell_weights(const std::vector<torch::Tensor>& all_weights, int64_t layers) {
-  // torch::nn::GRU/LSTM order: per layer w_ih, w_hh, b_ih, b_hh.
-  TORCH_CHECK(static_cast<int64_t>(all_weights.size()) == 4 * layers, "expected 4 tensors per RNN layer");
-  std::vector<CellWeights> out;
-  for (int64_t l = 0; l < layers; ++l)
-    out.push_back({all_weights[4 * l], all_weights[4 * l + 1], all_weights[4 * l + 2], all_weights[4 * l + 3]});
-  return out;
+void StackedCellsImpl::step_from_gates(State& state, const torch::Tensor& input_gates) {
+  torch::Tensor gates = input_gates;  // (B, G·H)
+  for (int64_t l = 0; l < options.layers; ++l) {
+    if (l > 0) gates = linear(dropout(state.h[l - 1]), weight_ih[l], bias_ih[l]);  // (B, G·H)
+    if (options.cell == Cell::lstm)
+      std::tie(state.h[l], state.c[l]) = lstm_cell(gates, state.h[l], state.c[l], l);
+    else
+      state.h[l] = gru_cell(gates, state.h[l], l);
+  }
 }
+
+void StackedCellsImpl::step(State& state, const torch::Tensor& x) {
+  step_from_gates(state, linear(x, weight_ih[0], bias_ih[0]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout
+// ---------------------------------------------------------------------------------------------
+torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return detail::fast_dropout(x, p, is_training()); }
+
+}  // namespace seq2seq::models
+
+// ---------------------------------------------------------------------------------------------
+// The model files' private helpers (detail.h)
+// ---------------------------------------------------------------------------------------------
+namespace seq2seq::models::detail {
 
 namespace {
 
@@ -186,13 +241,3 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
 }
 
 }  // namespace seq2seq::models::detail
-
-namespace seq2seq::models {
-
-torch::Tensor real_targets(const data::Batch& batch) {
-  return batch.tgt_out.reshape({-1}).index_select(0, detail::real_positions(batch.tgt_in));  // (N)
-}
-
-torch::Tensor DropoutImpl::forward(const torch::Tensor& x) { return detail::fast_dropout(x, p, is_training()); }
-
-}  // namespace seq2seq::models

@@ -1,7 +1,7 @@
 // The RNN encoder-decoder without attention (Cho et al. 2014), GRU or LSTM, any depth.
 #include "seq2seq/models/rnn.h"
 
-#include "layers.h"
+#include "detail.h"
 
 namespace seq2seq::models {
 
@@ -19,9 +19,9 @@ Options rnn_options(const ModelConfig& config, int64_t input_size, bool bidirect
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-// Encoder and decoder parameters
+// Encoder
 // ---------------------------------------------------------------------------------------------
-RnnEncoderImpl::RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size) : is_lstm(config.cell == "lstm") {
+RnnEncoderImpl::RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size) : is_lstm(config.cell == Cell::lstm) {
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, config.emb_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
   if (is_lstm)
@@ -38,37 +38,99 @@ RnnEncoderImpl::Output RnnEncoderImpl::forward(const torch::Tensor& src, const t
   return {run.states, run.h_n, run.c_n};
 }
 
-RnnDecoderImpl::RnnDecoderImpl(const ModelConfig& config, int64_t vocab_size, int64_t context_dim) {
-  const int64_t E = config.emb_dim, H = config.hidden_dim;
-  embedding = register_module("embedding", torch::nn::Embedding(vocab_size, E));
+// ---------------------------------------------------------------------------------------------
+// Decoder
+// ---------------------------------------------------------------------------------------------
+RnnDecoderImpl::RnnDecoderImpl(const ModelConfig& config, int64_t vocab_size, int64_t context_dim_)
+    : emb_dim(config.emb_dim), hidden_dim(config.hidden_dim), context_dim(context_dim_) {
+  embedding = register_module("embedding", torch::nn::Embedding(vocab_size, emb_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
-  if (config.cell == "lstm")
-    lstm = register_module("rnn", torch::nn::LSTM(rnn_options<torch::nn::LSTMOptions>(config, E + context_dim, false)));
-  else
-    gru = register_module("rnn", torch::nn::GRU(rnn_options<torch::nn::GRUOptions>(config, E + context_dim, false)));
-  fc_out = register_module("fc_out", torch::nn::Linear(E + H + context_dim, vocab_size));
+  StackedCellsOptions cells;
+  cells.cell = config.cell;
+  cells.input_size = emb_dim + context_dim;
+  cells.hidden_size = hidden_dim;
+  cells.layers = config.layers;
+  cells.dropout = config.dropout;
+  rnn = register_module("rnn", StackedCells(cells));
+  fc_out = register_module("fc_out", Linear(emb_dim + hidden_dim + context_dim, vocab_size));
+}
+
+namespace {
+
+// logits (B, T, V) or (N, V) from at_positions(), plus a per-sentence term (B, V) on every row
+// of its sentence.
+torch::Tensor add_per_sentence(torch::Tensor logits, const torch::Tensor& per_sentence, const torch::Tensor& tgt_in) {
+  const int64_t B = tgt_in.size(0), T = tgt_in.size(1);
+  if (logits.dim() == 3) return logits.add_(per_sentence.unsqueeze(1));  // (B, T, V) + (B, 1, V)
+  if (logits.size(0) == B * T) {                                        // no padding: (B·T, V)
+    logits.view({B, T, -1}).add_(per_sentence.unsqueeze(1));
+    return logits;
+  }
+  auto sentence = torch::div(real_positions(tgt_in), T, "floor");  // (N) the batch row of each position
+  return logits.add_(per_sentence.index_select(0, sentence));      // (N, V)
+}
+
+}  // namespace
+
+// Layer 0 sees [e; c] and the output layer [e; h; c]: W = [W_e | W_c] and [W_eh | W_c], and the
+// context's part W_c c + b is the same at every step of a sentence.
+RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& context) {
+  auto gates = rnn->input_columns({emb_dim, context_dim}).forward(1, context, /*with_bias=*/true);         // (B, G·H)
+  auto logits = fc_out->columns({emb_dim + hidden_dim, context_dim}).forward(1, context, /*with_bias=*/true);  // (B, V)
+  return {context, gates, logits};
+}
+
+torch::Tensor RnnDecoderImpl::step(const torch::Tensor& prev_tokens, StackedCellsImpl::State& state,
+                                   const Context& context) {
+  // The column blocks are split per call. Free in decoding; in scheduled-sampling training each
+  // step's backward then fills a full-size weight gradient (teacher forcing, forward(), splits once).
+  auto embedded = dropout(embedding(prev_tokens));  // (B, E)
+  rnn->step_from_gates(state, rnn->input_columns({emb_dim, context_dim}).forward(0, embedded) + context.gates);
+  auto features = torch::cat({embedded, state.h.back()}, 1);                                          // (B, E + H)
+  return fc_out->columns({emb_dim + hidden_dim, context_dim}).forward(0, features) + context.logits;  // (B, V)
+}
+
+torch::Tensor RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state,
+                                      const torch::Tensor& context, Positions positions) {
+  // step() for all t at once, with the column blocks split once for the whole pass.
+  auto in = rnn->input_columns({emb_dim, context_dim});                   // [W_e | W_c], b_ih
+  auto out = fc_out->columns({emb_dim + hidden_dim, context_dim});        // [W_eh | W_c], b
+  auto context_gates = in.forward(1, context, /*with_bias=*/true);        // (B, G·H)
+  auto context_logits = out.forward(1, context, /*with_bias=*/true);      // (B, V)
+  auto embedded = dropout(embedding(tgt_in));                             // (B, T, E)
+  // (T, B, E)·(E, G·H) + (1, B, G·H) -> (T, B, G·H); unbind (not [t]) so that backward
+  // stacks the per-step gradients once instead of zero-filling a full-size tensor per step.
+  auto gates = in.forward(0, embedded.transpose(0, 1)).add_(context_gates.unsqueeze(0)).unbind(0);
+  const int64_t T = tgt_in.size(1);
+  std::vector<torch::Tensor> tops;
+  tops.reserve(T);
+  for (int64_t t = 0; t < T; ++t) {
+    rnn->step_from_gates(state, gates[t]);
+    tops.push_back(state.h.back());  // (B, H)
+  }
+  auto hiddens = torch::stack(tops, 1);                                               // (B, T, H)
+  auto features = at_positions(torch::cat({embedded, hiddens}, 2), tgt_in, positions);  // (B, T, E + H) or (N, E + H)
+  // (.., E + H)·(E + H, V) + the sentence's W_c c + b: one GEMM over every target step
+  return add_per_sentence(out.forward(0, features), context_logits, tgt_in);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The model
 // ---------------------------------------------------------------------------------------------
 RnnModel::RnnModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size)
-    : layers_(config.layers),
-      hidden_(config.hidden_dim),
-      emb_(config.emb_dim),
-      context_dim_((config.bidirectional ? 2 : 1) * config.hidden_dim),
-      is_lstm_(config.cell == "lstm") {
+    : layers_(config.layers), is_lstm_(config.cell == Cell::lstm) {
+  const int64_t H = config.hidden_dim, context_dim = (config.bidirectional ? 2 : 1) * H;
   encoder = register_module("encoder", RnnEncoder(config, src_vocab_size));
-  decoder = register_module("decoder", RnnDecoder(config, tgt_vocab_size, context_dim_));
+  decoder = register_module("decoder", RnnDecoder(config, tgt_vocab_size, context_dim));
   if (config.bidirectional) {
-    bridge = register_module("bridge", torch::nn::Linear(2 * hidden_, hidden_));
-    if (is_lstm_) bridge_cell = register_module("bridge_cell", torch::nn::Linear(2 * hidden_, hidden_));
+    bridge = register_module("bridge", torch::nn::Linear(2 * H, H));
+    if (is_lstm_) bridge_cell = register_module("bridge_cell", torch::nn::Linear(2 * H, H));
   }
-  if (config.init == "normal") detail::init_all_normal(*this, 0.01);
+  if (config.init == Init::normal) detail::init_all_normal(*this, 0.01);
 }
 
-RnnModel::Recurrent RnnModel::initial_state(const RnnEncoderImpl::Output& encoded) {
-  Recurrent state;
+StackedCellsImpl::State RnnModel::initial_state(const RnnEncoderImpl::Output& encoded) {
+  StackedCellsImpl::State state;
   for (int64_t l = 0; l < layers_; ++l) {
     if (bridge) {
       // h_n rows are [layer 0 fwd, layer 0 bwd, layer 1 fwd, ...]
@@ -89,107 +151,32 @@ torch::Tensor RnnModel::context_of(const RnnEncoderImpl::Output& encoded) {
   return encoded.h_n[layers_ - 1];                                                                 // (B, H)
 }
 
-RnnModel::Weights RnnModel::decoder_weights() {
-  Weights w;
-  w.cells = is_lstm_ ? decoder->lstm->all_weights() : decoder->gru->all_weights();
-  auto in = w.cells[0].split_with_sizes({emb_, context_dim_}, 1);
-  w.in_e = in[0], w.in_c = in[1];
-  auto out = decoder->fc_out->weight.split_with_sizes({emb_ + hidden_, context_dim_}, 1);
-  w.out_eh = out[0], w.out_c = out[1], w.out_b = decoder->fc_out->bias;
-  return w;
-}
-
-torch::Tensor RnnModel::output_logits(const torch::Tensor& features, const torch::Tensor& fixed_logits,
-                                      const Weights& w) {
-  return detail::linear(features, w.out_eh) + fixed_logits;  // (B, V)
-}
-
-void RnnModel::advance(Recurrent& state, const torch::Tensor& gates0, const Weights& weights) {
-  auto w = detail::cell_weights(weights.cells, layers_);
-  torch::Tensor gates = gates0;
-  for (int64_t l = 0; l < layers_; ++l) {
-    if (l > 0) gates = detail::linear(decoder->dropout(state.h[l - 1]), w[l].w_ih, w[l].b_ih);  // (B, G·H)
-    if (is_lstm_)
-      std::tie(state.h[l], state.c[l]) = detail::lstm_step(gates, state.h[l], state.c[l], w[l].w_hh, w[l].b_hh);
-    else
-      state.h[l] = detail::gru_step(gates, state.h[l], w[l].w_hh, w[l].b_hh);
-  }
-}
-
-torch::Tensor RnnModel::forward(const data::Batch& batch, double teacher_forcing, Positions positions) {
+torch::Tensor RnnModel::forward(const data::Batch& batch, Positions positions) {
   auto encoded = encoder(batch.src, batch.src_len);
-  auto context = context_of(encoded);  // (B, C)
-  auto state = initial_state(encoded);
-  auto w = decoder_weights();
-  // The context's share of layer 0's input gates and of the logits is the same at every step.
-  auto gates_context = detail::linear(context, w.in_c, w.cells[2]);  // (B, G·H), + b_ih
-  auto fixed_logits = detail::linear(context, w.out_c, w.out_b);     // (B, V)
-  const auto& tgt_in = batch.tgt_in;
-  const int64_t T = tgt_in.size(1);
-
-  if (teacher_forcing >= 1.0) {
-    // Teacher forcing: embeddings and their input projections for all steps at once; only the
-    // recurrence runs step by step; the output layer runs once over the stacked features.
-    auto embedded = decoder->dropout(decoder->embedding(tgt_in));  // (B, T, E)
-    // (T, B, E)·(E, G·H) + (1, B, G·H) -> (T, B, G·H); unbind (not [t]) so that backward
-    // stacks the per-step gradients once instead of zero-filling a full-size tensor per step.
-    auto gates =
-        torch::nn::functional::linear(embedded.transpose(0, 1), w.in_e).add_(gates_context.unsqueeze(0)).unbind(0);
-    std::vector<torch::Tensor> tops;
-    tops.reserve(T);
-    for (int64_t t = 0; t < T; ++t) {
-      advance(state, gates[t], w);
-      tops.push_back(state.h.back());  // (B, H)
-    }
-    auto hiddens = torch::stack(tops, 1);                                       // (B, T, H)
-    // (B, T, E + H)·(E + H, V) + (B, 1, V) -> (B, T, V): one GEMM over every target step
-    return detail::output_layer(torch::cat({embedded, hiddens}, 2), tgt_in, w.out_eh, {}, fixed_logits,
-                                positions == Positions::kRealTargets);
-  }
-
-  // Scheduled sampling: one Bernoulli(teacher_forcing) per step decides between the reference
-  // token and the model's own argmax, so the output layer has to run inside the loop.
-  std::vector<torch::Tensor> logits;
-  logits.reserve(T);
-  torch::Tensor input = tgt_in.select(1, 0);  // (B)
-  for (int64_t t = 0; t < T; ++t) {
-    if (t > 0) {
-      const bool use_reference = torch::rand({1}).item<double>() < teacher_forcing;
-      input = use_reference ? tgt_in.select(1, t) : logits.back().argmax(-1);
-    }
-    auto embedded = decoder->dropout(decoder->embedding(input));  // (B, E)
-    advance(state, detail::linear(embedded, w.in_e) + gates_context, w);
-    logits.push_back(output_logits(torch::cat({embedded, state.h.back()}, 1), fixed_logits, w));  // (B, V)
-  }
-  auto all = torch::stack(logits, 1);  // (B, T, V)
-  return positions == Positions::kRealTargets ? detail::real_rows(all, tgt_in) : all;
+  return decoder->forward(batch.tgt_in, initial_state(encoded), context_of(encoded), positions);
 }
 
 DecoderState RnnModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {
   auto encoded = encoder(src, src_len);
-  auto context = context_of(encoded);
   auto recurrent = initial_state(encoded);
+  auto context = decoder->project(context_of(encoded));  // computed once, used by every step
   DecoderState state;
   state["hidden"] = torch::stack(recurrent.h, 1);              // (B, L, H)
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);  // (B, L, H)
-  state["context"] = context;                                  // (B, C)
-  // Per-sentence constants of every step, computed once.
-  auto w = decoder_weights();
-  state["context_gates"] = detail::linear(context, w.in_c, w.cells[2]);  // (B, G·H)
-  state["context_logits"] = detail::linear(context, w.out_c, w.out_b);   // (B, V)
+  state["context"] = context.context;                          // (B, C)
+  state["context_gates"] = context.gates;                      // (B, G·H)
+  state["context_logits"] = context.logits;                    // (B, V)
   return state;
 }
 
 StepOutput RnnModel::step(DecoderState& state, const torch::Tensor& prev_tokens) {
-  auto w = decoder_weights();
-  auto embedded = decoder->dropout(decoder->embedding(prev_tokens));  // (B, E)
-  Recurrent recurrent;
+  StackedCellsImpl::State recurrent;
   recurrent.h = state["hidden"].unbind(1);  // L x (B, H)
   if (is_lstm_) recurrent.c = state["cell"].unbind(1);
-  advance(recurrent, detail::linear(embedded, w.in_e) + state["context_gates"], w);
+  auto logits = decoder->step(prev_tokens, recurrent,
+                              {state["context"], state["context_gates"], state["context_logits"]});  // (B, V)
   state["hidden"] = torch::stack(recurrent.h, 1);
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);
-  auto logits = output_logits(torch::cat({embedded, recurrent.h.back()}, 1), state["context_logits"], w);  // (B, V)
   state.step += 1;
   return {torch::log_softmax(logits, -1), torch::Tensor()};
 }

@@ -1,7 +1,7 @@
 // The Transformer: embeddings + positions, encoder and decoder stacks, generator, KV-cached steps.
 #include "seq2seq/models/transformer.h"
 
-#include "layers.h"
+#include "detail.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -35,12 +35,12 @@ torch::Tensor sinusoidal_positions(int64_t max_positions, int64_t d) {
 // ---------------------------------------------------------------------------------------------
 // Layers
 // ---------------------------------------------------------------------------------------------
-TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == "pre") {
+TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == Norm::pre) {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
-  linear1 = register_module("linear1", torch::nn::Linear(D, config.ff_dim));
+  linear1 = register_module("linear1", Linear(D, config.ff_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
-  linear2 = register_module("linear2", torch::nn::Linear(config.ff_dim, D));
+  linear2 = register_module("linear2", Linear(config.ff_dim, D));
   norm1 = register_module("norm1", layer_norm(D));
   norm2 = register_module("norm2", layer_norm(D));
   dropout1 = register_module("dropout1", Dropout(config.dropout));
@@ -52,8 +52,7 @@ torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const
     auto qkv = self_attn->project_qkv(in);                              // 3 x (B, H, S, Dh)
     return self_attn->attend(qkv[0], qkv[1], qkv[2], src_pad).context;  // (B, S, D)
   };
-  auto feed_forward = [&](const torch::Tensor& in) { return detail::linear(dropout(torch::relu(detail::linear(in, linear1->weight, linear1->bias))), linear2->weight,
-                          linear2->bias); };
+  auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
   if (pre_norm) {
     auto h = x + dropout1(self_block(norm1(x)));
     return h + dropout2(feed_forward(norm2(h)));
@@ -62,13 +61,13 @@ torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const
   return norm2(h + dropout2(feed_forward(h)));
 }
 
-TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == "pre") {
+TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == Norm::pre) {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
   multihead_attn = register_module("multihead_attn", MultiHeadAttention(attention_options(config)));
-  linear1 = register_module("linear1", torch::nn::Linear(D, config.ff_dim));
+  linear1 = register_module("linear1", Linear(D, config.ff_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
-  linear2 = register_module("linear2", torch::nn::Linear(config.ff_dim, D));
+  linear2 = register_module("linear2", Linear(config.ff_dim, D));
   norm1 = register_module("norm1", layer_norm(D));
   norm2 = register_module("norm2", layer_norm(D));
   norm3 = register_module("norm3", layer_norm(D));
@@ -99,8 +98,7 @@ torch::Tensor TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const
     if (cross_weights) *cross_weights = out.weights;  // (B, T, S)
     return out.context;                               // (B, T, D)
   };
-  auto feed_forward = [&](const torch::Tensor& in) { return detail::linear(dropout(torch::relu(detail::linear(in, linear1->weight, linear1->bias))), linear2->weight,
-                          linear2->bias); };
+  auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
   if (pre_norm) {
     auto h = x + dropout1(self_block(norm1(x)));
     h = h + dropout2(cross_block(norm2(h)));
@@ -128,7 +126,7 @@ TransformerStackImpl::TransformerStackImpl(const ModelConfig& config, bool decod
 TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size)
     : d_model_(config.hidden_dim),
       max_positions_(config.max_positions),
-      learned_positions_(config.positions == "learned") {
+      learned_positions_(config.positions == PositionEncoding::learned) {
   if (config.emb_dim != config.hidden_dim)
     throw std::invalid_argument("transformer: model.emb_dim must equal model.hidden_dim (d_model)");
   const int64_t D = d_model_;
@@ -146,10 +144,10 @@ TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_
   if (config.tie_embeddings)
     generator_bias = register_parameter("generator_bias", torch::zeros({tgt_vocab_size}));
   else
-    generator = register_module("generator", torch::nn::Linear(D, tgt_vocab_size));
+    generator = register_module("generator", Linear(D, tgt_vocab_size));
 
   torch::NoGradGuard no_grad;
-  if (config.init == "normal") {
+  if (config.init == Init::normal) {
     // Every matrix ~ N(0, 0.01), biases 0; LayerNorms keep (1, 0).
     for (auto& item : named_parameters()) {
       auto& p = item.value();
@@ -190,8 +188,8 @@ torch::Tensor TransformerModel::embed(const torch::Tensor& tokens, torch::nn::Em
 }
 
 torch::Tensor TransformerModel::logits(const torch::Tensor& x) {
-  if (generator) return detail::linear(x, generator->weight, generator->bias);  // (..., V)
-  return detail::linear(x, tgt_embedding->weight, generator_bias);
+  if (generator) return generator(x);                      // (..., V)
+  return linear(x, tgt_embedding->weight, generator_bias);  // tied: the embedding table is the output weight
 }
 
 torch::Tensor TransformerModel::encode(const torch::Tensor& src, const torch::Tensor& src_pad) {
@@ -200,7 +198,7 @@ torch::Tensor TransformerModel::encode(const torch::Tensor& src, const torch::Te
   return encoder->norm ? encoder->norm(x) : x;
 }
 
-torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teacher_forcing*/, Positions positions) {
+torch::Tensor TransformerModel::forward(const data::Batch& batch, Positions positions) {
   auto src_pad = batch.src.eq(0);  // (B, S)
   auto memory = encode(batch.src, src_pad);
   const int64_t T = batch.tgt_in.size(1);
@@ -214,9 +212,7 @@ torch::Tensor TransformerModel::forward(const data::Batch& batch, double /*teach
     x = layer->forward(x, memory_k, memory_v, src_pad, causal);
   }
   if (decoder->norm) x = decoder->norm(x);
-  const bool real_only = positions == Positions::kRealTargets;
-  if (generator) return detail::output_layer(x, batch.tgt_in, generator->weight, generator->bias, {}, real_only);
-  return detail::output_layer(x, batch.tgt_in, tgt_embedding->weight, generator_bias, {}, real_only);
+  return logits(at_positions(x, batch.tgt_in, positions));  // (B, T, V) or (N, V)
 }
 
 DecoderState TransformerModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

@@ -4,6 +4,7 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/eval/evaluate.h"
 #include "seq2seq/report/eval_summary.h"
+#include "seq2seq/run.h"
 
 #include <ostream>
 

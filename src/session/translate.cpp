@@ -1,9 +1,11 @@
 // The translate session: read lines, translate each, print translations and attention maps.
 #include "seq2seq/session/translate.h"
 
+#include "seq2seq/decode/translator.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
 #include "seq2seq/report/heatmap.h"
+#include "seq2seq/run.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -43,7 +45,7 @@ void print_translation(const decode::Translation& t, const TranslateOptions& opt
     if (!told_no_attention)
       spdlog::info("the {} model has no attention: its decoder sees the source only through the encoder's final "
                    "state, so there is no attention matrix to draw",
-                   run.config.model.type);
+                   to_string(run.config.model.type));
     told_no_attention = true;
     return;
   }
@@ -76,7 +78,7 @@ int translate(const TranslateOptions& options, std::istream& in_default, std::os
   }
   std::istream& in = options.input.empty() ? in_default : file;
   if (interactive)
-    out << "seq2seq translate: " << run.config.model.type << " model from " << options.run.dir
+    out << "seq2seq translate: " << to_string(run.config.model.type) << " model from " << options.run.dir
         << ". One German sentence per line; :quit or Ctrl-D to leave.\n";
   std::string line;
   int64_t number = 0;

@@ -10,19 +10,19 @@ LrSchedule::LrSchedule(const TrainConfig& config)
     : config_(config), plateau_lr_(config.lr), plateau_best_(std::numeric_limits<double>::infinity()) {}
 
 double LrSchedule::lr_at(int64_t step) const {
-  if (config_.schedule == "inverse_sqrt") {
+  if (config_.schedule == Schedule::inverse_sqrt) {
     // Linear warmup to train.lr, then decay with 1/sqrt(step) (Vaswani et al. 2017, rescaled
     // so that the peak is exactly train.lr).
     const double s = static_cast<double>(std::max<int64_t>(step, 1));
     const double w = config_.warmup_steps;
     return config_.lr * std::min(s / w, std::sqrt(w / s));
   }
-  if (config_.schedule == "plateau") return plateau_lr_;
+  if (config_.schedule == Schedule::plateau) return plateau_lr_;
   return config_.lr;
 }
 
 bool LrSchedule::on_validation(double valid_loss) {
-  if (config_.schedule != "plateau") return false;
+  if (config_.schedule != Schedule::plateau) return false;
   // As torch.optim.lr_scheduler.ReduceLROnPlateau (mode min, threshold 1e-4 relative).
   if (valid_loss < plateau_best_ * (1 - 1e-4)) {
     plateau_best_ = valid_loss;

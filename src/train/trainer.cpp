@@ -19,6 +19,7 @@
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
+#include "seq2seq/train/scheduled_sampling.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
@@ -145,7 +146,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   }
   state.parameters = model->parameter_count();
   state.device = device.str();
-  spdlog::info("model: {} with {} parameters on {}", config.model.type, state.parameters, state.device);
+  spdlog::info("model: {} with {} parameters on {}", to_string(config.model.type), state.parameters, state.device);
 
   data::BatchOptions batch_options;
   batch_options.batch_size = t.batch_size;
@@ -242,8 +243,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       set_lr(*optimizer, lr);
       optimizer->zero_grad();
       // Logits of the real (non-pad) target positions only: (N, V)
-      auto logits = model->forward(batch, use_teacher_forcing ? t.teacher_forcing : 1.0,
-                                   models::Positions::kRealTargets);
+      auto logits = scheduled_sampling_logits(*model, batch, use_teacher_forcing ? t.teacher_forcing : 1.0,
+                                              models::Positions::kRealTargets);
       auto loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {

@@ -1,7 +1,7 @@
 // Attention mechanisms against hand computation, plain tensor algebra and torch::nn::MultiheadAttention.
 #include "seq2seq/models/attention.h"
 
-#include "../../src/models/layers.h"  // the fused attention kernel (white-box)
+#include "../../src/models/detail.h"  // the fused attention kernel (white-box)
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -302,13 +302,13 @@ TEST(AttentionKernel, FusedMatchesTensorOpsForwardAndBackward) {
     auto mask = causal_mask(Tq);
     auto grad_out = torch::randn({N, Tq, Dh});
     torch::manual_seed(14);
-    auto fused = seq2seq::models::detail::attention_core(q, k, v, mask, pad, H, 0.3, training);
-    torch::manual_seed(14);
     auto drop = training ? seq2seq::models::detail::dropout_mask({N, Tq, Tk}, 0.3, q.options()) : torch::Tensor();
     if (training) {
       EXPECT_GT(drop.eq(0).sum().item<int64_t>(), 0);
     }
-    auto reference = seq2seq::models::detail::attention_core_reference(q, k, v, mask, pad, H, drop);
+    ASSERT_TRUE(seq2seq::models::detail::fused_attention_supported(q, k, v, mask, pad));
+    auto fused = seq2seq::models::detail::fused_attention(q, k, v, mask, pad, H, drop);
+    auto reference = seq2seq::models::detail::scaled_dot_product_attention(q, k, v, mask, pad, H, drop);
     expect_close(fused.context, reference.context, 1e-5, "context");
     expect_close(fused.weights, reference.weights, 1e-6, "weights");
     auto grads = torch::autograd::grad({fused.context}, {q, k, v}, {grad_out});
@@ -318,7 +318,7 @@ TEST(AttentionKernel, FusedMatchesTensorOpsForwardAndBackward) {
   // A row whose keys are all hidden gets zero weights and a zero context instead of NaN.
   auto q = torch::randn({2, 1, 4}), k = torch::randn({2, 3, 4}), v = torch::randn({2, 3, 4});
   auto all_hidden = torch::ones({2, 3}, torch::kBool);
-  auto out = seq2seq::models::detail::attention_core(q, k, v, {}, all_hidden, 1, 0.0, false);
+  auto out = seq2seq::models::detail::fused_attention(q, k, v, {}, all_hidden, 1);
   EXPECT_EQ(out.context.abs().sum().item<double>(), 0.0);
 }
 

@@ -43,7 +43,7 @@ TEST(BenchConfigs, ParameterCountsEqualTheReference) {
   for (const auto& ref : kReferenceModels) {
     SCOPED_TRACE(ref.name);
     const seq2seq::Config config = bench_config(ref.name);
-    EXPECT_EQ(config.model.type, ref.name);
+    EXPECT_EQ(seq2seq::to_string(config.model.type), ref.name);
     torch::manual_seed(0);
     auto model = seq2seq::models::make_model(config.model, kMulti30kSrcVocab, kMulti30kTgtVocab);
     const auto counts = seq2seq::bench::count_parameters(*model);

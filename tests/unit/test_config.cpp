@@ -25,7 +25,7 @@ std::string error_of(const json& j) {
 
 TEST(Config, DefaultsRoundTripThroughJson) {
   Config c;
-  c.model.type = "transformer";
+  c.model.type = seq2seq::ModelType::transformer;
   c.model.hidden_dim = 256;
   c.train.lr = 5e-4;
   c.train.betas = {0.9, 0.98};
@@ -50,7 +50,7 @@ TEST(Config, SaveLoadGivesTheSameConfig) {
 
 TEST(Config, PartialFileKeepsDefaults) {
   Config c = seq2seq::config_from_json(json::parse(R"({"model": {"type": "rnn"}})"), "x.json");
-  EXPECT_EQ(c.model.type, "rnn");
+  EXPECT_EQ(c.model.type, seq2seq::ModelType::rnn);
   EXPECT_EQ(c.model.emb_dim, Config{}.model.emb_dim);
 }
 
@@ -105,7 +105,7 @@ TEST(Config, OverridesReachNestedKeysAndAreTyped) {
   EXPECT_DOUBLE_EQ(c.train.lr, 5e-4);
   EXPECT_EQ(c.data.train.src, "foo/bar.de");
   EXPECT_FALSE(c.data.lowercase);
-  EXPECT_EQ(c.model.type, "rnn");
+  EXPECT_EQ(c.model.type, seq2seq::ModelType::rnn);
   EXPECT_DOUBLE_EQ(c.train.betas[0], 0.8);
   EXPECT_EQ(c.decode.beam, 3);
 }
@@ -130,7 +130,7 @@ TEST(Config, BadOverridesAreErrors) {
 
 TEST(Config, DiffListsExactlyTheDifferingKeys) {
   Config a, b;
-  b.model.type = "rnn";
+  b.model.type = seq2seq::ModelType::rnn;
   b.train.lr = 0.5;
   b.train.betas[1] = 0.98;
   auto keys = seq2seq::differing_keys({json(a), json(b)});
@@ -146,4 +146,59 @@ TEST(Config, EveryShippedConfigValidates) {
     EXPECT_NO_THROW(seq2seq::load_config(entry.path().string())) << entry.path();
   }
   EXPECT_GE(count, 3);
+}
+
+TEST(Config, EnumOptionsRoundTripByTheirJsonNames) {
+  using namespace seq2seq;
+  Config c;
+  c.model.type = ModelType::transformer, c.model.cell = Cell::lstm, c.model.norm = Norm::pre;
+  c.model.positions = PositionEncoding::learned, c.model.init = Init::normal;
+  c.model.emb_dim = c.model.hidden_dim = 256;
+  c.train.schedule = Schedule::inverse_sqrt;
+  json j = c;
+  EXPECT_EQ(j["model"]["type"], "transformer");
+  EXPECT_EQ(j["model"]["cell"], "lstm");
+  EXPECT_EQ(j["model"]["norm"], "pre");
+  EXPECT_EQ(j["model"]["positions"], "learned");
+  EXPECT_EQ(j["model"]["init"], "normal");
+  EXPECT_EQ(j["train"]["schedule"], "inverse_sqrt");
+  EXPECT_EQ(json(Config{})["model"]["init"], "default");
+  Config back = config_from_json(j, "mem");
+  EXPECT_EQ(json(back), j);
+  EXPECT_EQ(back.model.cell, Cell::lstm);
+  EXPECT_EQ(back.train.schedule, Schedule::inverse_sqrt);
+  EXPECT_EQ(to_string(ModelType::bahdanau), "bahdanau");
+  EXPECT_EQ(to_string(Init::default_), "default");
+  EXPECT_EQ(to_string(Schedule::plateau), "plateau");
+}
+
+TEST(Config, BadEnumValuesAreErrorsNotTheFirstValue) {
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"cell": "rnn"}})")),
+            "x.json: model.cell: unknown value \"rnn\" (expected one of: gru, lstm)");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"norm": "Pre"}})")),
+            "x.json: model.norm: unknown value \"Pre\" (expected one of: post, pre)");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"positions": "rotary"}})")),
+            "x.json: model.positions: unknown value \"rotary\" (expected one of: sinusoidal, learned)");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"init": "xavier"}})")),
+            "x.json: model.init: unknown value \"xavier\" (expected one of: default, normal)");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"schedule": "cosine"}})")),
+            "x.json: train.schedule: unknown value \"cosine\" (expected one of: constant, plateau, inverse_sqrt)");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"cell": 1}})")), "x.json: model.cell: expected a string, got an integer");
+  seq2seq::Config c;
+  try {
+    seq2seq::apply_overrides(c, {"model.type=gpt"});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--set model.type=gpt: model.type: unknown value \"gpt\" (expected one of: rnn, bahdanau, transformer)");
+  }
+  EXPECT_EQ(c.model.type, seq2seq::ModelType::bahdanau);  // unchanged
+}
+
+TEST(Config, TeacherForcingBelowOneIsForRnnModelsOnly) {
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "rnn"}, "train": {"teacher_forcing": 0.5}})")), "");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "bahdanau"}, "train": {"teacher_forcing": 0.5}})")), "");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "transformer", "hidden_dim": 256, "emb_dim": 256},
+                                     "train": {"teacher_forcing": 0.5}})")),
+            "x.json: train.teacher_forcing: must be 1 for the transformer (scheduled sampling is for the RNN models)");
 }

@@ -6,7 +6,9 @@
 #include "seq2seq/models/factory.h"
 #include "seq2seq/models/rnn.h"
 #include "seq2seq/models/transformer.h"
+#include "seq2seq/models/layers.h"
 #include "seq2seq/train/loss.h"
+#include "seq2seq/train/scheduled_sampling.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -29,7 +31,7 @@ constexpr int64_t kBos = 2, kEos = 3;
 
 ModelConfig tiny_config(const std::string& type) {
   ModelConfig c;
-  c.type = type;
+  c.type = nlohmann::json(type).get<seq2seq::ModelType>();
   c.emb_dim = 16;
   c.hidden_dim = type == "transformer" ? 16 : 20;
   c.layers = type == "transformer" ? 2 : 1;
@@ -103,7 +105,7 @@ void expect_steps_match_forward(Seq2SeqModel& model, const Batch& batch, double 
     // Positions whose target is <pad> are not part of the comparison (forward may skip them).
     auto real = batch.tgt_out.select(1, t).ne(0).unsqueeze(1).expand_as(out.log_probs);
     EXPECT_LE(max_diff(out.log_probs.masked_select(real), expected.select(1, t).masked_select(real)), tol)
-        << model.type() << " step " << t;
+        << seq2seq::to_string(model.type()) << " step " << t;
     EXPECT_EQ(state.step, t + 1);
     if (model.has_attention()) {
       ASSERT_TRUE(out.attention.defined());
@@ -134,7 +136,7 @@ void expect_padding_invariance(Seq2SeqModel& model, const Batch& batch, double t
   auto logits = model.forward(batch);
   auto logits_padded = model.forward(padded).slice(1, 0, batch.tgt_in.size(1));
   auto real = batch.tgt_out.ne(0).unsqueeze(-1).expand_as(logits);
-  EXPECT_LE(max_diff(logits.masked_select(real), logits_padded.masked_select(real)), tol) << model.type();
+  EXPECT_LE(max_diff(logits.masked_select(real), logits_padded.masked_select(real)), tol) << seq2seq::to_string(model.type());
 }
 
 class ModelTest : public ::testing::TestWithParam<std::string> {};
@@ -145,7 +147,7 @@ TEST_P(ModelTest, ShapesAndStepOutputs) {
   model->train();
   auto logits = model->forward(batch);
   EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{5, batch.tgt_in.size(1), kTgtVocab}));
-  EXPECT_EQ(model->type(), GetParam());
+  EXPECT_EQ(seq2seq::to_string(model->type()), GetParam());
   EXPECT_EQ(model->has_attention(), GetParam() != "rnn");
   torch::NoGradGuard no_grad;
   model->eval();
@@ -184,7 +186,7 @@ TEST_P(ModelTest, RealTargetPositionsEqualForwardAtThoseRows) {
   // A padded batch (the selecting path) and one without padding (every row is real).
   for (const Batch& batch : {random_batch(6, 7), random_batch(4, 8, 5, 5)}) {
     auto all = model->forward(batch);                           // (B, T, V)
-    auto real = model->forward(batch, 1.0, Positions::kRealTargets);  // (N, V)
+    auto real = model->forward(batch, Positions::kRealTargets);  // (N, V)
     auto mask = batch.tgt_in.ne(0);
     const int64_t n = mask.sum().item<int64_t>();
     ASSERT_EQ(real.sizes(), (std::vector<int64_t>{n, kTgtVocab}));
@@ -262,11 +264,11 @@ TEST_P(ModelTest, OverfitsEightPairs) {
   config.dropout = 0.0;
   config.attention_dropout = 0.0;
   config.emb_dim = 32;
-  config.hidden_dim = config.type == "transformer" ? 32 : 48;
+  config.hidden_dim = config.type == seq2seq::ModelType::transformer ? 32 : 48;
   auto model = build(config, 3);
   auto batch = random_batch(8, 27, 3, 6);
   torch::optim::Adam optimizer(model->parameters(),
-                               torch::optim::AdamOptions(config.type == "transformer" ? 3e-3 : 1e-2));
+                               torch::optim::AdamOptions(config.type == seq2seq::ModelType::transformer ? 3e-3 : 1e-2));
   model->train();
   double loss_value = 0, first = 0;
   int steps = 0;
@@ -290,14 +292,24 @@ TEST_P(ModelTest, OverfitsEightPairs) {
 INSTANTIATE_TEST_SUITE_P(Models, ModelTest, ::testing::Values("rnn", "bahdanau", "transformer"),
                          [](const auto& info) { return info.param; });
 
-// Feeding back the argmax at every step (teacher_forcing = 0) is greedy decoding.
-TEST(RnnModels, NoTeacherForcingIsGreedyDecoding) {
+// Scheduled sampling: teacher_forcing = 1 is forward(); 0 (the argmax fed back at every step)
+// is greedy decoding.
+TEST(RnnModels, ScheduledSamplingFromForwardToGreedyDecoding) {
+  using seq2seq::models::Positions;
+  using seq2seq::train::scheduled_sampling_logits;
   for (const std::string type : {"rnn", "bahdanau"}) {
     auto model = build(tiny_config(type));
     auto batch = random_batch(4, 28);
+    model->train();
+    for (Positions positions : {Positions::kAll, Positions::kRealTargets}) {
+      torch::manual_seed(9);
+      auto forward = model->forward(batch, positions);
+      torch::manual_seed(9);  // the same dropout masks
+      EXPECT_TRUE(torch::equal(scheduled_sampling_logits(*model, batch, 1.0, positions), forward)) << type;
+    }
     torch::NoGradGuard no_grad;
     model->eval();
-    auto logits = torch::log_softmax(model->forward(batch, 0.0), -1);
+    auto logits = scheduled_sampling_logits(*model, batch, 0.0);  // (B, T, V) log-probs
     auto state = model->start(batch.src, batch.src_len);
     auto prev = batch.tgt_in.select(1, 0);
     for (int64_t t = 0; t < batch.tgt_in.size(1); ++t) {
@@ -305,11 +317,19 @@ TEST(RnnModels, NoTeacherForcingIsGreedyDecoding) {
       EXPECT_LE(max_diff(out.log_probs, logits.select(1, t)), 1e-4) << type << " step " << t;
       prev = out.log_probs.argmax(-1);
     }
-    // In between, mixing in reference tokens keeps the shape and stays finite.
+    // At 0 the step-by-step log-probs are forward()'s where the argmax equals the reference.
+    auto teacher_forced = torch::log_softmax(model->forward(batch), -1);
+    EXPECT_LE(max_diff(logits.select(1, 0), teacher_forced.select(1, 0)), 1e-5) << type;
+    // In between, mixing in reference tokens keeps the shape, stays finite, and the real rows
+    // are those of the (B, T, V) result.
     model->train();
-    auto mixed = model->forward(batch, 0.5);
+    torch::manual_seed(10);
+    auto mixed = scheduled_sampling_logits(*model, batch, 0.5);
     EXPECT_EQ(mixed.sizes(), logits.sizes());
     EXPECT_TRUE(torch::isfinite(mixed).all().item<bool>());
+    torch::manual_seed(10);
+    auto mixed_real = scheduled_sampling_logits(*model, batch, 0.5, Positions::kRealTargets);
+    EXPECT_TRUE(torch::equal(mixed_real, seq2seq::models::at_positions(mixed, batch.tgt_in, Positions::kRealTargets)));
   }
 }
 
@@ -322,7 +342,7 @@ TEST(RnnModels, VariantsRunAndDecodeConsistently) {
   for (const auto& v :
        {Variant{"lstm", 1, false}, Variant{"gru", 2, false}, Variant{"gru", 1, true}, Variant{"lstm", 2, true}}) {
     auto config = tiny_config("rnn");
-    config.cell = v.cell;
+    config.cell = v.cell == "lstm" ? seq2seq::Cell::lstm : seq2seq::Cell::gru;
     config.layers = v.layers;
     config.bidirectional = v.bidirectional;
     auto model = build(config);
@@ -346,8 +366,8 @@ TEST(RnnModels, VariantsRunAndDecodeConsistently) {
 TEST(TransformerModel, VariantsRunAndDecodeConsistently) {
   for (int variant = 0; variant < 3; ++variant) {
     auto config = tiny_config("transformer");
-    if (variant == 0) config.norm = "pre";
-    if (variant == 1) config.positions = "learned", config.final_norm = false;
+    if (variant == 0) config.norm = seq2seq::Norm::pre;
+    if (variant == 1) config.positions = seq2seq::PositionEncoding::learned, config.final_norm = false;
     if (variant == 2) config.tie_embeddings = true, config.layers = 1;
     SCOPED_TRACE("variant " + std::to_string(variant));
     auto model = build(config);
@@ -414,27 +434,27 @@ TEST(Models, ParameterCountsAtCanonicalSizes) {
   // The PyTorch reference (shared/bench/pytorch_reference/README.md), Multi30k de->en vocabularies.
   const int64_t src_vocab = 7882, tgt_vocab = 5898;
   ModelConfig rnn;
-  rnn.type = "rnn", rnn.emb_dim = 256, rnn.hidden_dim = 512, rnn.layers = 1, rnn.cell = "gru";
+  rnn.type = seq2seq::ModelType::rnn, rnn.emb_dim = 256, rnn.hidden_dim = 512, rnn.layers = 1, rnn.cell = seq2seq::Cell::gru;
   EXPECT_EQ(seq2seq::models::make_model(rnn, src_vocab, tgt_vocab)->parameter_count(), 14234890);
   ModelConfig bahdanau = rnn;
-  bahdanau.type = "bahdanau";
+  bahdanau.type = seq2seq::ModelType::bahdanau;
   EXPECT_EQ(seq2seq::models::make_model(bahdanau, src_vocab, tgt_vocab)->parameter_count(), 20536074);
   ModelConfig transformer;
-  transformer.type = "transformer", transformer.emb_dim = 256, transformer.hidden_dim = 256, transformer.layers = 3,
-  transformer.heads = 8, transformer.ff_dim = 512, transformer.norm = "post", transformer.final_norm = true;
+  transformer.type = seq2seq::ModelType::transformer, transformer.emb_dim = 256, transformer.hidden_dim = 256, transformer.layers = 3,
+  transformer.heads = 8, transformer.ff_dim = 512, transformer.norm = seq2seq::Norm::post, transformer.final_norm = true;
   EXPECT_EQ(seq2seq::models::make_model(transformer, src_vocab, tgt_vocab)->parameter_count(), 8998154);
 }
 
 TEST(Models, InitialisationSchemes) {
   torch::NoGradGuard no_grad;
   auto config = tiny_config("rnn");
-  config.emb_dim = 64, config.hidden_dim = 64, config.init = "normal";
+  config.emb_dim = 64, config.hidden_dim = 64, config.init = seq2seq::Init::normal;
   auto rnn = build(config);
   for (const auto& p : rnn->named_parameters()) {
     EXPECT_NEAR(p.value().std().item<double>(), 0.01, 0.003) << p.key();
     EXPECT_NE(p.value().abs().sum().item<double>(), 0.0) << p.key();
   }
-  config.type = "bahdanau";
+  config.type = seq2seq::ModelType::bahdanau;
   auto bahdanau = build(config);
   for (const auto& p : bahdanau->named_parameters()) {
     if (p.key().find("bias") != std::string::npos)
@@ -494,3 +514,227 @@ TEST(Models, DropoutDropsAtRateAndScales) {
 }
 
 }  // namespace
+
+
+// ---------------------------------------------------------------------------------------------
+// The layers against their LibTorch twins
+// ---------------------------------------------------------------------------------------------
+TEST(Layers, LinearMatchesTorchLinearIncludingSingleRows) {
+  for (bool bias : {true, false}) {
+    SCOPED_TRACE(bias ? "with bias" : "without bias");
+    auto options = torch::nn::LinearOptions(7, 5).bias(bias);
+    torch::manual_seed(3);
+    torch::nn::Linear theirs(options);
+    torch::manual_seed(3);
+    seq2seq::models::Linear ours(options);
+    // Same names, same initialisation (same draws from the same seed).
+    auto their_params = theirs->named_parameters(), our_params = ours->named_parameters();
+    ASSERT_EQ(our_params.keys(), their_params.keys());
+    for (const auto& item : their_params) EXPECT_TRUE(torch::equal(our_params[item.key()], item.value())) << item.key();
+    // Several rows (GEMM), one row in (1, K) and (1, 1, K) (GEMV): values and gradients.
+    for (const auto& shape : {std::vector<int64_t>{4, 3, 7}, std::vector<int64_t>{1, 7}, std::vector<int64_t>{1, 1, 7}}) {
+      auto x = torch::randn(shape, torch::requires_grad());
+      auto grad_out = torch::randn(theirs(x).sizes());
+      auto mine = ours(x), expected = theirs(x);
+      ASSERT_EQ(mine.sizes(), expected.sizes());
+      EXPECT_LE(max_diff(mine, expected), 1e-6);
+      std::vector<torch::Tensor> our_inputs{x, ours->weight}, their_inputs{x, theirs->weight};
+      if (bias) our_inputs.push_back(ours->bias), their_inputs.push_back(theirs->bias);
+      auto our_grads = torch::autograd::grad({mine}, our_inputs, {grad_out});
+      auto their_grads = torch::autograd::grad({expected}, their_inputs, {grad_out});
+      for (size_t i = 0; i < our_grads.size(); ++i) EXPECT_LE(max_diff(our_grads[i], their_grads[i]), 1e-5) << i;
+    }
+  }
+  // Column blocks: W·[a; b] + bias = W_0·a + (W_1·b + bias).
+  seq2seq::models::Linear layer(5, 4);
+  auto a = torch::randn({3, 2}), b = torch::randn({3, 3});
+  auto blocks = layer->columns({2, 3});
+  EXPECT_LE(max_diff(blocks.forward(0, a) + blocks.forward(1, b, /*with_bias=*/true), layer(torch::cat({a, b}, 1))),
+            1e-6);
+}
+
+TEST(Layers, StackedCellsMatchTorchGruAndLstmOverASequence) {
+  const int64_t B = 3, T = 6, E = 5, H = 4;
+  for (const auto cell : {seq2seq::Cell::gru, seq2seq::Cell::lstm}) {
+    for (int64_t layers : {1, 2}) {
+      SCOPED_TRACE(seq2seq::to_string(cell) + " layers=" + std::to_string(layers));
+      seq2seq::models::StackedCellsOptions options;
+      options.cell = cell, options.input_size = E, options.hidden_size = H, options.layers = layers;
+      torch::manual_seed(4);
+      seq2seq::models::StackedCells ours(options);
+      torch::manual_seed(4);
+      std::shared_ptr<torch::nn::Module> theirs;
+      torch::nn::GRU gru{nullptr};
+      torch::nn::LSTM lstm{nullptr};
+      if (cell == seq2seq::Cell::lstm)
+        theirs = (lstm = torch::nn::LSTM(torch::nn::LSTMOptions(E, H).num_layers(layers).batch_first(true))).ptr();
+      else
+        theirs = (gru = torch::nn::GRU(torch::nn::GRUOptions(E, H).num_layers(layers).batch_first(true))).ptr();
+      // Same names and shapes (checkpoints load either way), same initialisation.
+      auto their_params = theirs->named_parameters(), our_params = ours->named_parameters();
+      ASSERT_EQ(our_params.keys(), their_params.keys());
+      for (const auto& item : their_params) EXPECT_TRUE(torch::equal(our_params[item.key()], item.value())) << item.key();
+      {
+        // Copied weights too, so that the comparison below does not rest on the seed.
+        torch::NoGradGuard no_grad;
+        for (const auto& item : their_params) item.value().normal_(0.0, 0.5), our_params[item.key()].copy_(item.value());
+      }
+      auto x = torch::randn({B, T, E});
+      auto h0 = torch::randn({layers, B, H}), c0 = torch::randn({layers, B, H});
+      torch::Tensor expected, h_n, c_n;
+      if (lstm) {
+        std::tuple<torch::Tensor, torch::Tensor> hc;
+        std::tie(expected, hc) = lstm->forward(x, std::make_tuple(h0, c0));
+        std::tie(h_n, c_n) = hc;
+      } else {
+        std::tie(expected, h_n) = gru->forward(x, h0);
+      }
+      seq2seq::models::StackedCellsImpl::State state;
+      state.h = h0.unbind(0);
+      if (lstm) state.c = c0.unbind(0);
+      std::vector<torch::Tensor> tops;
+      for (int64_t t = 0; t < T; ++t) {
+        if (t % 2 == 0)
+          ours->step(state, x.select(1, t));
+        else  // the speed path: layer 0's input gates given
+          ours->step_from_gates(state, ours->input_columns({2, E - 2}).forward(0, x.select(1, t).slice(1, 0, 2), true) +
+                                           ours->input_columns({2, E - 2}).forward(1, x.select(1, t).slice(1, 2)));
+        tops.push_back(state.h.back());
+      }
+      EXPECT_LE(max_diff(torch::stack(tops, 1), expected), 1e-5);
+      EXPECT_LE(max_diff(torch::stack(state.h, 0), h_n), 1e-5);
+      if (lstm) {
+        EXPECT_LE(max_diff(torch::stack(state.c, 0), c_n), 1e-5);
+      }
+    }
+  }
+}
+
+// Registered names are checkpoint keys, and seeded runs should stay seeded runs: the keys,
+// initial weights, teacher-forced logits and gradients of every model, as recorded from the
+// code before StackedCells and models::Linear replaced torch::nn::GRU/LSTM and torch::nn::Linear
+// (so runs trained before that change still load and reproduce).
+TEST(Models, CheckpointKeysAndNumbersUnchanged) {
+  struct Golden {
+    std::string type, cell;
+    int layers;
+    bool bidirectional;
+    std::string init;
+    std::vector<std::string> keys;
+    double param_abs_sum, real_logit_sum, loss, grad_abs_sum;
+  };
+  const std::vector<Golden> goldens = {
+      {"rnn", "gru", 1, false, "default",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "decoder.embedding.weight",
+        "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0",
+        "decoder.rnn.bias_hh_l0", "decoder.fc_out.weight", "decoder.fc_out.bias"},
+       1225.11575, 0.623537051, 62.8817902, 409.841226},
+      {"rnn", "lstm", 2, true, "normal",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse", "encoder.rnn.weight_ih_l1", "encoder.rnn.weight_hh_l1",
+        "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1", "encoder.rnn.weight_ih_l1_reverse",
+        "encoder.rnn.weight_hh_l1_reverse", "encoder.rnn.bias_ih_l1_reverse",
+        "encoder.rnn.bias_hh_l1_reverse", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
+        "decoder.rnn.weight_ih_l1", "decoder.rnn.weight_hh_l1", "decoder.rnn.bias_ih_l1",
+        "decoder.rnn.bias_hh_l1", "decoder.fc_out.weight", "decoder.fc_out.bias", "bridge.weight",
+        "bridge.bias", "bridge_cell.weight", "bridge_cell.bias"},
+       234.481779, -0.86672224, 61.7879486, 32.4925239},
+      {"rnn", "gru", 2, false, "default",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l1",
+        "encoder.rnn.weight_hh_l1", "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1",
+        "decoder.embedding.weight", "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0", "decoder.rnn.weight_ih_l1",
+        "decoder.rnn.weight_hh_l1", "decoder.rnn.bias_ih_l1", "decoder.rnn.bias_hh_l1",
+        "decoder.fc_out.weight", "decoder.fc_out.bias"},
+       1817.98683, -11.5994103, 62.6740189, 437.749069},
+      {"bahdanau", "gru", 2, false, "default",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse", "encoder.rnn.weight_ih_l1", "encoder.rnn.weight_hh_l1",
+        "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1", "encoder.rnn.weight_ih_l1_reverse",
+        "encoder.rnn.weight_hh_l1_reverse", "encoder.rnn.bias_ih_l1_reverse",
+        "encoder.rnn.bias_hh_l1_reverse", "encoder.fc.weight", "encoder.fc.bias",
+        "decoder.attention.W_s.weight", "decoder.attention.W_h.weight", "decoder.attention.W_h.bias",
+        "decoder.attention.v.weight", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
+        "decoder.fc_out.weight", "decoder.fc_out.bias"},
+       2644.24336, 26.313462, 64.0418472, 401.102879},
+      {"bahdanau", "gru", 1, false, "normal",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse", "encoder.fc.weight", "encoder.fc.bias",
+        "decoder.attention.W_s.weight", "decoder.attention.W_h.weight", "decoder.attention.W_h.bias",
+        "decoder.attention.v.weight", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
+        "decoder.fc_out.weight", "decoder.fc_out.bias"},
+       103.922508, -0.0189302188, 61.832489, 25.5831281},
+      {"transformer", "gru", 2, false, "default",
+       {"src_embedding.weight", "tgt_embedding.weight", "encoder.layers.0.self_attn.in_proj_weight",
+        "encoder.layers.0.self_attn.in_proj_bias", "encoder.layers.0.self_attn.out_proj.weight",
+        "encoder.layers.0.self_attn.out_proj.bias", "encoder.layers.0.linear1.weight",
+        "encoder.layers.0.linear1.bias", "encoder.layers.0.linear2.weight", "encoder.layers.0.linear2.bias",
+        "encoder.layers.0.norm1.weight", "encoder.layers.0.norm1.bias", "encoder.layers.0.norm2.weight",
+        "encoder.layers.0.norm2.bias", "encoder.layers.1.self_attn.in_proj_weight",
+        "encoder.layers.1.self_attn.in_proj_bias", "encoder.layers.1.self_attn.out_proj.weight",
+        "encoder.layers.1.self_attn.out_proj.bias", "encoder.layers.1.linear1.weight",
+        "encoder.layers.1.linear1.bias", "encoder.layers.1.linear2.weight", "encoder.layers.1.linear2.bias",
+        "encoder.layers.1.norm1.weight", "encoder.layers.1.norm1.bias", "encoder.layers.1.norm2.weight",
+        "encoder.layers.1.norm2.bias", "encoder.norm.weight", "encoder.norm.bias",
+        "decoder.layers.0.self_attn.in_proj_weight", "decoder.layers.0.self_attn.in_proj_bias",
+        "decoder.layers.0.self_attn.out_proj.weight", "decoder.layers.0.self_attn.out_proj.bias",
+        "decoder.layers.0.multihead_attn.in_proj_weight", "decoder.layers.0.multihead_attn.in_proj_bias",
+        "decoder.layers.0.multihead_attn.out_proj.weight", "decoder.layers.0.multihead_attn.out_proj.bias",
+        "decoder.layers.0.linear1.weight", "decoder.layers.0.linear1.bias", "decoder.layers.0.linear2.weight",
+        "decoder.layers.0.linear2.bias", "decoder.layers.0.norm1.weight", "decoder.layers.0.norm1.bias",
+        "decoder.layers.0.norm2.weight", "decoder.layers.0.norm2.bias", "decoder.layers.0.norm3.weight",
+        "decoder.layers.0.norm3.bias", "decoder.layers.1.self_attn.in_proj_weight",
+        "decoder.layers.1.self_attn.in_proj_bias", "decoder.layers.1.self_attn.out_proj.weight",
+        "decoder.layers.1.self_attn.out_proj.bias", "decoder.layers.1.multihead_attn.in_proj_weight",
+        "decoder.layers.1.multihead_attn.in_proj_bias", "decoder.layers.1.multihead_attn.out_proj.weight",
+        "decoder.layers.1.multihead_attn.out_proj.bias", "decoder.layers.1.linear1.weight",
+        "decoder.layers.1.linear1.bias", "decoder.layers.1.linear2.weight", "decoder.layers.1.linear2.bias",
+        "decoder.layers.1.norm1.weight", "decoder.layers.1.norm1.bias", "decoder.layers.1.norm2.weight",
+        "decoder.layers.1.norm2.bias", "decoder.layers.1.norm3.weight", "decoder.layers.1.norm3.bias",
+        "decoder.norm.weight", "decoder.norm.bias", "generator.weight", "generator.bias", "pe"},
+       2151.75587, -23.6591248, 63.4636574, 1241.15025},
+  };
+  for (const auto& g : goldens) {
+    SCOPED_TRACE(g.type + " " + g.cell + " layers=" + std::to_string(g.layers) + " init=" + g.init);
+    auto config = tiny_config(g.type);
+    config.cell = nlohmann::json(g.cell).get<seq2seq::Cell>();
+    config.layers = g.layers, config.bidirectional = g.bidirectional;
+    config.init = nlohmann::json(g.init).get<seq2seq::Init>();
+    auto model = build(config, 7);
+    std::vector<std::string> keys;
+    double param_abs_sum = 0;
+    for (const auto& p : model->named_parameters()) {
+      keys.push_back(p.key());
+      param_abs_sum += p.value().to(torch::kDouble).abs().sum().item<double>();
+    }
+    for (const auto& b : model->named_buffers()) keys.push_back(b.key());
+    EXPECT_EQ(keys, g.keys);
+    EXPECT_NEAR(param_abs_sum, g.param_abs_sum, 1e-6 * g.param_abs_sum);
+    // Training mode: dropout draws in the same order give the same masks.
+    auto batch = random_batch(4, 11);
+    model->train();
+    torch::manual_seed(3);
+    auto logits = model->forward(batch);
+    auto real = model->forward(batch, seq2seq::models::Positions::kRealTargets);
+    auto loss = real.logsumexp(-1).sum();
+    loss.backward();
+    double grad_abs_sum = 0;
+    for (const auto& p : model->parameters())
+      if (p.grad().defined()) grad_abs_sum += p.grad().to(torch::kDouble).abs().sum().item<double>();
+    auto real_logits = seq2seq::models::at_positions(logits, batch.tgt_in, seq2seq::models::Positions::kRealTargets);
+    EXPECT_NEAR(real_logits.to(torch::kDouble).sum().item<double>(), g.real_logit_sum, 1e-4);
+    EXPECT_NEAR(loss.item<double>(), g.loss, 1e-5 * g.loss);
+    EXPECT_NEAR(grad_abs_sum, g.grad_abs_sum, 1e-5 * g.grad_abs_sum);
+  }
+}

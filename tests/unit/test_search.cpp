@@ -16,7 +16,7 @@ namespace {
 std::shared_ptr<seq2seq::models::Seq2SeqModel> tiny_model(const std::string& type, int64_t vocab = 23) {
   torch::manual_seed(7);
   seq2seq::ModelConfig config;
-  config.type = type;
+  config.type = nlohmann::json(type).get<seq2seq::ModelType>();
   config.emb_dim = config.hidden_dim = 16;
   config.ff_dim = 32;
   config.heads = 2;

@@ -47,7 +47,7 @@ struct TinyRun {
     config.data.valid = {(root / "data/valid.de").string(), (root / "data/valid.en").string()};
     config.data.test = {"", ""};
     config.data.min_freq = 1;
-    config.model.type = model;
+    config.model.type = nlohmann::json(model).get<seq2seq::ModelType>();
     config.model.emb_dim = 16;
     config.model.hidden_dim = 16;
     config.model.ff_dim = 32;
@@ -84,7 +84,7 @@ seq2seq::train::TrainOptions options_for(const std::string& dir) {
 
 TEST(Schedule, InverseSqrtWarmsUpThenDecays) {
   seq2seq::TrainConfig t;
-  t.schedule = "inverse_sqrt";
+  t.schedule = seq2seq::Schedule::inverse_sqrt;
   t.lr = 1e-3;
   t.warmup_steps = 100;
   seq2seq::train::LrSchedule schedule(t);
@@ -96,7 +96,7 @@ TEST(Schedule, InverseSqrtWarmsUpThenDecays) {
 
 TEST(Schedule, PlateauLowersAfterPatienceAndRoundTrips) {
   seq2seq::TrainConfig t;
-  t.schedule = "plateau";
+  t.schedule = seq2seq::Schedule::plateau;
   t.lr = 1e-3;
   t.plateau_patience = 1;
   t.plateau_factor = 0.5;

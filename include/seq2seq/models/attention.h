@@ -1,6 +1,7 @@
 // The attention mechanisms, one module each, in the order a learner meets them.
 #pragma once
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/models/layers.h"
 
 #include <torch/torch.h>
 
@@ -98,7 +99,7 @@ struct MultiHeadAttentionImpl : torch::nn::Module {
   MultiHeadAttentionOptions options;
   int64_t head_dim;
   torch::Tensor in_proj_weight, in_proj_bias;
-  torch::nn::Linear out_proj{nullptr};
+  Linear out_proj{nullptr};
   Dropout dropout{nullptr};
 
  private:
@@ -125,7 +126,7 @@ struct AdditiveAttentionImpl : torch::nn::Module {
                           const torch::Tensor& src_mask);
 
   AdditiveAttentionOptions options;
-  torch::nn::Linear W_s{nullptr}, W_h{nullptr}, v{nullptr};
+  Linear W_s{nullptr}, W_h{nullptr}, v{nullptr};
 };
 TORCH_MODULE(AdditiveAttention);
 

@@ -4,6 +4,7 @@
 #include "seq2seq/config.h"
 #include "seq2seq/models/attention.h"
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/models/layers.h"
 #include "seq2seq/models/seq2seq_model.h"
 
 #include <torch/torch.h>
@@ -31,15 +32,35 @@ struct BahdanauEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(BahdanauEncoder);
 
-// The decoder's parameters; BahdanauModel unrolls the recurrence.
+// At each step: attention over the encoder states from the previous state s, then a GRU step
+// over [e; c], then the output layer over [s; c; e].
 struct BahdanauDecoderImpl : torch::nn::Module {
   BahdanauDecoderImpl(const ModelConfig& config, int64_t vocab_size);
 
+  // What every step attends over, computed once per sentence.
+  struct Memory {
+    torch::Tensor states;    // (B, S, 2H) the encoder states h_j (the attention's values)
+    torch::Tensor keys;      // (B, S, H)  W_h h_j + b (AdditiveAttention::keys)
+    torch::Tensor src_mask;  // (B, S) bool, true at real tokens
+  };
+  Memory memory(const torch::Tensor& encoder_states, const torch::Tensor& src);
+  // One step: prev_tokens (B) and s_{t-1} (B, H) -> logits (B, V) and the attention weights
+  // (B, S); hidden becomes s_t.
+  std::pair<torch::Tensor, torch::Tensor> step(const torch::Tensor& prev_tokens, torch::Tensor& hidden,
+                                               const Memory& memory);
+  // Teacher forcing over tgt_in (B, T) from s_0 = hidden (B, H): logits at `positions`,
+  // (B, T, V) or (N, V). The same numbers as step() over t = 0..T-1, computed faster: the
+  // embeddings' input projections of all steps as one GEMM, and the output layer once over the
+  // stacked steps.
+  torch::Tensor forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory,
+                        Positions positions);
+
+  int64_t emb_dim, context_dim;
   AdditiveAttention attention{nullptr};  // query s (H), keys h_j (2H), attention size H
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
-  torch::nn::GRU rnn{nullptr};        // input [e; c] (E + 2H), hidden H
-  torch::nn::Linear fc_out{nullptr};  // [s; c; e] (H + 2H + E) -> V
+  StackedCells rnn{nullptr};  // one GRU cell: input [e; c] (E + 2H), hidden H
+  Linear fc_out{nullptr};     // [s; c; e] (H + 2H + E) -> V
 };
 TORCH_MODULE(BahdanauDecoder);
 
@@ -47,24 +68,16 @@ class BahdanauModel : public Seq2SeqModel {
  public:
   BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
-  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
-  // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
-  // or the previous step's argmax.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
-                        Positions positions = Positions::kAll) override;
+  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
   // State: "hidden" (B, H), "states" (B, S, 2H), "keys" (B, S, H), "src_mask" (B, S) bool.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   // StepOutput.attention: the additive attention weights (B, S) used for this step.
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;
-  std::string type() const override { return "bahdanau"; }
+  ModelType type() const override { return ModelType::bahdanau; }
   bool has_attention() const override { return true; }
 
   BahdanauEncoder encoder{nullptr};
   BahdanauDecoder decoder{nullptr};
-
- private:
-  int64_t emb_;
 };
 
 }  // namespace seq2seq::models

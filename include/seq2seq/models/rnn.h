@@ -3,6 +3,7 @@
 #pragma once
 #include "seq2seq/config.h"
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/models/layers.h"
 #include "seq2seq/models/seq2seq_model.h"
 
 #include <torch/torch.h>
@@ -31,16 +32,31 @@ struct RnnEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(RnnEncoder);
 
-// The decoder's parameters; the recurrence itself lives in RnnModel (it is unrolled by hand so
-// that input projections and the output layer run once over all target steps).
+// Embedding -> dropout -> stacked cells over [e; c] -> output layer over [e; h; c], where c is the
+// encoder's context, the same at every step.
 struct RnnDecoderImpl : torch::nn::Module {
   RnnDecoderImpl(const ModelConfig& config, int64_t vocab_size, int64_t context_dim);
 
+  // The context and its share of every step: of layer 0's input gates and of the logits.
+  struct Context {
+    torch::Tensor context;  // (B, C)
+    torch::Tensor gates;    // (B, G·H) = W_ih,c c + b_ih   (layer 0)
+    torch::Tensor logits;   // (B, V)   = W_out,c c + b_out
+  };
+  Context project(const torch::Tensor& context);
+  // One step: prev_tokens (B) -> logits (B, V); `state` moves on by one step.
+  torch::Tensor step(const torch::Tensor& prev_tokens, StackedCellsImpl::State& state, const Context& context);
+  // Teacher forcing over tgt_in (B, T) from the encoder's state: logits at `positions`,
+  // (B, T, V) or (N, V). The same numbers as step() over t = 0..T-1, computed faster: the input
+  // projections of all steps as one GEMM, and the output layer once over the stacked steps.
+  torch::Tensor forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state, const torch::Tensor& context,
+                        Positions positions);
+
+  int64_t emb_dim, hidden_dim, context_dim;
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
-  torch::nn::GRU gru{nullptr};        // "rnn": input [e; c] (E + C), hidden H, `layers` layers
-  torch::nn::LSTM lstm{nullptr};      // "rnn" when cell = lstm
-  torch::nn::Linear fc_out{nullptr};  // [e; h; c] -> V
+  StackedCells rnn{nullptr};  // input [e; c] (E + C), hidden H, `layers` layers
+  Linear fc_out{nullptr};     // [e; h; c] (E + H + C) -> V
 };
 TORCH_MODULE(RnnDecoder);
 
@@ -48,16 +64,12 @@ class RnnModel : public Seq2SeqModel {
  public:
   RnnModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
-  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
-  // teacher_forcing < 1: one Bernoulli draw per step (global generator) picks the reference token
-  // or the previous step's argmax.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
-                        Positions positions = Positions::kAll) override;
-  // State: "hidden" (B, L, H), "cell" (B, L, H) for LSTM, "context" (B, C).
+  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
+  // State: "hidden" (B, L, H), "cell" (B, L, H) for LSTM, "context" (B, C), and the context's
+  // share of every step, "context_gates" (B, G·H) and "context_logits" (B, V).
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;
-  std::string type() const override { return "rnn"; }
+  ModelType type() const override { return ModelType::rnn; }
   bool has_attention() const override { return false; }
 
   RnnEncoder encoder{nullptr};
@@ -67,26 +79,10 @@ class RnnModel : public Seq2SeqModel {
   torch::nn::Linear bridge_cell{nullptr};  // LSTM: the same for the cell state (no tanh)
 
  private:
-  struct Recurrent {
-    std::vector<torch::Tensor> h, c;  // per layer (B, H)
-  };
-  Recurrent initial_state(const RnnEncoderImpl::Output& encoded);
+  StackedCellsImpl::State initial_state(const RnnEncoderImpl::Output& encoded);
   torch::Tensor context_of(const RnnEncoderImpl::Output& encoded);  // (B, C)
-  // The decoder's parameters, split where part of an input is the same at every step:
-  // layer 0 sees [e; c] and the output layer [e; h; c], so W = [W_e | W_c] and [W_eh | W_c]
-  // (split_with_sizes views: one gradient concatenation in backward, no zero-filled copies).
-  struct Weights {
-    std::vector<torch::Tensor> cells;    // torch::nn::GRU/LSTM all_weights(): per layer w_ih, w_hh, b_ih, b_hh
-    torch::Tensor in_e, in_c;            // layer 0's W_ih: (G·H, E), (G·H, C)
-    torch::Tensor out_eh, out_c, out_b;  // output layer: (V, E + H), (V, C), (V)
-  };
-  Weights decoder_weights();
-  // One step of the stacked cells; gates0: layer 0's input projection (B, G·H), biases included.
-  void advance(Recurrent& state, const torch::Tensor& gates0, const Weights& w);
-  // One step's logits W_eh [e; h] + (W_c c + b): features (B, E + H), fixed_logits = W_c c + b (B, V).
-  torch::Tensor output_logits(const torch::Tensor& features, const torch::Tensor& fixed_logits, const Weights& w);
 
-  int64_t layers_, hidden_, emb_, context_dim_;
+  int64_t layers_;
   bool is_lstm_;
 };
 

@@ -1,5 +1,6 @@
 // The one interface every translation model implements; training and search use only this.
 #pragma once
+#include "seq2seq/config.h"
 #include "seq2seq/data/batch.h"
 
 #include <torch/torch.h>
@@ -31,28 +32,36 @@ struct StepOutput {
 
 // Which target positions forward() computes logits for.
 enum class Positions {
-  kAll,          // (B, T, V_tgt): every position of batch.tgt_in; rows at <pad> hold zeros
+  kAll,          // (B, T, V_tgt): every position of batch.tgt_in
   kRealTargets,  // (N, V_tgt): only the N positions where batch.tgt_in is not <pad>, in row-major
                  // order (see real_targets()); what the loss needs, without the pad rows' share of
                  // the output layer and without any (B, T, V_tgt) tensor
 };
 
+// Flat indices (N) of the positions where tgt_in (B, T) is not <pad>, row-major.
+torch::Tensor real_positions(const torch::Tensor& tgt_in);
 // The targets of those N positions: batch.tgt_out where batch.tgt_in is not <pad>, (N).
 torch::Tensor real_targets(const data::Batch& batch);
+// The rows of x (B, T, ...) that `positions` names: x itself for kAll; for kRealTargets (N, ...),
+// the rows at real_positions(tgt_in) (a view of x when there is no padding). Models apply it
+// before their output layer, so that pad rows never reach it.
+torch::Tensor at_positions(const torch::Tensor& x, const torch::Tensor& tgt_in, Positions positions);
 
 class Seq2SeqModel : public torch::nn::Module {
  public:
   // Teacher-forced training pass: logits for batch.tgt_in, at the positions `positions` names.
-  // teacher_forcing < 1 (RNN models) feeds back the model's own argmax at random steps.
-  virtual torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
-                                Positions positions = Positions::kAll) = 0;
+  // (Scheduled sampling, which feeds back the model's own predictions, runs over start() and
+  // step(): train/scheduled_sampling.h.)
+  virtual torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) = 0;
   // Inference: encode once ...
   virtual DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) = 0;
   // ... then one target step at a time. prev_tokens: (B) ids of the previous target token.
   virtual StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) = 0;
 
-  virtual std::string type() const = 0;
+  virtual ModelType type() const = 0;  // to_string(type()): "rnn", "bahdanau", "transformer"
   virtual bool has_attention() const = 0;
+  // The longest source, in ids with <bos> and <eos>, the model can encode; 0 = no limit.
+  virtual int64_t max_source_ids() const { return 0; }
   int64_t parameter_count() const {
     int64_t n = 0;
     for (const auto& p : parameters()) n += p.numel();

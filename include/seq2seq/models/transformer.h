@@ -4,6 +4,7 @@
 #include "seq2seq/config.h"
 #include "seq2seq/models/attention.h"
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/models/layers.h"
 #include "seq2seq/models/seq2seq_model.h"
 
 #include <torch/torch.h>
@@ -21,7 +22,7 @@ struct TransformerEncoderLayerImpl : torch::nn::Module {
 
   bool pre_norm;
   MultiHeadAttention self_attn{nullptr};
-  torch::nn::Linear linear1{nullptr}, linear2{nullptr};
+  Linear linear1{nullptr}, linear2{nullptr};
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   Dropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr};
 };
@@ -47,7 +48,7 @@ struct TransformerDecoderLayerImpl : torch::nn::Module {
 
   bool pre_norm;
   MultiHeadAttention self_attn{nullptr}, multihead_attn{nullptr};
-  torch::nn::Linear linear1{nullptr}, linear2{nullptr};
+  Linear linear1{nullptr}, linear2{nullptr};
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   Dropout dropout{nullptr}, dropout1{nullptr}, dropout2{nullptr}, dropout3{nullptr};
 };
@@ -65,18 +66,17 @@ class TransformerModel : public Seq2SeqModel {
  public:
   TransformerModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  // Logits (B, T, V). Positions where tgt_in is <pad> (their target is <pad>: losses ignore them)
-  // are zero rather than computed when they exceed 10% of the batch (detail::output_layer).
-  // Always teacher-forced (every position is computed in parallel); teacher_forcing is ignored.
-  torch::Tensor forward(const data::Batch& batch, double teacher_forcing = 1.0,
-                        Positions positions = Positions::kAll) override;
+  // Teacher-forced logits at `positions`: every target position computed in parallel.
+  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
   // State: "memory_pad" (B, S); per layer l "cross_k.l", "cross_v.l" (B, H, S, Dh), computed
   // once, and "self_k.l", "self_v.l" (B, H, t, Dh), one position longer after every step.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   // StepOutput.attention: the last decoder layer's cross-attention averaged over heads (B, S).
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;
-  std::string type() const override { return "transformer"; }
+  ModelType type() const override { return ModelType::transformer; }
   bool has_attention() const override { return true; }
+  // Positions are a table of model.max_positions rows.
+  int64_t max_source_ids() const override { return max_positions_; }
 
   // The encoder output (B, S, D) for src (B, S) with src_pad = (src == <pad>).
   torch::Tensor encode(const torch::Tensor& src, const torch::Tensor& src_pad);
@@ -86,7 +86,7 @@ class TransformerModel : public Seq2SeqModel {
   torch::Tensor pe;                                                     // sinusoidal: (max_positions, D) buffer
   Dropout dropout{nullptr};
   TransformerStack encoder{nullptr}, decoder{nullptr};
-  torch::nn::Linear generator{nullptr};  // D -> V; null when tied to tgt_embedding
+  Linear generator{nullptr};              // D -> V; null when tied to tgt_embedding
   torch::Tensor generator_bias;          // tied embeddings: the output bias (V)
 
  private:

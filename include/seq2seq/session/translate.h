@@ -1,8 +1,9 @@
 // `seq2seq translate` as a library call: a prompt on a terminal, line by line on a pipe, with
 // n-best lists and attention maps (terminal and SVG).
 #pragma once
-#include "seq2seq/decode/translator.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run_options.h"
+
+#include <cstdint>
 
 #include <iosfwd>
 #include <string>

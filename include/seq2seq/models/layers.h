@@ -1,0 +1,89 @@
+// The layers the RNN models are built from: a linear layer with a matrix-vector path for single
+// rows, and stacked GRU/LSTM cells stepped one time step at a time.
+#pragma once
+#include "seq2seq/config.h"
+#include "seq2seq/models/dropout.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace seq2seq::models {
+
+// x·Wᵀ + b for x (..., K), W (N, K), b (N) or undefined: torch::nn::functional::linear, except
+// that a single row goes through a matrix-vector product (OpenBLAS' GEMM path for M = 1 is
+// several times slower than GEMV on the same weights; decoding runs one row per step).
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
+
+// A layer's weight cut into column blocks, W = [W_0 | W_1 | ...], so that W·[a; b] = W_0·a + W_1·b
+// can be computed piece by piece: the RNN decoders' inputs are [embedding; context], and the
+// context is the same at every step of a sentence, so its share is projected once, not per step.
+// The blocks are split_with_sizes views made together: backward concatenates their gradients
+// once, where one narrow() per block would zero-fill a full-size gradient for each.
+struct ColumnBlocks {
+  std::vector<torch::Tensor> weights;  // (N, K_i) each
+  torch::Tensor bias;                  // (N), or undefined
+  // W_i·x, plus b when with_bias; x (..., K_i) -> (..., N)
+  torch::Tensor forward(size_t block, const torch::Tensor& x, bool with_bias = false) const;
+};
+
+// torch::nn::Linear with linear()'s single-row path: same parameter names ("weight" (N, K),
+// "bias" (N)) and the same initialisation, so checkpoints and seeded runs are unchanged.
+struct LinearImpl : torch::nn::Module {
+  LinearImpl(int64_t in_features, int64_t out_features)
+      : LinearImpl(torch::nn::LinearOptions(in_features, out_features)) {}
+  explicit LinearImpl(const torch::nn::LinearOptions& options);
+  void reset_parameters();
+  torch::Tensor forward(const torch::Tensor& x) { return linear(x, weight, bias); }
+  // The column blocks of the given widths (they must add up to in_features); see ColumnBlocks.
+  ColumnBlocks columns(const std::vector<int64_t>& widths) const;
+
+  torch::nn::LinearOptions options;
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(Linear);
+
+struct StackedCellsOptions {
+  Cell cell = Cell::gru;
+  int64_t input_size = 0;
+  int64_t hidden_size = 0;
+  int64_t layers = 1;
+  double dropout = 0.0;  // on each layer's output before it enters the next (as torch's RNNs)
+};
+
+// `layers` GRU or LSTM cells on top of each other, advanced one time step per step() call: the
+// recurrence of torch::nn::GRU/LSTM (unidirectional), unrolled so that the decoders can feed
+// each step's input from the step before. Parameters have torch::nn::GRU/LSTM's names, shapes
+// and initialisation (weight_ih_l{k} (G·H, in), weight_hh_l{k} (G·H, H), bias_ih_l{k},
+// bias_hh_l{k}; G = 3 gates for GRU, 4 for LSTM), so a checkpoint of either loads into the other.
+struct StackedCellsImpl : torch::nn::Module {
+  explicit StackedCellsImpl(const StackedCellsOptions& options);
+  void reset_parameters();
+
+  struct State {
+    std::vector<torch::Tensor> h, c;  // per layer (B, H); c only for LSTM
+  };
+  // One time step: x (B, input_size); state.h and state.c are replaced by the next ones.
+  void step(State& state, const torch::Tensor& x);
+  // The same step with layer 0's input gates W_ih_l0·x + b_ih_l0 (B, G·H) computed by the
+  // caller. The speed path of teacher forcing: the input projection of every step is one GEMM
+  // over all steps (input_columns() for inputs that come in parts).
+  void step_from_gates(State& state, const torch::Tensor& input_gates);
+  // Layer 0's W_ih in column blocks (with b_ih_l0 as the bias), for inputs [a; b; ...].
+  ColumnBlocks input_columns(const std::vector<int64_t>& widths) const;
+
+  StackedCellsOptions options;
+  std::vector<torch::Tensor> weight_ih, weight_hh, bias_ih, bias_hh;  // per layer, registered as above
+  Dropout dropout{nullptr};
+
+ private:
+  // GRU:  r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz),
+  //       n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
+  torch::Tensor gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h, int64_t layer);
+  // LSTM: [i; f; g; o] = W_i x + b_i + W_h h + b_h,  c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g),  h' = σ(o) ⊙ tanh(c')
+  std::pair<torch::Tensor, torch::Tensor> lstm_cell(const torch::Tensor& input_gates, const torch::Tensor& h,
+                                                    const torch::Tensor& c, int64_t layer);
+};
+TORCH_MODULE(StackedCells);
+
+}  // namespace seq2seq::models
