@@ -88,11 +88,11 @@ ReplCommand parse_repl_command(std::string_view line) {
   }
   if (name == ":svg") {
     if (args.empty()) return invalid(":svg needs a directory (or off), e.g. :svg attention-maps");
-    // The directory is the rest of the line, so that it may hold spaces.
-    const std::string_view trimmed = rstrip(line);
-    const std::size_t start = trimmed.find(args[0]);
+    // The directory is the rest of the line, so that it may hold spaces (the words are views
+    // into `line`).
+    const std::string_view rest = rstrip(line.substr(static_cast<std::size_t>(args[0].data() - line.data())));
     command.kind = Kind::kSvg;
-    command.dir = std::string(trimmed.substr(start));
+    command.dir = std::string(rest);
     if (command.dir == "off") command.dir.clear();
     return command;
   }

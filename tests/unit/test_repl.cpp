@@ -63,6 +63,7 @@ TEST(ReplCommands, ParsesEveryCommand) {
   auto svg = parse_repl_command(":svg my maps/att ");
   EXPECT_EQ(svg.kind, Kind::kSvg);
   EXPECT_EQ(svg.dir, "my maps/att");
+  EXPECT_EQ(parse_repl_command(":svg s").dir, "s");  // not the 's' inside ":svg"
   EXPECT_EQ(parse_repl_command(":svg off").kind, Kind::kSvg);
   EXPECT_EQ(parse_repl_command(":svg off").dir, "");
 }
