@@ -35,11 +35,16 @@ inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
       ->type_name("KEY=VALUE");
 }
 
+// --checkpoint and --device: which weights of a run, on which device.
+inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::string& device) {
+  app.add_option("--checkpoint", checkpoint, "best|last");
+  app.add_option("--device", device, "auto|cpu|cuda");
+}
+
 // --run, --checkpoint and --device, shared by every command that loads a trained run.
 inline void add_run_options(CLI::App& app, RunOptions& run) {
   app.add_option("--run", run.dir, "Run directory")->required();
-  app.add_option("--checkpoint", run.checkpoint, "best|last");
-  app.add_option("--device", run.device, "auto|cpu|cuda");
+  add_weights_options(app, run.checkpoint, run.device);
 }
 
 }  // namespace seq2seq::cli

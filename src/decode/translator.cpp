@@ -3,36 +3,33 @@
 
 #include "seq2seq/data/vocab.h"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 namespace seq2seq::decode {
 
 Translator::Translator(LoadedRun& run, const TranslatorOptions& options) : run_(run) {
-  search_ = SearchOptions::from(run.config.decode);
-  if (options.beam > 0) search_.beam = options.beam;
-  search_.nbest = std::max(1, options.nbest);
-  if (search_.nbest > search_.beam) search_.beam = search_.nbest;
-  search_.attention = options.attention;
+  set_options(options);
   max_tokens_ = run.config.data.max_len;
   if (const int64_t limit = run.model->max_source_ids(); limit > 0)
     max_tokens_ = std::min<int>(max_tokens_, static_cast<int>(limit) - 2);  // <bos> and <eos> take two
 }
 
-Translation Translator::translate(const std::string& line, int64_t line_number) {
+void Translator::set_options(const TranslatorOptions& options) {
+  options_ = options;
+  search_ = SearchOptions::from(run_.config.decode);
+  if (options.beam > 0) search_.beam = options.beam;
+  search_.nbest = std::max(1, options.nbest);
+  if (search_.nbest > search_.beam) search_.beam = search_.nbest;
+  search_.attention = options.attention;
+}
+
+Translation Translator::translate(const std::string& line) {
   Translation out;
   auto tokens = run_.tokenizer->tokenize(line);
   if (tokens.empty()) return out;
   for (const auto& token : tokens)
     if (!run_.src_vocab.contains(token)) out.unknown.push_back(token);
-  if (!out.unknown.empty())
-    spdlog::warn("line {}: unknown word(s) shown as <unk> to the model: {}", line_number, fmt::join(out.unknown, ", "));
   if (static_cast<int>(tokens.size()) > max_tokens_) {
-    spdlog::warn("line {}: {} tokens, more than the {} this model was trained on; translating the first {}",
-                 line_number, tokens.size(), max_tokens_, max_tokens_);
     out.cut_from = static_cast<int64_t>(tokens.size());
     tokens.resize(max_tokens_);
   }

@@ -17,11 +17,11 @@ struct TranslatorOptions {
 };
 
 struct Translation {
-  std::vector<std::string> src_tokens;     // what the model read (after any cut)
-  std::vector<std::string> unknown;        // source tokens outside the vocabulary (read as <unk>)
-  int64_t cut_from = 0;                    // > 0: the line had this many tokens and was cut
-  std::vector<std::string> texts;          // detokenized, best first
-  std::vector<double> scores;              // search scores, same order
+  std::vector<std::string> src_tokens;  // what the model read (after any cut)
+  std::vector<std::string> unknown;     // source tokens outside the vocabulary (read as <unk>)
+  int64_t cut_from = 0;                 // > 0: the line had this many tokens and was cut
+  std::vector<std::string> texts;       // detokenized, best first
+  std::vector<double> scores;           // search scores, same order
   // The best hypothesis' attention (empty unless requested and the model has attention):
   std::vector<std::string> attention_columns;  // <bos>, source tokens, <eos>
   std::vector<std::string> attention_rows;     // output tokens, then <eos> when it was generated
@@ -32,9 +32,13 @@ class Translator {
  public:
   Translator(LoadedRun& run, const TranslatorOptions& options);
 
-  // An empty `texts` means the line held no tokens. Logs (spdlog::warn) unknown words and cuts,
-  // naming the line number `line_number`.
-  Translation translate(const std::string& line, int64_t line_number);
+  // Changes beam, n-best and attention for the sentences that follow (the REPL's :beam, ...).
+  void set_options(const TranslatorOptions& options);
+  const TranslatorOptions& options() const { return options_; }
+
+  // An empty `texts` means the line held no tokens. Reports nothing: the caller tells the user
+  // about `unknown` and `cut_from`, once per line however many runs translate it.
+  Translation translate(const std::string& line);
 
   // The longest source (tokens, without <bos>/<eos>) the model is given.
   int max_tokens() const { return max_tokens_; }
@@ -45,6 +49,7 @@ class Translator {
   std::vector<std::string> output_words(const Hypothesis& hyp, const std::vector<std::string>& src_tokens) const;
 
   LoadedRun& run_;
+  TranslatorOptions options_;
   SearchOptions search_;
   int max_tokens_ = 0;
 };
