@@ -24,6 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     const nlohmann::json saved = config;
     const Config again = config_from_json(nlohmann::json::parse(saved.dump(2)), "saved.json");
     fuzz::check(nlohmann::json(again) == saved, "a saved config reads back as itself");
+    // Nothing is silently changed on the way in: every number of the file is the config's.
+    const nlohmann::json given = j.flatten(), kept = saved.flatten();
+    if (overrides.empty())
+      for (const auto& item : given.items())
+        if (item.value().is_number())
+          fuzz::check(kept.contains(item.key()) && kept[item.key()] == item.value(), "numbers are kept exactly");
     flatten(saved);
     differing_keys({saved, j});
   } catch (const ConfigError&) {
