@@ -26,17 +26,24 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 echo "== torch-free unit tests under address,undefined"
 "$build/tests/seq2seq_tests_light" --gtest_brief=1
 
+root=$(pwd)
 mkdir -p "$build/corpus" "$build/artifacts" "$build/logs"
 status=0
 printf '%-22s %10s %8s %8s %s\n' target executions cov ft result
 for target in $targets; do
-  corpus="$build/corpus/$target"
+  corpus="$root/$build/corpus/$target"
   mkdir -p "$corpus"
+  # -jobs=1: one worker process, whose output libFuzzer writes to fuzz-0.log in the current
+  # directory, hence a directory of its own.
+  work="$root/$build/logs/$target"
+  rm -rf "$work"
+  mkdir -p "$work"
   log="$build/logs/$target.log"
   rc=0
-  "$build/tests/fuzz/$target" "$corpus" "tests/fuzz/corpus/$target" -max_total_time="$seconds" -jobs=1 \
-    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$build/artifacts/$target-" \
-    > "$log" 2>&1 || rc=$?
+  (cd "$work" && exec "$root/$build/tests/fuzz/$target" "$corpus" "$root/tests/fuzz/corpus/$target" \
+    -max_total_time="$seconds" -jobs=1 -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$root/$build/artifacts/$target-") > "$work/main.log" 2>&1 || rc=$?
+  cat "$work/main.log" "$work"/fuzz-*.log > "$log" 2>/dev/null || true
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)

@@ -9,7 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,21 +28,30 @@ void save_module(torch::nn::Module& module, const std::string& path) {
   });
 }
 
+namespace {
+// The SHA-256 state.json records for a checkpoint file, or nullptr.
+const std::string* recorded_checksum(const TrainState* state, const std::string& name) {
+  if (!state) return nullptr;
+  const auto found = state->checksums.find(name);
+  return found == state->checksums.end() ? nullptr : &found->second;
+}
+}  // namespace
+
 std::string checked_file(const RunPaths& paths, const TrainState* state, const std::string& name) {
   const std::string path = paths.file(name);
-  const auto recorded = state ? state->checksums.find(name) : std::map<std::string, std::string>::const_iterator{};
-  if (!state || recorded == state->checksums.end()) {
+  const std::string* recorded = recorded_checksum(state, name);
+  if (!recorded) {
     spdlog::info("{}: no checksum recorded (a run written before checksums); loading it unchecked", path);
     return path;
   }
   std::string actual;
   if (file_exists(path)) {
     actual = sha256_file(path);
-    if (actual == recorded->second) return path;
+    if (actual == *recorded) return path;
   }
   // A crash between committing state.json and the rename leaves the named bytes staged.
   const std::string staged = paths.staged(name);
-  if (file_exists(staged) && sha256_file(staged) == recorded->second) {
+  if (file_exists(staged) && sha256_file(staged) == *recorded) {
     spdlog::debug("{}: using the committed copy {}", path, staged);
     return staged;
   }
@@ -51,7 +59,7 @@ std::string checked_file(const RunPaths& paths, const TrainState* state, const s
     throw std::runtime_error(path + ": missing, but " + paths.state() +
                              " records it; restore the file or retrain the run");
   throw std::runtime_error(path + ": checksum mismatch, the file is corrupt (SHA-256 " + actual.substr(0, 12) +
-                           "..., " + paths.state() + " records " + recorded->second.substr(0, 12) +
+                           "..., " + paths.state() + " records " + recorded->substr(0, 12) +
                            "...); restore it from a copy or retrain the run");
 }
 
@@ -59,8 +67,8 @@ void settle_staged(const RunPaths& paths, const TrainState* state) {
   for (const std::string name : kCheckpointFiles) {
     const std::string staged = paths.staged(name);
     if (!file_exists(staged)) continue;
-    const auto recorded = state ? state->checksums.find(name) : std::map<std::string, std::string>::const_iterator{};
-    if (state && recorded != state->checksums.end() && sha256_file(staged) == recorded->second) {
+    const std::string* recorded = recorded_checksum(state, name);
+    if (recorded && sha256_file(staged) == *recorded) {
       spdlog::info("{}: finishing the checkpoint an interruption left staged", paths.file(name));
       std::filesystem::rename(staged, paths.file(name));
     } else {

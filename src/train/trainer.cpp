@@ -140,8 +140,9 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   std::optional<RunLock> lock;
   bool has_checkpoint = false;  // resuming from a state.json (not from before the first checkpoint)
   if (options.resume) {
+    // The lock first: a trainer that just started may not have written config.json yet.
+    if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
     require_run_dir(paths.dir);
-    lock.emplace(paths.dir);
     const Config recorded = load_config(paths.config());
     config = recorded;
     apply_overrides(config, options.overrides);
