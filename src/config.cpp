@@ -220,7 +220,7 @@ Config load_config(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw ConfigError(path + ": invalid JSON: " + e.what());
   }
   return config_from_json(j, path);
@@ -253,7 +253,7 @@ void apply_overrides(Config& config, const std::vector<std::string>& overrides) 
     } else {
       try {
         value = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::parse_error&) {
+      } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for 1e999
         throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got \"" + text + "\"");
       }
       if (!same_kind(*node, value))

@@ -95,7 +95,7 @@ Vocab Vocab::parse(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw std::runtime_error(path + ": not a valid vocabulary JSON file (" + std::string(e.what()) +
                              "); delete it and retrain, or restore it");
   }

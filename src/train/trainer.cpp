@@ -178,15 +178,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths.dir);
       settle_staged(paths, nullptr);
     }
-    // Only now, with the overrides accepted: the run records what it runs with, and every resume.
-    if (!options.overrides.empty()) save_config(config, paths.config());
-    if (has_checkpoint) {
-      state.resumes.push_back({utc_now(), state.step, options.overrides, options.max_steps});
-      save_state(state, paths.state());
-      keep_metrics_lines(paths.metrics(), state.validations);  // validations after the checkpoint run again
-    } else {
-      keep_metrics_lines(paths.metrics(), 0);
-    }
+    if (!has_checkpoint) keep_metrics_lines(paths.metrics(), 0);
   } else {
     create_directories(paths.dir);
     lock.emplace(paths.dir);
@@ -239,6 +231,12 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     load_optimizer(*optimizer, checked_file(paths, &state, "optimizer.pt"));
     schedule.load_state(state.schedule);
     set_rng_state(state.rng);
+    // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
+    // runs with, and every resume.
+    if (!options.overrides.empty()) save_config(config, paths.config());
+    state.resumes.push_back({utc_now(), state.step, options.overrides, options.max_steps});
+    save_state(state, paths.state());
+    keep_metrics_lines(paths.metrics(), state.validations);  // validations after the checkpoint run again
     spdlog::info("resuming {} at step {}, epoch {}, batch {}", paths.dir, state.step, state.epoch + 1,
                  state.batch_in_epoch);
   }

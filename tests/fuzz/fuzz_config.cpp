@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(parts[0], nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error&) {
-    return 0;  // load_config turns this into a ConfigError naming the file
+  } catch (const nlohmann::json::exception&) {
+    return 0;  // load_config turns this (parse_error, out_of_range for 1e999) into a ConfigError
   }
   try {
     Config config = config_from_json(j, "fuzz.json");

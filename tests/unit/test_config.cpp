@@ -151,6 +151,29 @@ TEST(Config, DiffListsExactlyTheDifferingKeys) {
   EXPECT_TRUE(seq2seq::differing_keys({json(a), json(a)}).empty());
 }
 
+// Found by tests/fuzz/fuzz_config: a number past double (1e999) is nlohmann's out_of_range, not a
+// parse_error, and escaped as "error: [json.exception.out_of_range.406] ..." without the file, exit 1.
+TEST(Config, NumbersPastDoubleNameTheFileOrOverride) {
+  const auto dir = std::filesystem::temp_directory_path() / "seq2seq_config_1e999";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "big.json").string();
+  seq2seq::write_file_atomic(path, R"({"train": {"lr": 1e999}})");
+  try {
+    seq2seq::load_config(path);
+    FAIL() << "1e999 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": invalid JSON: ", 0), 0u) << e.what();
+  }
+  Config c;
+  try {
+    seq2seq::apply_overrides(c, {"train.lr=1e999"});
+    FAIL() << "--set train.lr=1e999 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "--set train.lr=1e999: train.lr: expected a number, got \"1e999\"");
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // Found by tests/fuzz/fuzz_config: flatten() threw std::out_of_range on an empty object.
 TEST(Config, FlattenTakesAnyJson) {
   EXPECT_EQ(seq2seq::flatten(json::object()).size(), 1u);
