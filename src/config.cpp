@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -90,6 +91,19 @@ bool same_kind(const nlohmann::json& expected, const nlohmann::json& given) {
   return expected.type() == given.type();
 }
 
+// Every integer key is a C++ int: a larger value would be silently wrapped by the conversion.
+void require_int_range(const nlohmann::json& expected, const nlohmann::json& given, const std::string& key_path,
+                       const std::string& origin) {
+  if (!expected.is_number_integer() || !given.is_number_integer()) return;
+  const bool fits = given.is_number_unsigned()
+                        ? given.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
+                        : given.get<int64_t>() >= std::numeric_limits<int>::min() &&
+                              given.get<int64_t>() <= std::numeric_limits<int>::max();
+  if (!fits)
+    throw ConfigError(origin + ": " + key_path + ": " + given.dump() + " is out of range (at most " +
+                      std::to_string(std::numeric_limits<int>::max()) + ")");
+}
+
 // Walks `given` against the defaults: every key must exist there with the same kind of value.
 void check_keys(const nlohmann::json& expected, const nlohmann::json& given, const std::string& path,
                 const std::string& origin) {
@@ -107,6 +121,7 @@ void check_keys(const nlohmann::json& expected, const nlohmann::json& given, con
       throw ConfigError(origin + ": " + key_path + ": expected " + type_name(want) + ", got " +
                         type_name(item.value()));
     }
+    require_int_range(want, item.value(), key_path, origin);
   }
 }
 
@@ -229,7 +244,7 @@ Config load_config(const std::string& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw ConfigError(path + ": invalid JSON: " + e.what());
   }
   return config_from_json(j, path);
@@ -262,11 +277,12 @@ void apply_overrides(Config& config, const std::vector<std::string>& overrides) 
     } else {
       try {
         value = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::parse_error&) {
+      } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for 1e999
         throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got \"" + text + "\"");
       }
       if (!same_kind(*node, value))
         throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got " + type_name(value));
+      require_int_range(*node, value, path, origin);
     }
     *node = value;
     require_enum_names(j, origin);
@@ -284,9 +300,18 @@ std::vector<std::pair<std::string, nlohmann::json>> flatten(const nlohmann::json
   std::vector<std::pair<std::string, nlohmann::json>> out;
   const nlohmann::json flat = j.flatten();  // keep alive: items() only references it
   for (const auto& [key, value] : flat.items()) {
-    // json::flatten gives "/a/b"; arrays come out per element ("train.betas.0").
-    std::string dotted = key.substr(1);
-    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    // json::flatten gives JSON pointers "/a/b" ("" for an empty object at the top, "~1" and
+    // "~0" for '/' and '~' inside a key); arrays come out per element ("train.betas.0").
+    std::string dotted;
+    for (std::size_t i = key.empty() ? 0 : 1; i < key.size(); ++i) {
+      if (key[i] == '/') {
+        dotted += '.';
+      } else if (key[i] == '~' && i + 1 < key.size()) {
+        dotted += key[++i] == '1' ? '/' : '~';
+      } else {
+        dotted += key[i];
+      }
+    }
     out.emplace_back(dotted, value);
   }
   return out;

@@ -4,34 +4,81 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/sha256.h"
+
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace seq2seq {
 
-void save_state(const TrainState& state, const std::string& path) {
-  write_file_atomic(path, nlohmann::json(state).dump(1) + "\n");
-}
-
-TrainState load_state(const std::string& path) {
-  if (!file_exists(path))
-    throw std::runtime_error(path + ": missing; this run cannot be resumed (train it again without --resume)");
-  try {
-    return nlohmann::json::parse(read_file(path)).get<TrainState>();
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(path + ": corrupt or truncated training state (" + first_line(e.what()) +
-                             "); train again without --resume");
-  }
-}
-
 void save_module(torch::nn::Module& module, const std::string& path) {
   write_atomic_with(path, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive;
     module.save(archive);
-    archive.save_to(tmp);
+    try {
+      archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(path + ": cannot write weights, disk full or no permission? (" +
+                               first_line(e.what_without_backtrace()) + ")");
+    }
   });
+}
+
+namespace {
+// The SHA-256 state.json records for a checkpoint file, or nullptr.
+const std::string* recorded_checksum(const TrainState* state, const std::string& name) {
+  if (!state) return nullptr;
+  const auto found = state->checksums.find(name);
+  return found == state->checksums.end() ? nullptr : &found->second;
+}
+}  // namespace
+
+std::string checked_file(const RunPaths& paths, const TrainState* state, const std::string& name) {
+  const std::string path = paths.file(name);
+  const std::string* recorded = recorded_checksum(state, name);
+  if (!recorded) {
+    spdlog::info("{}: no checksum recorded (a run written before checksums); loading it unchecked", path);
+    return path;
+  }
+  std::string actual;
+  if (file_exists(path)) {
+    actual = sha256_file(path);
+    if (actual == *recorded) return path;
+  }
+  // A crash between committing state.json and the rename leaves the named bytes staged.
+  const std::string staged = paths.staged(name);
+  if (file_exists(staged) && sha256_file(staged) == *recorded) {
+    spdlog::debug("{}: using the committed copy {}", path, staged);
+    return staged;
+  }
+  if (actual.empty())
+    throw std::runtime_error(path + ": missing, but " + paths.state() +
+                             " records it; restore the file or retrain the run");
+  throw std::runtime_error(path + ": checksum mismatch, the file is corrupt (SHA-256 " + actual.substr(0, 12) +
+                           "..., " + paths.state() + " records " + recorded->substr(0, 12) +
+                           "...); restore it from a copy or retrain the run");
+}
+
+void settle_staged(const RunPaths& paths, const TrainState* state) {
+  for (const std::string name : kCheckpointFiles) {
+    const std::string staged = paths.staged(name);
+    if (!file_exists(staged)) continue;
+    const std::string* recorded = recorded_checksum(state, name);
+    if (recorded && sha256_file(staged) == *recorded) {
+      spdlog::info("{}: finishing the checkpoint an interruption left staged", paths.file(name));
+      std::filesystem::rename(staged, paths.file(name));
+    } else {
+      std::filesystem::remove(staged);  // written, never committed
+    }
+  }
+}
+
+void commit_staged(const RunPaths& paths, const std::vector<std::string>& names) {
+  for (const auto& name : names) std::filesystem::rename(paths.staged(name), paths.file(name));
 }
 
 void load_module(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
@@ -77,14 +124,20 @@ LoadedRun load_run(const RunOptions& options) {
   run.tokenizer = data::make_tokenizer(run.config.data);
   run.device = resolve_device(options.device);
   run.model = models::make_model(run.config.model, run.src_vocab.size(), run.tgt_vocab.size());
+  std::optional<TrainState> state;
+  if (file_exists(run.paths.state())) state = load_state(run.paths.state());
+  const TrainState* record = state ? &*state : nullptr;
+  std::string name;
   if (options.checkpoint == "best") {
-    run.checkpoint = file_exists(run.paths.best()) ? run.paths.best() : run.paths.last();
+    const bool has_best = file_exists(run.paths.best()) || (state && state->checksums.count("best.pt"));
+    name = has_best ? "best.pt" : "model.pt";
   } else if (options.checkpoint == "last") {
-    run.checkpoint = run.paths.last();
+    name = "model.pt";
   } else {
     throw UsageError("--checkpoint " + options.checkpoint + ": unknown checkpoint (use best or last)");
   }
-  load_module(*run.model, run.checkpoint, run.device);
+  run.checkpoint = run.paths.file(name);
+  load_module(*run.model, checked_file(run.paths, record, name), run.device);
   run.model->to(run.device);
   run.model->eval();
   return run;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <stdexcept>
+#include <string>
 
 namespace seq2seq {
 
@@ -72,6 +74,14 @@ std::size_t find_invalid(std::string_view text) {
     if (is_escaped_byte(decode_one(text, pos, length))) return pos;
   }
   return kValid;
+}
+
+void require_valid_utf8(std::string_view line, const std::string& path, std::size_t line_number) {
+  const std::size_t bad = find_invalid(line);
+  if (bad != kValid)
+    throw std::runtime_error(path + ":" + std::to_string(line_number) + ": invalid UTF-8 at byte " +
+                             std::to_string(bad + 1) +
+                             " of the line; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
 }
 
 char32_t next_code_point(std::string_view text, std::size_t& pos) {

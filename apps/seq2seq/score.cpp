@@ -5,6 +5,7 @@
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/io.h"
+#include "seq2seq/utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,7 @@ std::vector<std::string> read_lines(const std::string& path, const char* option)
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    require_valid_utf8(line, path, lines.size() + 1);  // as the corpus readers do
     lines.push_back(std::move(line));
     start = end + 1;
   }

@@ -60,6 +60,9 @@ Command add_train(CLI::App& root) {
             options.max_steps = o->max_steps;
             options.stop = &g_stop_requested;
             std::signal(SIGINT, on_sigint);
+            // A write past `ulimit -f` then fails with EFBIG (a one-line error, the previous
+            // checkpoint intact) instead of killing the process.
+            std::signal(SIGXFSZ, SIG_IGN);
             auto result = train::train_model(config, options);
             std::signal(SIGINT, SIG_DFL);
             std::cout << nlohmann::json{{"run", options.run_dir},

@@ -5,9 +5,9 @@
 #include "seq2seq/config.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/json_optional.h"
 #include "seq2seq/models/seq2seq_model.h"
 #include "seq2seq/run_options.h"
+#include "seq2seq/train_state.h"
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace seq2seq {
 
@@ -32,41 +33,30 @@ struct RunPaths {
   std::string metrics() const { return dir + "/metrics.jsonl"; }
   std::string log() const { return dir + "/train.log"; }
   std::string eval_dir() const { return dir + "/eval"; }
+  std::string file(const std::string& name) const { return dir + "/" + name; }
+  // A checkpoint file written but not yet committed: state.json names its checksum first,
+  // then it is renamed over `name`.
+  std::string staged(const std::string& name) const { return file(name) + ".next"; }
 };
 
-// The run's record: everything besides weights and optimizer moments needed to resume exactly,
-// and what compare reports about the training. Written as state.json.
-struct TrainState {
-  int64_t step = 0;                  // optimizer steps taken
-  int64_t epoch = 0;                 // current epoch, 0-based
-  int64_t batch_in_epoch = 0;        // batches of the current epoch already trained
-  std::optional<double> best_score;  // by train.early_stopping_metric; none before a validation
-  int64_t best_step = 0;
-  int bad_validations = 0;  // early-stopping patience counter
-  int64_t validations = 0;
-  nlohmann::json schedule;  // LrSchedule::state()
-  std::string rng;          // torch CPU generator state, hex
-  double elapsed_s = 0;     // training wall time (steps + validation)
-  double train_s = 0;       // time inside training steps only
-  int64_t tokens = 0;       // target tokens trained on
-  bool complete = false;    // ran to the end (epochs or early stopping)
-  std::string stop_reason;  // "", "epochs", "early_stopping", "max_steps", "interrupted", "diverged"
-  int64_t parameters = 0;
-  std::string device;
-  // Training since the last validation (what its metrics line reports).
-  double interval_loss = 0;  // summed step losses
-  int64_t interval_steps = 0, interval_tokens = 0;
-  double interval_time = 0;
-};
-// Every field is required when reading: a state.json with a key missing is refused.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainState, step, epoch, batch_in_epoch, best_score, best_step, bad_validations,
-                                   validations, schedule, rng, elapsed_s, train_s, tokens, complete, stop_reason,
-                                   parameters, device, interval_loss, interval_steps, interval_tokens, interval_time)
+// The checkpoint files, by name in the run directory; state.json's "checksums" holds the
+// SHA-256 of each (runs written before checksums have none and load unchecked).
+inline constexpr const char* kCheckpointFiles[] = {"model.pt", "optimizer.pt", "best.pt"};
 
-void save_state(const TrainState& state, const std::string& path);
-TrainState load_state(const std::string& path);  // one-line error when missing, corrupt or truncated
+// The file to read for checkpoint `name`, checked against state->checksums: the file itself
+// when its SHA-256 matches, or its staged copy when a crash came between committing
+// state.json and the rename. Throws a one-line error naming the file when neither matches or
+// it is missing. Without a recorded checksum (an older run, or state == nullptr) the file is
+// used unchecked, with an info line.
+std::string checked_file(const RunPaths& paths, const TrainState* state, const std::string& name);
 
-// Module weights, written atomically; loading names the file on failure.
+// For the trainer, under the run's lock: finishes the renames a crash interrupted after
+// state.json was committed and removes staged files that state.json does not name.
+void settle_staged(const RunPaths& paths, const TrainState* state);
+// Renames each staged file over its name (after state.json naming them was written).
+void commit_staged(const RunPaths& paths, const std::vector<std::string>& names);
+
+// Module weights, written atomically; a failed write or load names the file (one line).
 void save_module(torch::nn::Module& module, const std::string& path);
 void load_module(torch::nn::Module& module, const std::string& path, const torch::Device& device);
 

@@ -16,6 +16,10 @@ inline constexpr std::size_t kValid = std::string_view::npos;
 // or kValid when the whole text is well-formed.
 std::size_t find_invalid(std::string_view text);
 
+// Throws std::runtime_error "PATH:LINE: invalid UTF-8 at byte N of the line; convert ..." when
+// `line` is ill-formed: the one message of every reader of text files (corpora, score).
+void require_valid_utf8(std::string_view line, const std::string& path, std::size_t line_number);
+
 // Decodes the code point starting at text[pos] and advances pos past it; an ill-formed byte
 // decodes to its escape (is_escaped_byte) and advances pos by one.
 char32_t next_code_point(std::string_view text, std::size_t& pos);

@@ -61,11 +61,7 @@ std::vector<std::string> read_lines(const std::string& path) {
     std::size_t stop = end;
     if (stop > start && content[stop - 1] == '\r') --stop;
     std::string_view line(content.data() + start, stop - start);
-    const std::size_t bad = find_invalid(line);
-    if (bad != kValid)
-      throw std::runtime_error(path + ":" + std::to_string(lines.size() + 1) + ": invalid UTF-8 at byte " +
-                               std::to_string(bad + 1) +
-                               " of the line; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+    require_valid_utf8(line, path, lines.size() + 1);
     lines.emplace_back(line);
     start = end + 1;
   }

@@ -89,10 +89,14 @@ Vocab Vocab::load(const std::string& path) {
   if (!file_exists(path))
     throw std::runtime_error(path +
                              ": vocabulary file not found (is this a run directory written by `seq2seq train`?)");
+  return parse(read_file(path), path);
+}
+
+Vocab Vocab::parse(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::parse_error& e) {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw std::runtime_error(path + ": not a valid vocabulary JSON file (" + std::string(e.what()) +
                              "); delete it and retrain, or restore it");
   }

@@ -1,6 +1,7 @@
 // Sentence-by-sentence translation with a loaded run (what `seq2seq translate` drives).
 #include "seq2seq/decode/translator.h"
 
+#include "seq2seq/data/source_line.h"
 #include "seq2seq/data/vocab.h"
 
 #include <algorithm>
@@ -25,15 +26,12 @@ void Translator::set_options(const TranslatorOptions& options) {
 
 Translation Translator::translate(const std::string& line) {
   Translation out;
-  auto tokens = run_.tokenizer->tokenize(line);
-  if (tokens.empty()) return out;
-  for (const auto& token : tokens)
-    if (!run_.src_vocab.contains(token)) out.unknown.push_back(token);
-  if (static_cast<int>(tokens.size()) > max_tokens_) {
-    out.cut_from = static_cast<int64_t>(tokens.size());
-    tokens.resize(max_tokens_);
-  }
-  auto ids = run_.src_vocab.encode(tokens);
+  auto source = data::prepare_source(line, *run_.tokenizer, run_.src_vocab, max_tokens_);
+  if (source.tokens.empty()) return out;
+  const auto& tokens = source.tokens;
+  const auto& ids = source.ids;
+  out.unknown = source.unknown;
+  out.cut_from = source.cut_from;
   auto src = torch::tensor(ids, torch::kLong).unsqueeze(0).to(run_.device);  // (1, S)
   auto src_len = torch::tensor({static_cast<int64_t>(ids.size())}, torch::kLong);
   torch::InferenceMode inference;

@@ -15,7 +15,12 @@ void save_optimizer(torch::optim::Optimizer& optimizer, const std::string& path)
   write_atomic_with(path, [&](const std::string& tmp) {
     torch::serialize::OutputArchive archive;
     optimizer.save(archive);
-    archive.save_to(tmp);
+    try {
+      archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(path + ": cannot write optimizer state, disk full or no permission? (" +
+                               first_line(e.what_without_backtrace()) + ")");
+    }
   });
 }
 

@@ -15,19 +15,24 @@
 #include "seq2seq/models/factory.h"
 #include "seq2seq/report/progress.h"
 #include "seq2seq/run.h"
+#include "seq2seq/run_lock.h"
+#include "seq2seq/sha256.h"
 #include "seq2seq/train/checkpoint.h"
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/scheduled_sampling.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -65,34 +70,121 @@ bool improves(const std::string& metric, double value, const std::optional<doubl
   return metric == "valid_bleu" ? value > *best : value < *best;
 }
 
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+// metrics.jsonl keeps the lines of the validations the checkpoint counts; those a crash
+// interrupted after are run again and written again.
+void keep_metrics_lines(const std::string& path, int64_t count) {
+  if (!file_exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  int64_t lines = 0, total = 0;
+  while (std::getline(in, line)) {
+    if (lines < count) {
+      kept += line + "\n";
+      lines++;
+    }
+    total++;
+  }
+  if (total > count || (count > 0 && lines < count)) {
+    if (lines < count)
+      spdlog::warn("{}: {} lines, state.json counts {} validations", path, lines, count);
+    else
+      spdlog::info("{}: dropping {} line(s) written after the checkpoint", path, total - count);
+    write_file_atomic(path, kept);
+  }
+}
+
+// Resuming may change the budget, not what is being trained.
+void refuse_identity_changes(const Config& recorded, const Config& requested, const std::string& origin) {
+  const auto& allowed = resume_overridable_keys();
+  std::string refused;
+  for (const auto& key : differing_keys({nlohmann::json(recorded), nlohmann::json(requested)}))
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) refused += (refused.empty() ? "" : ", ") + key;
+  if (!refused.empty())
+    throw UsageError("--resume: cannot change " + refused + " of the run in " + origin +
+                     " (it would train something else); only " + fmt::format("{}", fmt::join(allowed, ", ")) +
+                     " may change on resume; train a new run for the rest");
+}
+
 struct Validation {
   double loss = 0, ppl = 0, bleu = std::numeric_limits<double>::quiet_NaN();
 };
 
 }  // namespace
 
+const std::vector<std::string>& resume_overridable_keys() {
+  static const std::vector<std::string> keys = {"train.epochs",         "train.patience", "train.valid_every",
+                                                "train.log_every",      "train.device",   "decode.beam",
+                                                "decode.length_penalty"};
+  return keys;
+}
+
 TrainResult train_model(const Config& input_config, const TrainOptions& options) {
   const auto wall_start = Clock::now();
   if (options.run_dir.empty()) throw UsageError("no run directory given (use --run runs/NAME)");
   RunPaths paths{options.run_dir};
 
-  // Config: fresh runs use the given config; resumed runs their own config.json (+ --set).
+  // Config: fresh runs use the given config; resumed runs their own config.json, with --set
+  // overrides of the budget only (resume_overridable_keys).
   Config config = input_config;
   TrainState state;
+  std::optional<RunLock> lock;
+  bool has_checkpoint = false;  // resuming from a state.json (not from before the first checkpoint)
   if (options.resume) {
+    // The lock first: a trainer that just started may not have written config.json yet.
+    if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
     require_run_dir(paths.dir);
-    config = load_config(paths.config());
+    const Config recorded = load_config(paths.config());
+    config = recorded;
     apply_overrides(config, options.overrides);
-    if (!options.overrides.empty()) save_config(config, paths.config());  // the run records what it ran with
-    state = load_state(paths.state());
-    if (state.complete) {
-      spdlog::info("{} is already complete ({}); nothing to resume", paths.dir, state.stop_reason);
-      return {state.stop_reason, state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
+    refuse_identity_changes(recorded, config, paths.config());
+    has_checkpoint = file_exists(paths.state());
+    if (has_checkpoint) {
+      state = load_state(paths.state());
+      settle_staged(paths, &state);
+      for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
+        if (name != "best.pt" || state.checksums.count(name) || file_exists(paths.file(name)))
+          checked_file(paths, &state, name);
+      const TrainConfig& budget = config.train;
+      const bool patience_left = !(budget.patience > 0 && state.bad_validations >= budget.patience);
+      const bool steps_left = options.max_steps == 0 || state.step < options.max_steps;
+      if (!steps_left) {
+        spdlog::info("{} is already at step {} (--max-steps {}); nothing to resume", paths.dir, state.step,
+                     options.max_steps);
+        return {"max_steps", state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
+      }
+      if (state.complete) {
+        if (state.epoch >= budget.epochs || !patience_left) {
+          spdlog::info(
+              "{} is already complete ({} after {} epochs); nothing to resume (extend it with --set "
+              "train.epochs=N, or a larger train.patience after early stopping)",
+              paths.dir, state.stop_reason, state.epoch);
+          return {state.stop_reason, state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
+        }
+        spdlog::info("extending the complete run {} ({} after {} epochs) to {} epochs", paths.dir, state.stop_reason,
+                     state.epoch, budget.epochs);
+        state.complete = false;
+        state.stop_reason.clear();
+      }
+    } else {
+      spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths.dir);
+      settle_staged(paths, nullptr);
     }
-  } else if (file_exists(paths.state()) || file_exists(paths.last())) {
-    throw UsageError(paths.dir + ": already holds a run; continue it with --resume, or choose another --run");
+    if (!has_checkpoint) keep_metrics_lines(paths.metrics(), 0);
+  } else {
+    create_directories(paths.dir);
+    lock.emplace(paths.dir);
+    if (file_exists(paths.state()) || file_exists(paths.last()))
+      throw UsageError(paths.dir + ": already holds a run; continue it with --resume, or choose another --run");
   }
-  create_directories(paths.dir);
   RunLog run_log(paths.log());
   const TrainConfig& t = config.train;
   const torch::Device device =
@@ -102,7 +194,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   auto tokenizer = data::make_tokenizer(config.data);
   const auto train_corpus = data::read_corpus(config.data.train, "train");
   data::Vocab src_vocab, tgt_vocab;
-  if (options.resume) {
+  if (has_checkpoint) {
     src_vocab = data::Vocab::load(paths.src_vocab());
     tgt_vocab = data::Vocab::load(paths.tgt_vocab());
   } else {
@@ -137,11 +229,17 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   model->to(device);
   auto optimizer = make_optimizer(model->parameters(), t);
   LrSchedule schedule(t);
-  if (options.resume) {
-    load_module(*model, paths.last(), device);
-    load_optimizer(*optimizer, paths.optimizer());
+  if (has_checkpoint) {
+    load_module(*model, checked_file(paths, &state, "model.pt"), device);
+    load_optimizer(*optimizer, checked_file(paths, &state, "optimizer.pt"));
     schedule.load_state(state.schedule);
     set_rng_state(state.rng);
+    // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
+    // runs with, and every resume.
+    if (!options.overrides.empty()) save_config(config, paths.config());
+    state.resumes.push_back({utc_now(), state.step, options.overrides, options.max_steps});
+    save_state(state, paths.state());
+    keep_metrics_lines(paths.metrics(), state.validations);  // validations after the checkpoint run again
     spdlog::info("resuming {} at step {}, epoch {}, batch {}", paths.dir, state.step, state.epoch + 1,
                  state.batch_in_epoch);
   }
@@ -155,12 +253,31 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   batch_options.bucket_chunk = t.bucket_chunk;
   batch_options.shuffle = true;
 
+  // A checkpoint is a small transaction: the weights are staged (NAME.next, each written
+  // atomically), then state.json records their checksums (the commit), then they are renamed
+  // into place. A crash or a failed write at any point leaves a checkpoint that loads.
+  bool best_staged = false;  // best.pt.next written by the last validation, not yet committed
+  int64_t committed_step = has_checkpoint ? state.step : -1;
   auto checkpoint = [&] {
     state.schedule = schedule.state();
     state.rng = rng_state();
-    save_module(*model, paths.last());
-    save_optimizer(*optimizer, paths.optimizer());
-    save_state(state, paths.state());  // last: it names a step whose weights are already on disk
+    std::vector<std::string> names = {"model.pt", "optimizer.pt"};
+    if (best_staged) names.push_back("best.pt");
+    try {
+      save_module(*model, paths.staged("model.pt"));
+      save_optimizer(*optimizer, paths.staged("optimizer.pt"));
+      for (const auto& name : names) state.checksums[name] = sha256_file(paths.staged(name));
+      save_state(state, paths.state());  // it names weights that are already on disk
+    } catch (const std::exception& e) {
+      throw std::runtime_error(first_line(e.what()) + "; " +
+                               (committed_step >= 0
+                                    ? "the previous checkpoint (step " + std::to_string(committed_step) + ") is intact"
+                                    : std::string("no checkpoint was written yet")) +
+                               ": free space or fix permissions, then seq2seq train --run " + paths.dir + " --resume");
+    }
+    commit_staged(paths, names);
+    best_staged = false;
+    committed_step = state.step;
   };
 
   auto validate = [&]() -> Validation {
@@ -194,7 +311,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       state.best_score = metric;
       state.best_step = state.step;
       state.bad_validations = 0;
-      save_module(*model, paths.best());
+      save_module(*model, paths.staged("best.pt"));  // committed by the checkpoint that follows
+      best_staged = true;
     } else if (has_valid) {
       state.bad_validations++;
     }

@@ -126,6 +126,20 @@ TEST(Config, BadOverridesAreErrors) {
   EXPECT_EQ(message("train.lr"), "--set train.lr: expected key=value, for example train.lr=5e-4");
   EXPECT_EQ(message("model.dropout=2"), "--set model.dropout=2: model.dropout: must be in [0, 1)");
   EXPECT_EQ(message("train=3"), "--set train=3: train: is a section; set one of its keys");
+  EXPECT_EQ(message("train.epochs=4294967297"),
+            "--set train.epochs=4294967297: train.epochs: 4294967297 is out of range (at most 2147483647)");
+}
+
+// Found by tests/fuzz/fuzz_config: integers past int were wrapped silently (4294967297 epochs
+// trained 1).
+TEST(Config, IntegersPastIntAreRefusedNotWrapped) {
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"epochs": 4294967297}})")),
+            "x.json: train.epochs: 4294967297 is out of range (at most 2147483647)");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"seed": 18446744073709551615}})")),
+            "x.json: train.seed: 18446744073709551615 is out of range (at most 2147483647)");
+  EXPECT_NE(
+      error_of(json::parse(R"({"data": {"max_len": -2147483649}})")).find("data.max_len: -2147483649 is out of range"),
+      std::string::npos);
 }
 
 TEST(Config, DiffListsExactlyTheDifferingKeys) {
@@ -136,6 +150,39 @@ TEST(Config, DiffListsExactlyTheDifferingKeys) {
   auto keys = seq2seq::differing_keys({json(a), json(b)});
   EXPECT_EQ(keys, (std::vector<std::string>{"model.type", "train.betas.1", "train.lr"}));
   EXPECT_TRUE(seq2seq::differing_keys({json(a), json(a)}).empty());
+}
+
+// Found by tests/fuzz/fuzz_config: a number past double (1e999) is nlohmann's out_of_range, not a
+// parse_error, and escaped as "error: [json.exception.out_of_range.406] ..." without the file, exit 1.
+TEST(Config, NumbersPastDoubleNameTheFileOrOverride) {
+  const auto dir = std::filesystem::temp_directory_path() / "seq2seq_config_1e999";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "big.json").string();
+  seq2seq::write_file_atomic(path, R"({"train": {"lr": 1e999}})");
+  try {
+    seq2seq::load_config(path);
+    FAIL() << "1e999 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": invalid JSON: ", 0), 0u) << e.what();
+  }
+  Config c;
+  try {
+    seq2seq::apply_overrides(c, {"train.lr=1e999"});
+    FAIL() << "--set train.lr=1e999 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "--set train.lr=1e999: train.lr: expected a number, got \"1e999\"");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Found by tests/fuzz/fuzz_config: flatten() threw std::out_of_range on an empty object.
+TEST(Config, FlattenTakesAnyJson) {
+  EXPECT_EQ(seq2seq::flatten(json::object()).size(), 1u);
+  const auto flat = seq2seq::flatten(json::parse(R"({"a/b": {"c~d": 1}, "e": []})"));
+  ASSERT_EQ(flat.size(), 2u);
+  EXPECT_EQ(flat[0].first, "a/b.c~d");
+  EXPECT_EQ(flat[1].first, "e");
+  EXPECT_EQ(seq2seq::differing_keys({json::object(), json::parse(R"({"x": 1})")}), (std::vector<std::string>{"x"}));
 }
 
 TEST(Config, EveryShippedConfigValidates) {

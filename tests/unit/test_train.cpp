@@ -3,6 +3,7 @@
 #include "seq2seq/config.h"
 #include "seq2seq/io.h"
 #include "seq2seq/run.h"
+#include "seq2seq/sha256.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/trainer.h"
 
@@ -204,9 +205,21 @@ TEST(Train, CorruptCheckpointsGiveClearErrors) {
     seq2seq::train::train_model(Config{}, resume);
     FAIL() << "truncated model.pt was accepted";
   } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("model.pt: checksum mismatch"), std::string::npos) << e.what();
+  }
+  // A run from before checksums: the truncation is still caught, by LibTorch's reader.
+  const std::string state_with_checksums = seq2seq::read_file(dir + "/state.json");
+  auto old_state = nlohmann::json::parse(state_with_checksums);
+  old_state.erase("checksums");
+  seq2seq::write_file_atomic(dir + "/state.json", old_state.dump());
+  try {
+    seq2seq::train::train_model(Config{}, resume);
+    FAIL() << "truncated model.pt was accepted";
+  } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("model.pt: cannot load weights"), std::string::npos) << e.what();
   }
   seq2seq::write_file_atomic(dir + "/model.pt", model_bytes);
+  seq2seq::write_file_atomic(dir + "/state.json", state_with_checksums);
 
   const std::string state_text = seq2seq::read_file(dir + "/state.json");
   seq2seq::write_file_atomic(dir + "/state.json", state_text.substr(0, state_text.size() / 2));
@@ -216,6 +229,33 @@ TEST(Train, CorruptCheckpointsGiveClearErrors) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("state.json: corrupt or truncated"), std::string::npos) << e.what();
   }
+}
+
+TEST(Train, ACrashBetweenCommitAndRenameIsFinishedAndUncommittedFilesDropped) {
+  TinyRun tiny("staged", "rnn");
+  const auto dir = tiny.run_dir("run");
+  auto stopped = options_for(dir);
+  stopped.max_steps = 3;
+  seq2seq::train::train_model(tiny.config, stopped);
+  // state.json names the bytes of model.pt; a crash before the rename leaves them in model.pt.next
+  // and the previous weights in model.pt.
+  fs::rename(dir + "/model.pt", dir + "/model.pt.next");
+  seq2seq::write_file_atomic(dir + "/model.pt", "the previous checkpoint");
+  seq2seq::write_file_atomic(dir + "/optimizer.pt.next", "written, never committed");
+  auto run = seq2seq::load_run({dir, "last", "cpu"});  // read-only readers take the committed copy
+  EXPECT_EQ(run.checkpoint, dir + "/model.pt");
+  auto resume = options_for(dir);
+  resume.resume = true;
+  resume.max_steps = 4;
+  seq2seq::train::train_model(Config{}, resume);
+  EXPECT_FALSE(fs::exists(dir + "/model.pt.next"));
+  EXPECT_FALSE(fs::exists(dir + "/optimizer.pt.next"));
+  auto state = seq2seq::load_state(dir + "/state.json");
+  EXPECT_EQ(state.step, 4);
+  ASSERT_EQ(state.resumes.size(), 1u);
+  EXPECT_EQ(state.resumes[0].step, 3);
+  EXPECT_EQ(state.resumes[0].max_steps, 4);
+  EXPECT_EQ(state.checksums.at("model.pt"), seq2seq::sha256_file(dir + "/model.pt"));
 }
 
 TEST(Train, NanLossStopsAndKeepsTheLastGoodCheckpoint) {

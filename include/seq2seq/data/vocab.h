@@ -33,6 +33,8 @@ class Vocab {
   // JSON file: {"tokens": [...]} in id order.
   void save(const std::string& path) const;
   static Vocab load(const std::string& path);
+  // The same from the file's text; `path` names it in errors (std::runtime_error, one line).
+  static Vocab parse(const std::string& text, const std::string& path);
 
  private:
   std::vector<std::string> itos_;

@@ -25,9 +25,16 @@ struct TrainResult {
   double elapsed_s = 0;
 };
 
+// The config keys a --resume may change (the budget, where it validates and logs, the device, and
+// the decoding defaults eval and translate use). Any other change would make the run something
+// else (model, data, vocabulary, seed, optimizer, schedule) and is refused, naming the keys.
+// A complete run is extended when the new budget allows more (train.epochs, train.patience):
+// extending a run of N epochs to M gives exactly the run trained for M epochs from the start.
+const std::vector<std::string>& resume_overridable_keys();
+
 // Trains config (fresh) or the run in options.run_dir (resume) and leaves a complete run
-// directory. Throws on bad input; a diverged (NaN) loss returns stop_reason "diverged"
-// with the last good checkpoint left in place.
+// directory. Holds RUN/.lock throughout: a second trainer on the same run is refused at once. Throws on bad input; a
+// diverged (NaN) loss returns stop_reason "diverged" with the last good checkpoint left in place.
 TrainResult train_model(const Config& config, const TrainOptions& options);
 
 }  // namespace seq2seq::train
