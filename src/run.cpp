@@ -75,6 +75,12 @@ void settle_staged(const RunPaths& paths, const TrainState* state) {
   }
 }
 
+void remove_stale_temporaries(const RunPaths& paths) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
+}
+
 void commit_staged(const RunPaths& paths, const std::vector<std::string>& names) {
   for (const auto& name : names) std::filesystem::rename(paths.staged(name), paths.file(name));
 }

@@ -144,6 +144,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     // The lock first: a trainer that just started may not have written config.json yet.
     if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
     require_run_dir(paths.dir);
+    remove_stale_temporaries(paths);
     const Config recorded = load_config(paths.config());
     config = recorded;
     apply_overrides(config, options.overrides);
