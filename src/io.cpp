@@ -1,6 +1,8 @@
 // Atomic file writes and small read helpers.
 #include "seq2seq/io.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,7 +45,7 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     std::ofstream out(tmp, std::ios::binary);
     out << content;
     out.flush();
-    if (!out) throw std::runtime_error(tmp + ": cannot write (disk full or no permission?)");
+    if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "; disk full or no permission?)");
   });
 }
 

@@ -10,22 +10,20 @@
 
 #include <filesystem>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
 namespace seq2seq {
 
 void save_module(torch::nn::Module& module, const std::string& path) {
-  write_atomic_with(path, [&](const std::string& tmp) {
-    torch::serialize::OutputArchive archive;
-    module.save(archive);
-    try {
-      archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(path + ": cannot write weights, disk full or no permission? (" +
-                               first_line(e.what_without_backtrace()) + ")");
-    }
-  });
+  // Serialized in memory first: LibTorch 1.13's file writer throws again from its destructor
+  // after a failed write (disk full, ulimit -f), which terminates the process.
+  torch::serialize::OutputArchive archive;
+  module.save(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomic(path, bytes.str());
 }
 
 namespace {
@@ -75,6 +73,12 @@ void settle_staged(const RunPaths& paths, const TrainState* state) {
       std::filesystem::remove(staged);  // written, never committed
     }
   }
+}
+
+void remove_stale_temporaries(const RunPaths& paths) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
 }
 
 void commit_staged(const RunPaths& paths, const std::vector<std::string>& names) {

@@ -53,6 +53,8 @@ std::string checked_file(const RunPaths& paths, const TrainState* state, const s
 // For the trainer, under the run's lock: finishes the renames a crash interrupted after
 // state.json was committed and removes staged files that state.json does not name.
 void settle_staged(const RunPaths& paths, const TrainState* state);
+// Deletes the temporary files (NAME.tmp.PID) of writes a crash interrupted; under the lock.
+void remove_stale_temporaries(const RunPaths& paths);
 // Renames each staged file over its name (after state.json naming them was written).
 void commit_staged(const RunPaths& paths, const std::vector<std::string>& names);
 

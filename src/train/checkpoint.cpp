@@ -7,21 +7,18 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 namespace seq2seq::train {
 
 void save_optimizer(torch::optim::Optimizer& optimizer, const std::string& path) {
-  write_atomic_with(path, [&](const std::string& tmp) {
-    torch::serialize::OutputArchive archive;
-    optimizer.save(archive);
-    try {
-      archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(path + ": cannot write optimizer state, disk full or no permission? (" +
-                               first_line(e.what_without_backtrace()) + ")");
-    }
-  });
+  // In memory first, as save_module (run.cpp): LibTorch's file writer aborts on a failed write.
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomic(path, bytes.str());
 }
 
 void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& path) {

@@ -33,6 +33,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -142,6 +143,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     // The lock first: a trainer that just started may not have written config.json yet.
     if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
     require_run_dir(paths.dir);
+    remove_stale_temporaries(paths);
     const Config recorded = load_config(paths.config());
     config = recorded;
     apply_overrides(config, options.overrides);
@@ -258,16 +260,11 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   // into place. A crash or a failed write at any point leaves a checkpoint that loads.
   bool best_staged = false;  // best.pt.next written by the last validation, not yet committed
   int64_t committed_step = has_checkpoint ? state.step : -1;
-  auto checkpoint = [&] {
-    state.schedule = schedule.state();
-    state.rng = rng_state();
-    std::vector<std::string> names = {"model.pt", "optimizer.pt"};
-    if (best_staged) names.push_back("best.pt");
+  // A failed write (disk full, file size limit, permissions) stops the run with one line that
+  // says what is still on disk.
+  auto writing = [&](const std::function<void()>& write) {
     try {
-      save_module(*model, paths.staged("model.pt"));
-      save_optimizer(*optimizer, paths.staged("optimizer.pt"));
-      for (const auto& name : names) state.checksums[name] = sha256_file(paths.staged(name));
-      save_state(state, paths.state());  // it names weights that are already on disk
+      write();
     } catch (const std::exception& e) {
       throw std::runtime_error(first_line(e.what()) + "; " +
                                (committed_step >= 0
@@ -275,6 +272,18 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
                                     : std::string("no checkpoint was written yet")) +
                                ": free space or fix permissions, then seq2seq train --run " + paths.dir + " --resume");
     }
+  };
+  auto checkpoint = [&] {
+    state.schedule = schedule.state();
+    state.rng = rng_state();
+    std::vector<std::string> names = {"model.pt", "optimizer.pt"};
+    if (best_staged) names.push_back("best.pt");
+    writing([&] {
+      save_module(*model, paths.staged("model.pt"));
+      save_optimizer(*optimizer, paths.staged("optimizer.pt"));
+      for (const auto& name : names) state.checksums[name] = sha256_file(paths.staged(name));
+      save_state(state, paths.state());  // it names weights that are already on disk
+    });
     commit_staged(paths, names);
     best_staged = false;
     committed_step = state.step;
@@ -311,7 +320,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       state.best_score = metric;
       state.best_step = state.step;
       state.bad_validations = 0;
-      save_module(*model, paths.staged("best.pt"));  // committed by the checkpoint that follows
+      writing([&] { save_module(*model, paths.staged("best.pt")); });  // committed by the next checkpoint
       best_staged = true;
     } else if (has_valid) {
       state.bad_validations++;

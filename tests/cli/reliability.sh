@@ -79,7 +79,7 @@ cmp -s config.before $run/config.json && cmp -s state.before $run/state.json || 
 
 # 4. One trainer per run: a second one is refused at once with the holder's pid; a killed
 # holder's lock does not block.
-s2s train --config tiny.json --run locked --set train.epochs=100000 > /dev/null 2>&1 &
+"$bin" --threads 1 train --config tiny.json --run locked --set train.epochs=100000 > /dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do [ "$(cat locked/.lock 2>/dev/null)" = "$holder" ] && break; sleep 0.1; done
 [ "$(cat locked/.lock 2>/dev/null)" = "$holder" ] || fail "locked/.lock does not hold the trainer's pid"
