@@ -13,20 +13,17 @@
 namespace seq2seq {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SplitPaths, src, tgt)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, train, valid, test, src_lang, tgt_lang,
-                                                tokenizer, lowercase, min_freq, max_size, max_len)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidden_dim, layers, heads,
-                                                ff_dim, dropout, attention_dropout, cell, bidirectional,
-                                                norm, final_norm, positions, max_positions,
-                                                tie_embeddings, init)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens,
-                                                bucket_chunk, optimizer, lr, betas, eps, weight_decay,
-                                                clip, label_smoothing, schedule, warmup_steps,
-                                                plateau_factor, plateau_patience, min_lr,
-                                                teacher_forcing, seed, valid_every, valid_bleu_max,
-                                                early_stopping_metric, patience, log_every, device)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio,
-                                                max_len, batch_size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, train, valid, test, src_lang, tgt_lang, tokenizer,
+                                                lowercase, min_freq, max_size, max_len)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidden_dim, layers, heads, ff_dim, dropout,
+                                                attention_dropout, cell, bidirectional, norm, final_norm, positions,
+                                                max_positions, tie_embeddings, init)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens, bucket_chunk, optimizer,
+                                                lr, betas, eps, weight_decay, clip, label_smoothing, schedule,
+                                                warmup_steps, plateau_factor, plateau_patience, min_lr, teacher_forcing,
+                                                seed, valid_every, valid_bleu_max, early_stopping_metric, patience,
+                                                log_every, device)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio, max_len, batch_size)
 
 void to_json(nlohmann::json& j, const Config& c) {
   j = nlohmann::json{{"data", c.data}, {"model", c.model}, {"train", c.train}, {"decode", c.decode}};
@@ -117,8 +114,8 @@ void require(bool ok, const std::string& origin, const std::string& key, const s
   if (!ok) throw ConfigError(origin + ": " + key + ": " + what);
 }
 
-void require_one_of(const std::string& value, std::initializer_list<const char*> allowed,
-                    const std::string& origin, const std::string& key) {
+void require_one_of(const std::string& value, std::initializer_list<const char*> allowed, const std::string& origin,
+                    const std::string& key) {
   std::string list;
   for (const char* a : allowed) {
     if (value == a) return;
@@ -151,8 +148,7 @@ void require_enum_names(const nlohmann::json& j, const std::string& origin) {
   require_enum_name(j, "model", "norm", {Norm::post, Norm::pre}, origin);
   require_enum_name(j, "model", "positions", {PositionEncoding::sinusoidal, PositionEncoding::learned}, origin);
   require_enum_name(j, "model", "init", {Init::default_, Init::normal}, origin);
-  require_enum_name(j, "train", "schedule", {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt},
-                    origin);
+  require_enum_name(j, "train", "schedule", {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt}, origin);
 }
 
 }  // namespace
@@ -172,8 +168,7 @@ void validate(const Config& c, const std::string& origin) {
   require(m.heads >= 1, origin, "model.heads", "must be at least 1");
   require(m.ff_dim >= 1, origin, "model.ff_dim", "must be positive");
   require(m.dropout >= 0 && m.dropout < 1, origin, "model.dropout", "must be in [0, 1)");
-  require(m.attention_dropout >= 0 && m.attention_dropout < 1, origin, "model.attention_dropout",
-          "must be in [0, 1)");
+  require(m.attention_dropout >= 0 && m.attention_dropout < 1, origin, "model.attention_dropout", "must be in [0, 1)");
   require(m.max_positions >= 1, origin, "model.max_positions", "must be positive");
   if (m.type == ModelType::transformer) {
     require(m.hidden_dim % m.heads == 0, origin, "model.heads",
@@ -194,14 +189,12 @@ void validate(const Config& c, const std::string& origin) {
   require(t.eps > 0, origin, "train.eps", "must be positive");
   require(t.weight_decay >= 0, origin, "train.weight_decay", "must not be negative");
   require(t.clip >= 0, origin, "train.clip", "must not be negative (0 = no clipping)");
-  require(t.label_smoothing >= 0 && t.label_smoothing < 1, origin, "train.label_smoothing",
-          "must be in [0, 1)");
+  require(t.label_smoothing >= 0 && t.label_smoothing < 1, origin, "train.label_smoothing", "must be in [0, 1)");
   require(t.warmup_steps >= 1, origin, "train.warmup_steps", "must be at least 1");
   require(t.plateau_factor > 0 && t.plateau_factor < 1, origin, "train.plateau_factor", "must be in (0, 1)");
   require(t.plateau_patience >= 0, origin, "train.plateau_patience", "must not be negative");
   require(t.min_lr >= 0, origin, "train.min_lr", "must not be negative");
-  require(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, origin, "train.teacher_forcing",
-          "must be in [0, 1]");
+  require(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, origin, "train.teacher_forcing", "must be in [0, 1]");
   // The Transformer computes every target position at once from the reference prefix: there is
   // no step at which its own prediction could be fed back.
   require(t.teacher_forcing == 1 || m.type != ModelType::transformer, origin, "train.teacher_forcing",

@@ -27,7 +27,7 @@ BlasInfo detect_blas() {
     BlasInfo candidate{"", path, false};
     if (file.find("openblas") != std::string::npos || path.find("/openblas") != std::string::npos) {
       rank = 3;
-      candidate.name = path.find("openmp") != std::string::npos   ? "OpenBLAS (openmp)"
+      candidate.name = path.find("openmp") != std::string::npos    ? "OpenBLAS (openmp)"
                        : path.find("pthread") != std::string::npos ? "OpenBLAS (pthread)"
                                                                    : "OpenBLAS";
     } else if (file.find("mkl") != std::string::npos) {

@@ -14,8 +14,8 @@ namespace seq2seq {
 namespace {
 
 // The settings, as the glibc tunables of the same names would give them.
-constexpr int kMmapMax = 0;                      // never serve a block with its own mmap
-constexpr int kTrimThreshold = 1 << 30;          // return heap top to the kernel only above 1 GiB free
+constexpr int kMmapMax = 0;              // never serve a block with its own mmap
+constexpr int kTrimThreshold = 1 << 30;  // return heap top to the kernel only above 1 GiB free
 
 // Why the settings are not applied, or empty when they are.
 std::string skip_reason() {

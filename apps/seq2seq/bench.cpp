@@ -42,7 +42,9 @@ Command add_bench(CLI::App& root) {
   app->add_option("--steps", o.steps, "Timed training steps (0: no training)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app->add_option("--warmup", o.warmup, "Untimed training steps first")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app->add_option("--warmup", o.warmup, "Untimed training steps first")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app->add_flag("--decode", o.decode, "Also time greedy decoding of the first validation sentences at batch 1 and 64");
   app->add_option("--decode-sentences", o.decode_sentences, "Validation sentences to decode")
       ->check(CLI::PositiveNumber)

@@ -23,8 +23,9 @@ Command add_compare(CLI::App& root) {
       ->check(CLI::IsMember({"table", "markdown", "json", "csv"}));
   app->add_option("--out", o->out, "Write compare.json, compare.md and the SVG charts into this directory");
   app->add_option("--device", o->device, "auto|cpu|cuda");
-  app->footer("Examples:\n  seq2seq compare runs/rnn runs/bahdanau runs/transformer --out runs/compare\n"
-              "  seq2seq compare --configs configs/rnn.json configs/bahdanau.json");
+  app->footer(
+      "Examples:\n  seq2seq compare runs/rnn runs/bahdanau runs/transformer --out runs/compare\n"
+      "  seq2seq compare --configs configs/rnn.json configs/bahdanau.json");
   return {app, [o] { return session::compare(*o, std::cout); }};
 }
 

@@ -59,8 +59,8 @@ Command add_data(CLI::App& root) {
   auto* app = root.add_subcommand("data", "Corpus statistics, fetching Multi30k, synthetic corpora");
   app->require_subcommand(1);
 
-  auto* stats = app->add_subcommand(
-      "stats", "Pairs, tokens, vocabulary sizes, OOV rates and length histograms of a corpus");
+  auto* stats =
+      app->add_subcommand("stats", "Pairs, tokens, vocabulary sizes, OOV rates and length histograms of a corpus");
   auto stats_args = std::make_shared<StatsArgs>();
   stats->add_option("--config", stats_args->config_file, "Config file: every split it names (vocab from train)");
   add_set_option(*stats, stats_args->overrides);

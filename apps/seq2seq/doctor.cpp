@@ -18,9 +18,10 @@ Command add_doctor(CLI::App& root) {
   return {app, [=] {
             nlohmann::json report = doctor_report(!*quick);
             if (report["blas"]["reference"].get<bool>())
-              spdlog::warn("LibTorch is using the reference BLAS ({}): expect ~30x slower training. "
-                           "Install libopenblas0-openmp (scripts/setup.sh does).",
-                           report["blas"]["library"].get<std::string>());
+              spdlog::warn(
+                  "LibTorch is using the reference BLAS ({}): expect ~30x slower training. "
+                  "Install libopenblas0-openmp (scripts/setup.sh does).",
+                  report["blas"]["library"].get<std::string>());
             else if (report["blas"]["name"] == "unknown")
               spdlog::warn("could not tell which BLAS is loaded");
             if (*json) {

@@ -19,8 +19,9 @@ Command add_eval(CLI::App& root) {
   app->add_option("--length-penalty", o->length_penalty, "Length penalty alpha (default: decode.length_penalty)");
   app->add_option("--batch", o->batch, "Sentences decoded together (default: decode.batch_size)");
   app->add_flag("--json", o->json, "Print only the JSON report");
-  app->footer("Example: seq2seq eval --run runs/bahdanau --split test --beam 5\n"
-              "Writes RUN/eval/<split>.hyp and RUN/eval/<split>.json.");
+  app->footer(
+      "Example: seq2seq eval --run runs/bahdanau --split test --beam 5\n"
+      "Writes RUN/eval/<split>.hyp and RUN/eval/<split>.json.");
   return {app, [o] { return session::evaluate(*o, std::cout); }};
 }
 

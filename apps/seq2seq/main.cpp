@@ -20,21 +20,13 @@ int main(int argc, char** argv) {
 
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string log_level;
-  app.add_option("--threads", threads, "CPU threads for tensor work (default: all cores)")
-      ->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads, "CPU threads for tensor work (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default: SPDLOG_LEVEL or info)");
 
   std::vector<cli::Command> commands = {
-      cli::add_doctor(app),
-      cli::add_config(app),
-      cli::add_data(app),
-      cli::add_bench(app),
-      cli::add_train(app),
-      cli::add_eval(app),
-      cli::add_translate(app),
-      cli::add_compare(app),
-      cli::add_score(app),
-      cli::add_attention(app),
+      cli::add_doctor(app), cli::add_config(app),    cli::add_data(app),      cli::add_bench(app),
+      cli::add_train(app),  cli::add_eval(app),      cli::add_translate(app), cli::add_compare(app),
+      cli::add_score(app),  cli::add_attention(app),
   };
 
   try {

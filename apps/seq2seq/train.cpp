@@ -38,12 +38,15 @@ Command add_train(CLI::App& root) {
   add_set_option(*app, o->overrides);
   app->add_option("--device", o->device, "auto|cpu|cuda (default: cuda when available)");
   app->add_option("--max-steps", o->max_steps, "Stop after this many steps in total (resumable), 0 = no limit");
-  app->footer("Example: seq2seq train --config configs/quick/bahdanau.json --run runs/bahdanau\n"
-              "Ctrl-C finishes the current step, writes a checkpoint and exits; continue with --resume.");
+  app->footer(
+      "Example: seq2seq train --config configs/quick/bahdanau.json --run runs/bahdanau\n"
+      "Ctrl-C finishes the current step, writes a checkpoint and exits; continue with --resume.");
 
   return {app, [o] {
-            if (o->config.empty() && !o->resume) throw UsageError("train: --config is required (or --run DIR --resume)");
-            if (o->resume && o->run.empty()) throw UsageError("train --resume: name the run to continue with --run DIR");
+            if (o->config.empty() && !o->resume)
+              throw UsageError("train: --config is required (or --run DIR --resume)");
+            if (o->resume && o->run.empty())
+              throw UsageError("train --resume: name the run to continue with --run DIR");
             Config config;
             if (!o->config.empty() && !o->resume) {
               config = load_config(o->config);
@@ -59,8 +62,10 @@ Command add_train(CLI::App& root) {
             std::signal(SIGINT, on_sigint);
             auto result = train::train_model(config, options);
             std::signal(SIGINT, SIG_DFL);
-            std::cout << nlohmann::json{{"run", options.run_dir}, {"stop_reason", result.stop_reason},
-                                        {"steps", result.steps}, {"epochs", result.epochs_done},
+            std::cout << nlohmann::json{{"run", options.run_dir},
+                                        {"stop_reason", result.stop_reason},
+                                        {"steps", result.steps},
+                                        {"epochs", result.epochs_done},
                                         {"elapsed_s", result.elapsed_s}}
                              .dump()
                       << "\n";

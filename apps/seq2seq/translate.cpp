@@ -19,8 +19,9 @@ Command add_translate(CLI::App& root) {
   app->add_option("--nbest", o->nbest, "Print the K best translations as 'k ||| text ||| score'");
   app->add_flag("--show-attention", o->show_attention, "Draw the attention matrix in the terminal (stderr)");
   app->add_option("--attention-svg", o->svg, "Write the attention matrix as an SVG heatmap");
-  app->footer("Examples:\n  seq2seq translate --run runs/bahdanau --show-attention\n"
-              "  echo 'Ein Mann fährt Fahrrad.' | seq2seq translate --run runs/bahdanau --beam 5");
+  app->footer(
+      "Examples:\n  seq2seq translate --run runs/bahdanau --show-attention\n"
+      "  echo 'Ein Mann fährt Fahrrad.' | seq2seq translate --run runs/bahdanau --beam 5");
   return {app, [o] { return session::translate(*o, std::cin, std::cout, isatty(STDIN_FILENO) != 0); }};
 }
 

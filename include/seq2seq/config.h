@@ -36,9 +36,9 @@ struct DataConfig {
 // tables in config.cpp); to_string() gives that name, and loading rejects any other spelling.
 enum class ModelType { rnn, bahdanau, transformer };
 enum class Cell { gru, lstm };
-enum class Norm { post, pre };             // LayerNorm after (post) or before (pre) each residual block
+enum class Norm { post, pre };  // LayerNorm after (post) or before (pre) each residual block
 enum class PositionEncoding { sinusoidal, learned };
-enum class Init { default_, normal };      // "default": each layer's own scheme; "normal": N(0, 0.01)
+enum class Init { default_, normal };  // "default": each layer's own scheme; "normal": N(0, 0.01)
 enum class Schedule { constant, plateau, inverse_sqrt };
 
 // The first name of each table is also what an unknown string would silently become, so
@@ -48,8 +48,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(ModelType, {{ModelType::rnn, "rnn"},
                                          {ModelType::transformer, "transformer"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Cell, {{Cell::gru, "gru"}, {Cell::lstm, "lstm"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Norm, {{Norm::post, "post"}, {Norm::pre, "pre"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(PositionEncoding, {{PositionEncoding::sinusoidal, "sinusoidal"},
-                                                {PositionEncoding::learned, "learned"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(PositionEncoding,
+                             {{PositionEncoding::sinusoidal, "sinusoidal"}, {PositionEncoding::learned, "learned"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Init, {{Init::default_, "default"}, {Init::normal, "normal"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Schedule, {{Schedule::constant, "constant"},
                                         {Schedule::plateau, "plateau"},
@@ -64,10 +64,10 @@ std::string to_string(Enum value) {
 struct ModelConfig {
   ModelType type = ModelType::bahdanau;
   int emb_dim = 256;
-  int hidden_dim = 512;      // RNN hidden size; d_model for the Transformer
-  int layers = 1;            // RNN layers; encoder and decoder layers for the Transformer
-  int heads = 8;             // Transformer attention heads
-  int ff_dim = 512;          // Transformer feed-forward size
+  int hidden_dim = 512;  // RNN hidden size; d_model for the Transformer
+  int layers = 1;        // RNN layers; encoder and decoder layers for the Transformer
+  int heads = 8;         // Transformer attention heads
+  int ff_dim = 512;      // Transformer feed-forward size
   double dropout = 0.5;
   double attention_dropout = 0.0;  // Transformer: dropout on attention weights
   Cell cell = Cell::gru;           // rnn
@@ -75,16 +75,16 @@ struct ModelConfig {
   Norm norm = Norm::post;          // transformer
   bool final_norm = true;          // transformer: LayerNorm after each stack (as nn.Transformer)
   PositionEncoding positions = PositionEncoding::sinusoidal;  // transformer
-  int max_positions = 512;               // transformer: longest sequence (learned positions)
-  bool tie_embeddings = false;           // transformer: target embedding = output projection
-  Init init = Init::default_;            // normal: N(0, 0.01), as bentrevett's tutorials
+  int max_positions = 512;                                    // transformer: longest sequence (learned positions)
+  bool tie_embeddings = false;                                // transformer: target embedding = output projection
+  Init init = Init::default_;                                 // normal: N(0, 0.01), as bentrevett's tutorials
 };
 
 struct TrainConfig {
   int epochs = 10;
-  int batch_size = 128;    // sentences per batch (used when batch_tokens is 0)
-  int batch_tokens = 0;    // > 0: batches hold about this many source+target tokens
-  int bucket_chunk = 100;  // length bucketing: sort within chunks of this many batches
+  int batch_size = 128;            // sentences per batch (used when batch_tokens is 0)
+  int batch_tokens = 0;            // > 0: batches hold about this many source+target tokens
+  int bucket_chunk = 100;          // length bucketing: sort within chunks of this many batches
   std::string optimizer = "adam";  // adam | adamw
   double lr = 1e-3;
   std::array<double, 2> betas{0.9, 0.999};
@@ -93,18 +93,18 @@ struct TrainConfig {
   double clip = 1.0;  // max global gradient L2 norm; 0 = no clipping
   double label_smoothing = 0.0;
   Schedule schedule = Schedule::constant;
-  int warmup_steps = 4000;            // inverse_sqrt
-  double plateau_factor = 0.5;        // plateau: lr *= factor after plateau_patience bad validations
+  int warmup_steps = 4000;      // inverse_sqrt
+  double plateau_factor = 0.5;  // plateau: lr *= factor after plateau_patience bad validations
   int plateau_patience = 1;
   double min_lr = 1e-6;
   double teacher_forcing = 1.0;  // rnn, bahdanau: probability of feeding the reference token (scheduled sampling)
   int seed = 1234;
-  int valid_every = 0;         // also validate every N steps (0 = once per epoch only)
-  int valid_bleu_max = 1000;   // sentences greedily decoded for validation BLEU (0 = no BLEU)
+  int valid_every = 0;                               // also validate every N steps (0 = once per epoch only)
+  int valid_bleu_max = 1000;                         // sentences greedily decoded for validation BLEU (0 = no BLEU)
   std::string early_stopping_metric = "valid_loss";  // valid_loss | valid_bleu
-  int patience = 0;            // validations without improvement before stopping (0 = never)
-  int log_every = 50;          // steps between progress log lines when stderr is not a terminal
-  std::string device = "auto"; // auto | cpu | cuda
+  int patience = 0;                                  // validations without improvement before stopping (0 = never)
+  int log_every = 50;                                // steps between progress log lines when stderr is not a terminal
+  std::string device = "auto";                       // auto | cpu | cuda
 };
 
 struct DecodeConfig {

@@ -2,8 +2,8 @@
 // logging libraries and the standard headers. Loading the Torch header costs every
 // translation unit about 8 s of deferred template work (GCC), so torch-free code stays off it.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -9,8 +9,8 @@
 #include "seq2seq/models/seq2seq_model.h"
 #include "seq2seq/run_options.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -37,9 +37,9 @@ struct RunPaths {
 // The run's record: everything besides weights and optimizer moments needed to resume exactly,
 // and what compare reports about the training. Written as state.json.
 struct TrainState {
-  int64_t step = 0;            // optimizer steps taken
-  int64_t epoch = 0;           // current epoch, 0-based
-  int64_t batch_in_epoch = 0;  // batches of the current epoch already trained
+  int64_t step = 0;                  // optimizer steps taken
+  int64_t epoch = 0;                 // current epoch, 0-based
+  int64_t batch_in_epoch = 0;        // batches of the current epoch already trained
   std::optional<double> best_score;  // by train.early_stopping_metric; none before a validation
   int64_t best_step = 0;
   int bad_validations = 0;  // early-stopping patience counter

@@ -39,9 +39,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Process CPU time (user + system, all threads), as Python's resource.getrusage.
 double cpu_seconds() {
@@ -146,7 +144,8 @@ nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::
   model.train();
   const std::vector<torch::Tensor> params = model.parameters();
   auto optimizer = train::make_optimizer(params, config);
-  for (int i = 0; i < warmup; ++i) train_step(model, *optimizer, params, batches[static_cast<std::size_t>(i)], config.clip);
+  for (int i = 0; i < warmup; ++i)
+    train_step(model, *optimizer, params, batches[static_cast<std::size_t>(i)], config.clip);
 
   std::vector<double> times, losses;
   int64_t tgt_tokens = 0, src_real = 0, src_all = 0, tgt_real = 0, tgt_all = 0;
@@ -358,7 +357,7 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
   if (code_path != "reference" && code_path != "precompute" && code_path != "ours")
     throw std::invalid_argument("analytic_train_flops_per_token: code_path must be reference, precompute or ours");
   const bool precompute = code_path != "reference";  // bahdanau: W_h h_j + b once per batch
-  const bool hoist_context = code_path == "ours";      // rnn: context terms once per sentence
+  const bool hoist_context = code_path == "ours";    // rnn: context terms once per sentence
   const double E = model.emb_dim, H = model.hidden_dim, Tp = static_cast<double>(T - 1), Sd = static_cast<double>(S);
   const double V = static_cast<double>(tgt_vocab);
   const double gates = model.cell == Cell::lstm ? 4 : 3;
@@ -366,7 +365,8 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
   double macs = 0;
   if (model.type == ModelType::rnn) {
     const double dirs = model.bidirectional ? 2 : 1, C = dirs * H;  // context size
-    const double enc = Sd * dirs * (gates * H * (E + H) + deeper * gates * H * (dirs * H + H)) + (dirs - 1) * model.layers * (gates == 4 ? 2 : 1) * 2 * H * H;  // bridges
+    const double enc = Sd * dirs * (gates * H * (E + H) + deeper * gates * H * (dirs * H + H)) +
+                       (dirs - 1) * model.layers * (gates == 4 ? 2 : 1) * 2 * H * H;  // bridges
     const double deeper_dec = Tp * deeper * gates * H * (H + H);
     // Decoder input [e; c] and output layer over [e; h; c]: per step in the reference; with the
     // context terms W c computed once per sentence in ours.
@@ -378,7 +378,7 @@ double analytic_train_flops_per_token(const ModelConfig& model, int64_t S, int64
     const double enc = Sd * 2 * (gates * H * (E + H) + deeper * gates * H * (2 * H + H)) + (2 * H) * H;
     const double attn = precompute ? Sd * (2 * H) * H + Tp * (H * H + Sd * H)  // W_h h_j once; W_s s, v per step
                                    : Tp * (Sd * (3 * H) * H + Sd * H);         // W on [s; h_j] per step, v
-    const double ctx = Tp * Sd * 2 * H;  // context = a . h
+    const double ctx = Tp * Sd * 2 * H;                                        // context = a . h
     const double dec = Tp * (gates * H * (E + 2 * H + H) + deeper * gates * H * (H + H));
     const double out = Tp * (H + 2 * H + E) * V;
     macs = enc + attn + ctx + dec + out;
@@ -446,8 +446,8 @@ std::vector<std::vector<int64_t>> reference_batches(const std::vector<data::Exam
   return batches;
 }
 
-std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
-                                                          int batch_size, int chunk_batches, uint64_t seed) {
+std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples, int batch_size,
+                                                          int chunk_batches, uint64_t seed) {
   auto batches = reference_batches(examples, batch_size, chunk_batches);
   python_shuffle(batches, seed);
   return batches;
@@ -471,8 +471,9 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
   const bool explicit_vocab = options.src_vocab > 0 && options.tgt_vocab > 0;
   const bool need_corpus = options.decode || (options.steps > 0 && options.mode == "corpus");
   if (need_corpus && explicit_vocab)
-    throw UsageError("bench: --src-vocab/--tgt-vocab only apply to mode fixed without --decode "
-                     "(mode corpus and decoding build the vocabulary from the corpus)");
+    throw UsageError(
+        "bench: --src-vocab/--tgt-vocab only apply to mode fixed without --decode "
+        "(mode corpus and decoding build the vocabulary from the corpus)");
   if (need_corpus && !split_exists(train_paths))
     missing_corpus(train_paths, options.decode ? "bench --decode" : "bench --mode corpus");
   if (options.decode && !split_exists(valid_paths)) missing_corpus(valid_paths, "bench --decode");
@@ -496,20 +497,13 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
   utsname host{};
   uname(&host);
   nlohmann::json result = {
-      {"program", "seq2seq"},
-      {"model", to_string(config.model.type)},
-      {"mode", options.mode},
-      {"batch", options.batch_size},
-      {"seed", options.seed},
-      {"src_vocab", src_vocab},
-      {"tgt_vocab", tgt_vocab},
-      {"lr", config.train.lr},
-      {"env", tuning_environment()},
-      {"allocator", allocator_report()},
-      {"torch", TORCH_VERSION},
-      {"threads", torch::get_num_threads()},
-      {"machine", host.machine},
-      {"device", device.str()},
+      {"program", "seq2seq"},        {"model", to_string(config.model.type)},
+      {"mode", options.mode},        {"batch", options.batch_size},
+      {"seed", options.seed},        {"src_vocab", src_vocab},
+      {"tgt_vocab", tgt_vocab},      {"lr", config.train.lr},
+      {"env", tuning_environment()}, {"allocator", allocator_report()},
+      {"torch", TORCH_VERSION},      {"threads", torch::get_num_threads()},
+      {"machine", host.machine},     {"device", device.str()},
       {"blas", detect_blas().name},
   };
   if (config.model.type == ModelType::bahdanau) result["attn_impl"] = "precompute";
@@ -519,7 +513,8 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
   torch::manual_seed(options.seed);
   auto model = models::make_model(config.model, src_vocab, tgt_vocab);
   const ParamCounts params = count_parameters(*model);
-  result["params"] = {{"total", params.total}, {"embedding", params.embedding}, {"non_embedding", params.non_embedding}};
+  result["params"] = {
+      {"total", params.total}, {"embedding", params.embedding}, {"non_embedding", params.non_embedding}};
   // The matrix products our models execute (bahdanau: keys once per batch; rnn: context terms
   // once per sentence), and what the reference's formula counts for its default code path.
   const double flops_per_token = analytic_train_flops_per_token(config.model, 14, 15, tgt_vocab, "ours");

@@ -102,16 +102,17 @@ EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizer& token
     out.examples.push_back(std::move(example));
   }
   if (out.dropped_empty > 0)
-    spdlog::warn("{}: dropped {} pair(s) with an empty side (first: line {} of {}); remove empty lines from the "
-                 "corpus to silence this",
-                 corpus.name, out.dropped_empty, first_empty + 1, corpus.src_path);
+    spdlog::warn(
+        "{}: dropped {} pair(s) with an empty side (first: line {} of {}); remove empty lines from the "
+        "corpus to silence this",
+        corpus.name, out.dropped_empty, first_empty + 1, corpus.src_path);
   if (out.dropped_long > 0)
-    spdlog::warn("{}: dropped {} pair(s) longer than data.max_len={} tokens (first: line {} of {}); raise "
-                 "data.max_len to keep them",
-                 corpus.name, out.dropped_long, max_len, first_long + 1, corpus.src_path);
-  spdlog::info("{}: {} pairs, {} source / {} target tokens, <unk> {:.2f}% / {:.2f}%", corpus.name,
-               out.examples.size(), out.src_tokens, out.tgt_tokens,
-               out.src_tokens > 0 ? 100.0 * out.src_unk / out.src_tokens : 0.0,
+    spdlog::warn(
+        "{}: dropped {} pair(s) longer than data.max_len={} tokens (first: line {} of {}); raise "
+        "data.max_len to keep them",
+        corpus.name, out.dropped_long, max_len, first_long + 1, corpus.src_path);
+  spdlog::info("{}: {} pairs, {} source / {} target tokens, <unk> {:.2f}% / {:.2f}%", corpus.name, out.examples.size(),
+               out.src_tokens, out.tgt_tokens, out.src_tokens > 0 ? 100.0 * out.src_unk / out.src_tokens : 0.0,
                out.tgt_tokens > 0 ? 100.0 * out.tgt_unk / out.tgt_tokens : 0.0);
   return out;
 }

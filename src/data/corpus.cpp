@@ -18,7 +18,8 @@ namespace {
 std::string read_maybe_gzip(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
-    throw std::runtime_error(path + ": file not found (check the path in the config; for Multi30k run "
+    throw std::runtime_error(path +
+                             ": file not found (check the path in the config; for Multi30k run "
                              "`seq2seq data fetch multi30k` or scripts/get_data.sh multi30k)");
   if (std::filesystem::is_directory(path, ec))
     throw std::runtime_error(path + ": is a directory, expected a text file (plain or .gz)");
@@ -88,7 +89,8 @@ ParallelCorpus read_corpus(const SplitPaths& paths, const std::string& name) {
       if (tab == std::string::npos)
         throw std::runtime_error(paths.src + ":" + std::to_string(i + 1) +
                                  ": no TAB in this line; a TSV corpus needs \"source<TAB>target\" on every line "
-                                 "(or set data." + name + ".tgt to use two aligned files)");
+                                 "(or set data." +
+                                 name + ".tgt to use two aligned files)");
       const std::size_t end = line.find('\t', tab + 1);
       corpus.src.push_back(line.substr(0, tab));
       corpus.tgt.push_back(line.substr(tab + 1, end == std::string::npos ? std::string::npos : end - tab - 1));
@@ -99,10 +101,10 @@ ParallelCorpus read_corpus(const SplitPaths& paths, const std::string& name) {
   corpus.src = read_lines(paths.src);
   corpus.tgt = read_lines(paths.tgt);
   if (corpus.src.size() != corpus.tgt.size())
-    throw std::runtime_error(name + ": differing line counts: " + paths.src + " has " +
-                             std::to_string(corpus.src.size()) + " lines, " + paths.tgt + " has " +
-                             std::to_string(corpus.tgt.size()) +
-                             " lines; the two sides must be line-aligned translations (check that they belong together)");
+    throw std::runtime_error(
+        name + ": differing line counts: " + paths.src + " has " + std::to_string(corpus.src.size()) + " lines, " +
+        paths.tgt + " has " + std::to_string(corpus.tgt.size()) +
+        " lines; the two sides must be line-aligned translations (check that they belong together)");
   return corpus;
 }
 

@@ -37,7 +37,8 @@ int64_t count_lines(const std::string& path) {
 }  // namespace
 
 std::string fetch_multi30k(const FetchOptions& options) {
-  const std::vector<std::pair<std::string, int64_t>> splits{{"train", 29000}, {"val", 1014}, {"test_2016_flickr", 1000}};
+  const std::vector<std::pair<std::string, int64_t>> splits{
+      {"train", 29000}, {"val", 1014}, {"test_2016_flickr", 1000}};
   fs::create_directories(options.out);
   int fetched = 0, kept = 0;
   for (const auto& [split, expected] : splits) {
@@ -52,8 +53,9 @@ std::string fetch_multi30k(const FetchOptions& options) {
       if (!options.from.empty()) {
         const std::string source = (fs::path(options.from) / name).string();
         if (!fs::exists(source))
-          throw std::runtime_error(source + ": not found; --from must name a folder holding the six Multi30k files "
-                                            "{train,val,test_2016_flickr}.{de,en}.gz");
+          throw std::runtime_error(source +
+                                   ": not found; --from must name a folder holding the six Multi30k files "
+                                   "{train,val,test_2016_flickr}.{de,en}.gz");
         fs::copy_file(source, tmp, fs::copy_options::overwrite_existing);
         spdlog::info("copied {} -> {}", source, dest);
       } else {
@@ -80,9 +82,9 @@ std::string fetch_multi30k(const FetchOptions& options) {
         std::error_code ignored;
         fs::remove(tmp, ignored);
         throw std::runtime_error(name + ": " +
-                                 (problem.empty() ? "has " + std::to_string(lines) + " lines, expected " +
-                                                        std::to_string(expected)
-                                                  : problem) +
+                                 (problem.empty()
+                                      ? "has " + std::to_string(lines) + " lines, expected " + std::to_string(expected)
+                                      : problem) +
                                  "; the source copy is damaged or not Multi30k task 1 raw");
       }
       fs::rename(tmp, dest);

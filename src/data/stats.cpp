@@ -40,9 +40,8 @@ std::string grouped(int64_t value) {
 
 // Display width of UTF-8 text (one cell per code point; enough for our labels and bars).
 std::size_t cells(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string pad_right(const std::string& text, std::size_t width) {
@@ -99,8 +98,10 @@ nlohmann::json corpus_stats(const std::vector<ParallelCorpus>& splits, const Tok
   out["max_len"] = options.max_len;
   out["src_lang"] = options.src_lang;
   out["tgt_lang"] = options.tgt_lang;
-  out["vocab"] = {{"built_from", splits[0].name},   {"src_size", src_vocab.size()},
-                  {"tgt_size", tgt_vocab.size()},   {"src_types", distinct(src[0])},
+  out["vocab"] = {{"built_from", splits[0].name},
+                  {"src_size", src_vocab.size()},
+                  {"tgt_size", tgt_vocab.size()},
+                  {"src_types", distinct(src[0])},
                   {"tgt_types", distinct(tgt[0])}};
   out["splits"] = nlohmann::json::array();
   for (std::size_t s = 0; s < splits.size(); ++s) {
@@ -156,8 +157,8 @@ std::string render_stats(const nlohmann::json& stats) {
       << (max_size > 0 ? std::to_string(max_size) : std::string("none")) << ")\n\n";
 
   const std::string long_header = "> max_len " + std::to_string(stats["max_len"].get<int>());
-  const std::vector<std::string> header{"split", "pairs", "src tokens", "tgt tokens", "src max", "tgt max",
-                                        "src OOV", "tgt OOV", "empty", long_header};
+  const std::vector<std::string> header{"split",   "pairs",   "src tokens", "tgt tokens", "src max",
+                                        "tgt max", "src OOV", "tgt OOV",    "empty",      long_header};
   std::vector<std::vector<std::string>> rows{header};
   for (const auto& split : stats["splits"])
     rows.push_back({split["name"].get<std::string>(), grouped(split["pairs"].get<int64_t>()),

@@ -59,9 +59,9 @@ class Rng {
 
 uint64_t mix(uint64_t seed, uint64_t stream) { return Rng(seed * 0x100000001B3ull + stream).next(); }
 
-constexpr Classes kPrimary = cls::Person | cls::Animal | cls::Food | cls::Drink | cls::Text | cls::Cloth |
-                             cls::Thing | cls::Vehicle | cls::Place | cls::Building | cls::Furniture | cls::Event |
-                             cls::Idea | cls::Music;
+constexpr Classes kPrimary = cls::Person | cls::Animal | cls::Food | cls::Drink | cls::Text | cls::Cloth | cls::Thing |
+                             cls::Vehicle | cls::Place | cls::Building | cls::Furniture | cls::Event | cls::Idea |
+                             cls::Music;
 
 enum class Slot { Subject, Acc, Dat, PPObj };
 
@@ -107,11 +107,11 @@ bool indefinite(const NP& np) {
 
 struct NPSite {
   NP* np;
-  Clause* owner;  // the clause the NP belongs to
-  int depth;      // clause depth of the owner (main clause = 0)
-  bool in_pp;     // inside a prepositional phrase (no further attributes)
+  Clause* owner;      // the clause the NP belongs to
+  int depth;          // clause depth of the owner (main clause = 0)
+  bool in_pp;         // inside a prepositional phrase (no further attributes)
   bool in_attribute;  // inside "der Mann mit dem Hut": no relative clause, it would stack with the head's
-  Classes slot;   // subject or object of its clause: the classes the verb accepts there (else 0)
+  Classes slot;       // subject or object of its clause: the classes the verb accepts there (else 0)
 };
 
 struct ClauseSite {
@@ -126,8 +126,7 @@ struct Sites {
 
 void collect_clause(Clause& c, int depth, Sites& sites);
 
-void collect_np(NP& np, Clause* owner, int depth, bool in_pp, Classes slot, Sites& sites,
-                bool in_attribute = false) {
+void collect_np(NP& np, Clause* owner, int depth, bool in_pp, Classes slot, Sites& sites, bool in_attribute = false) {
   if (np.kind == NPKind::Gap || np.kind == NPKind::Pronoun) return;
   sites.nps.push_back({&np, owner, depth, in_pp, in_attribute, slot});
   for (NP& m : np.members) collect_np(m, owner, depth, in_pp, 0, sites, in_attribute);
@@ -283,17 +282,15 @@ class Generator {
   }
 
   bool add_intensifier(NP& np) {
-    if (np.kind != NPKind::Noun || np.adjectives.empty() || np.intensifier || !np.adjectives[0]->gradable)
-      return false;
+    if (np.kind != NPKind::Noun || np.adjectives.empty() || np.intensifier || !np.adjectives[0]->gradable) return false;
     np.intensifier = rng_.pick(intensifiers_);
     return true;
   }
 
   // ---------------------------------------------------------------- prepositional phrases
 
-  std::optional<PP> location_pp(bool person_subject,
-                                Classes where = cls::Place | cls::Building | cls::Furniture | cls::Vehicle |
-                                                cls::Landmark) {
+  std::optional<PP> location_pp(bool person_subject, Classes where = cls::Place | cls::Building | cls::Furniture |
+                                                                     cls::Vehicle | cls::Landmark) {
     if (person_subject && rng_.chance(0.08)) return fixed_pp("zu Hause", "at home", PPKind::Location);
     const Noun* n = noun_for(where);
     if (!n) return std::nullopt;
@@ -382,7 +379,7 @@ class Generator {
       }
       default: {  // a place; people and animals are not "on the chair" as a lasting property
         Classes where = (hc & (cls::Person | cls::Animal)) ? (cls::Place | cls::Building | cls::Vehicle)
-                                                            : (cls::Place | cls::Building | cls::Furniture);
+                                                           : (cls::Place | cls::Building | cls::Furniture);
         auto loc = location_pp(false, where);
         if (!loc) return false;
         // The head must not be its own place ("das Haus im Haus").
@@ -403,9 +400,9 @@ class Generator {
 
   Clause make_clause(int depth) {
     for (;;) {
-      static const std::array<Frame, 9> frames = {Frame::Intransitive, Frame::Motion,   Frame::Transitive,
+      static const std::array<Frame, 9> frames = {Frame::Intransitive, Frame::Motion,       Frame::Transitive,
                                                   Frame::Dative,       Frame::Ditransitive, Frame::Copula,
-                                                  Frame::Locative,     Frame::Complement, Frame::Weather};
+                                                  Frame::Locative,     Frame::Complement,   Frame::Weather};
       int f = rng_.weighted(std::array<double, 9>{14, 10, 32, 7, 9, 10, 6, depth < 2 ? 7.0 : 0.0, 1.5});
       const Verb* v = random_verb_of(frames[f]);
       if (!v) continue;
@@ -516,11 +513,11 @@ class Generator {
       }
       for (int tries = 0; tries < 30; ++tries) {
         const Verb& v = *rng_.pick(all_verbs_);
-        bool fits = (role == GapRole::Subject && v.frame != Frame::Weather && (v.subject & hc)) ||
-                    (role == GapRole::Acc && (v.frame == Frame::Transitive || v.frame == Frame::Ditransitive) &&
-                     (v.acc & hc)) ||
-                    (role == GapRole::Dat && (v.frame == Frame::Dative || v.frame == Frame::Ditransitive) &&
-                     (v.dat & hc));
+        bool fits =
+            (role == GapRole::Subject && v.frame != Frame::Weather && (v.subject & hc)) ||
+            (role == GapRole::Acc && (v.frame == Frame::Transitive || v.frame == Frame::Ditransitive) &&
+             (v.acc & hc)) ||
+            (role == GapRole::Dat && (v.frame == Frame::Dative || v.frame == Frame::Ditransitive) && (v.dat & hc));
         if (!fits) continue;
         if (auto rel = build_clause(v, depth + 1, role, &head)) {
           head.relative.push_back(std::move(*rel));
@@ -541,8 +538,8 @@ class Generator {
       const Verb& v = *rng_.pick(all_verbs_);
       bool agentive = v.subject & cls::Person;
       if (animate) {
-        if (!agentive || !(v.frame == Frame::Intransitive || v.frame == Frame::Motion ||
-                           v.frame == Frame::Transitive || v.frame == Frame::Ditransitive))
+        if (!agentive || !(v.frame == Frame::Intransitive || v.frame == Frame::Motion || v.frame == Frame::Transitive ||
+                           v.frame == Frame::Ditransitive))
           continue;
         auto c = build_clause(v, depth + 1, GapRole::PP, &head);
         if (!c || !is_person(c->subject)) continue;
@@ -721,9 +718,9 @@ class Generator {
       std::vector<std::pair<Front, int>> options = {{Front::Subject, -1}};
       if (c.time && c.time->frontable) options.push_back({Front::Time, -1});
       for (size_t i = 0; i < c.pps.size(); ++i) {
-        bool frontable = c.pps[i].kind == PPKind::Time ||
-                         (c.pps[i].kind == PPKind::Location && c.verb->frame != Frame::Locative &&
-                          !c.pps[i].object.empty());
+        bool frontable =
+            c.pps[i].kind == PPKind::Time ||
+            (c.pps[i].kind == PPKind::Location && c.verb->frame != Frame::Locative && !c.pps[i].object.empty());
         if (frontable) options.push_back({Front::PP, static_cast<int>(i)});
       }
       if (!c.adverbials.empty()) options.push_back({Front::Adverbial, -1});
@@ -827,9 +824,8 @@ SynthCorpus generate_synth(const SynthOptions& o) {
         }
       }
       if (!done)
-        throw std::runtime_error(std::string("synth: could not make another distinct ") + name +
-                                 " sentence of " + band.label() +
-                                 " tokens; ask for fewer sentences or widen --min-words/--max-words");
+        throw std::runtime_error(std::string("synth: could not make another distinct ") + name + " sentence of " +
+                                 band.label() + " tokens; ask for fewer sentences or widen --min-words/--max-words");
     }
   };
   make_split(o.test, 3, "test", corpus.test);
@@ -849,7 +845,7 @@ void write_synth(const SynthCorpus& corpus, const SynthOptions& o, const std::st
   meta["version"] = SEQ2SEQ_VERSION;
   meta["command"] = command_line;
   meta["seed"] = o.seed;
-  meta["options"] = {{"train", o.train}, {"valid", o.valid},         {"test", o.test},
+  meta["options"] = {{"train", o.train},         {"valid", o.valid},         {"test", o.test},
                      {"min_words", o.min_words}, {"max_words", o.max_words}, {"seed", o.seed}};
   meta["length_unit"] =
       "tokens of the German side: runs of letters/digits and single punctuation marks (the seq2seq tokenizer)";

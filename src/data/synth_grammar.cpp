@@ -61,7 +61,7 @@ const std::array<const char*, 8> kPronounEnSubject = {"I", "you", "he", "she", "
 const std::array<const char*, 8> kPronounEnObject = {"me", "you", "him", "her", "it", "us", "you", "them"};
 const std::array<const char*, 6> kPossessiveDe = {"mein", "dein", "sein", "ihr", "unser", "euer"};
 const std::array<const char*, 6> kPossessiveEn = {"my", "your", "his", "her", "our", "your"};
-const std::array<const char*, 13> kNumberDe = {"",     "",     "zwei",   "drei", "vier", "fünf", "sechs",
+const std::array<const char*, 13> kNumberDe = {"",       "",     "zwei", "drei", "vier", "fünf", "sechs",
                                                "sieben", "acht", "neun", "zehn", "elf",  "zwölf"};
 const std::array<const char*, 13> kNumberEn = {"",      "",      "two",  "three", "four",   "five",  "six",
                                                "seven", "eight", "nine", "ten",   "eleven", "twelve"};
@@ -84,17 +84,38 @@ const char* const kRelative[3][4] = {
 
 Classes class_bit(const std::string& name) {
   static const std::map<std::string, Classes> bits = {
-      {"person", cls::Person},     {"animal", cls::Animal},   {"food", cls::Food},
-      {"drink", cls::Drink},       {"text", cls::Text},       {"cloth", cls::Cloth},
-      {"thing", cls::Thing},       {"vehicle", cls::Vehicle}, {"place", cls::Place},
-      {"building", cls::Building}, {"furniture", cls::Furniture}, {"event", cls::Event},
-      {"idea", cls::Idea},         {"music", cls::Music},     {"open", cls::Open},
-      {"device", cls::Device},     {"room", cls::Room},       {"plant", cls::Plant},
-      {"baked", cls::Baked},       {"pick", cls::Pick},       {"built", cls::Built},
-      {"tell", cls::Tell},         {"landmark", cls::Landmark}, {"trav", cls::Trav},
-      {"around", cls::Around},     {"across", cls::Across},   {"small", cls::Small},
-      {"write", cls::Write},       {"learn", cls::Learn},     {"note", cls::Note},
-      {"lock", cls::Lock},         {"cook", cls::Cook},
+      {"person", cls::Person},
+      {"animal", cls::Animal},
+      {"food", cls::Food},
+      {"drink", cls::Drink},
+      {"text", cls::Text},
+      {"cloth", cls::Cloth},
+      {"thing", cls::Thing},
+      {"vehicle", cls::Vehicle},
+      {"place", cls::Place},
+      {"building", cls::Building},
+      {"furniture", cls::Furniture},
+      {"event", cls::Event},
+      {"idea", cls::Idea},
+      {"music", cls::Music},
+      {"open", cls::Open},
+      {"device", cls::Device},
+      {"room", cls::Room},
+      {"plant", cls::Plant},
+      {"baked", cls::Baked},
+      {"pick", cls::Pick},
+      {"built", cls::Built},
+      {"tell", cls::Tell},
+      {"landmark", cls::Landmark},
+      {"trav", cls::Trav},
+      {"around", cls::Around},
+      {"across", cls::Across},
+      {"small", cls::Small},
+      {"write", cls::Write},
+      {"learn", cls::Learn},
+      {"note", cls::Note},
+      {"lock", cls::Lock},
+      {"cook", cls::Cook},
       // groups
       {"living", cls::Person | cls::Animal},
       {"portable", cls::Thing | cls::Cloth | cls::Food},
@@ -122,9 +143,9 @@ Gender gender_of(const std::string& g) {
 
 Frame frame_of(const std::string& f) {
   static const std::map<std::string, Frame> frames = {
-      {"intr", Frame::Intransitive}, {"motion", Frame::Motion}, {"trans", Frame::Transitive},
+      {"intr", Frame::Intransitive}, {"motion", Frame::Motion},        {"trans", Frame::Transitive},
       {"dat", Frame::Dative},        {"ditrans", Frame::Ditransitive}, {"copula", Frame::Copula},
-      {"loc", Frame::Locative},      {"comp", Frame::Complement}, {"weather", Frame::Weather},
+      {"loc", Frame::Locative},      {"comp", Frame::Complement},      {"weather", Frame::Weather},
   };
   auto it = frames.find(f);
   if (it == frames.end()) throw std::runtime_error("unknown verb frame '" + f + "'");
@@ -241,8 +262,7 @@ void parse_line(const std::vector<std::string>& f, Lexicon& lx) {
     bool has_d = std::count(v.en_rest.begin(), v.en_rest.end(), "{D}") > 0;
     bool wants_a = v.frame == Frame::Transitive || v.frame == Frame::Ditransitive;
     bool wants_d = v.frame == Frame::Dative || v.frame == Frame::Ditransitive;
-    if (has_a != wants_a || has_d != wants_d)
-      throw std::runtime_error("English slots {A}/{D} do not match the frame");
+    if (has_a != wants_a || has_d != wants_d) throw std::runtime_error("English slots {A}/{D} do not match the frame");
     if (v.frame != Frame::Weather && v.subject == 0) throw std::runtime_error("verb without subject classes");
     if (wants_a && v.acc == 0) throw std::runtime_error("verb without accusative classes");
     if (wants_d && v.dat == 0) throw std::runtime_error("verb without dative classes");
@@ -981,32 +1001,40 @@ const T& find_entry(const std::vector<T>& items, Pred pred, const std::string& w
 }  // namespace
 
 const Noun& Lexicon::noun(const std::string& de) const {
-  return find_entry(nouns, [&](const Noun& n) { return n.de == de; }, "noun", de);
+  return find_entry(
+      nouns, [&](const Noun& n) { return n.de == de; }, "noun", de);
 }
 const Adjective& Lexicon::adjective(const std::string& de) const {
-  return find_entry(adjectives, [&](const Adjective& a) { return a.de == de; }, "adjective", de);
+  return find_entry(
+      adjectives, [&](const Adjective& a) { return a.de == de; }, "adjective", de);
 }
 const Verb& Lexicon::verb(const std::string& infinitive, Frame frame) const {
   return find_entry(
       verbs, [&](const Verb& v) { return v.infinitive() == infinitive && v.frame == frame; }, "verb", infinitive);
 }
 const Verb& Lexicon::verb(const std::string& infinitive) const {
-  return find_entry(verbs, [&](const Verb& v) { return v.infinitive() == infinitive; }, "verb", infinitive);
+  return find_entry(
+      verbs, [&](const Verb& v) { return v.infinitive() == infinitive; }, "verb", infinitive);
 }
 const Adverb& Lexicon::adverb(const std::string& de) const {
-  return find_entry(adverbs, [&](const Adverb& a) { return a.de == de; }, "adverb", de);
+  return find_entry(
+      adverbs, [&](const Adverb& a) { return a.de == de; }, "adverb", de);
 }
 const Name& Lexicon::name(const std::string& de) const {
-  return find_entry(names, [&](const Name& n) { return n.de == de; }, "name", de);
+  return find_entry(
+      names, [&](const Name& n) { return n.de == de; }, "name", de);
 }
 const Modal& Lexicon::modal(const std::string& de) const {
-  return find_entry(modals, [&](const Modal& m) { return m.de == de; }, "modal", de);
+  return find_entry(
+      modals, [&](const Modal& m) { return m.de == de; }, "modal", de);
 }
 const Preposition& Lexicon::preposition(const std::string& de) const {
-  return find_entry(prepositions, [&](const Preposition& p) { return p.de == de; }, "preposition", de);
+  return find_entry(
+      prepositions, [&](const Preposition& p) { return p.de == de; }, "preposition", de);
 }
 const Conjunction& Lexicon::conjunction(const std::string& de) const {
-  return find_entry(conjunctions, [&](const Conjunction& c) { return c.de == de; }, "conjunction", de);
+  return find_entry(
+      conjunctions, [&](const Conjunction& c) { return c.de == de; }, "conjunction", de);
 }
 
 int Lexicon::content_lemma_count() const {
@@ -1136,7 +1164,7 @@ std::vector<std::string> regular_present(const std::string& inf) {
     size_t n = stem.size();
     if (n == 0) return false;
     char last = stem[n - 1];
-    if (last == 'd' || last == 't') return true;  // arbeitest, findet
+    if (last == 'd' || last == 't') return true;   // arbeitest, findet
     if ((last == 'm' || last == 'n') && n >= 2) {  // atmest, öffnet, zeichnet; but lernst, wohnst
       char prev = stem[n - 2];
       if (is_ascii_vowel(prev) || static_cast<unsigned char>(prev) >= 0x80) return false;
@@ -1146,8 +1174,8 @@ std::vector<std::string> regular_present(const std::string& inf) {
     }
     return false;
   }();
-  bool sibilant = (ends_with(stem, "s") && !ends_with(stem, "sch")) || ends_with(stem, "ß") ||
-                  ends_with(stem, "z") || ends_with(stem, "x");
+  bool sibilant = (ends_with(stem, "s") && !ends_with(stem, "sch")) || ends_with(stem, "ß") || ends_with(stem, "z") ||
+                  ends_with(stem, "x");
   std::string du = stem + (needs_e ? "est" : sibilant ? "t" : "st");
   std::string er = stem + (needs_e ? "et" : "t");
   return {stem + "e", du, er, inf, er, inf};
@@ -1180,7 +1208,9 @@ std::string adjective_ending(Det det, Gender gender, bool plural, Case c) {
 
 std::string noun_form(const Noun& noun, bool plural, Case c) { return std::string(noun_view(noun, plural, c)); }
 
-std::string relative_pronoun(Gender gender, bool plural, Case c) { return std::string(relative_view(gender, plural, c)); }
+std::string relative_pronoun(Gender gender, bool plural, Case c) {
+  return std::string(relative_view(gender, plural, c));
+}
 
 // ---------------------------------------------------------------- realisation (public)
 

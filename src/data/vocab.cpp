@@ -87,7 +87,8 @@ void Vocab::save(const std::string& path) const {
 
 Vocab Vocab::load(const std::string& path) {
   if (!file_exists(path))
-    throw std::runtime_error(path + ": vocabulary file not found (is this a run directory written by `seq2seq train`?)");
+    throw std::runtime_error(path +
+                             ": vocabulary file not found (is this a run directory written by `seq2seq train`?)");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(read_file(path));
@@ -101,8 +102,7 @@ Vocab Vocab::load(const std::string& path) {
   tokens.reserve(j["tokens"].size());
   for (std::size_t i = 0; i < j["tokens"].size(); ++i) {
     const auto& token = j["tokens"][i];
-    if (!token.is_string())
-      throw std::runtime_error(path + ": tokens[" + std::to_string(i) + "] is not a string");
+    if (!token.is_string()) throw std::runtime_error(path + ": tokens[" + std::to_string(i) + "] is not a string");
     tokens.push_back(token.get<std::string>());
   }
   try {

@@ -43,8 +43,7 @@ std::vector<float> attention_row(const torch::Tensor& attention, int64_t row, in
 std::vector<int64_t> limits_for(const torch::Tensor& src_len, const SearchOptions& options) {
   auto lengths = src_len.to(torch::kCPU).contiguous();
   std::vector<int64_t> limits(lengths.size(0));
-  for (int64_t i = 0; i < lengths.size(0); ++i)
-    limits[i] = max_output_length(lengths[i].item<int64_t>(), options);
+  for (int64_t i = 0; i < lengths.size(0); ++i) limits[i] = max_output_length(lengths[i].item<int64_t>(), options);
   return limits;
 }
 
@@ -78,7 +77,8 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2SeqModel& model, const to
       Hypothesis& hyp = hyps[active[row]];
       const int64_t token = token_at[row];
       hyp.log_prob += logp_at[row];
-      if (attention.defined()) hyp.attention.push_back(attention_row(attention, row, lengths[active[row]].item<int64_t>()));
+      if (attention.defined())
+        hyp.attention.push_back(attention_row(attention, row, lengths[active[row]].item<int64_t>()));
       if (token == Vocab::kEos) {
         hyp.finished = true;
         continue;
@@ -136,7 +136,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const torc
 
   while (!active.empty()) {
     const int64_t n_active = static_cast<int64_t>(active.size());
-    auto out = model.step(state, prev);                    // log_probs (A*K, V)
+    auto out = model.step(state, prev);  // log_probs (A*K, V)
     const int64_t vocab = out.log_probs.size(1);
     auto scores = torch::tensor(alive_scores, torch::kDouble).to(device).to(out.log_probs.dtype());
     auto candidates = (out.log_probs + scores.unsqueeze(1)).view({n_active, beam * vocab});  // (A, K*V)
@@ -220,10 +220,9 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const torc
   return results;
 }
 
-std::vector<std::vector<Hypothesis>> search(Seq2SeqModel& model, const torch::Tensor& src,
-                                            const torch::Tensor& src_len, const SearchOptions& options) {
-  return options.beam <= 1 ? greedy_search(model, src, src_len, options)
-                           : beam_search(model, src, src_len, options);
+std::vector<std::vector<Hypothesis>> search(Seq2SeqModel& model, const torch::Tensor& src, const torch::Tensor& src_len,
+                                            const SearchOptions& options) {
+  return options.beam <= 1 ? greedy_search(model, src, src_len, options) : beam_search(model, src, src_len, options);
 }
 
 }  // namespace seq2seq::decode

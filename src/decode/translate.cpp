@@ -24,7 +24,7 @@ std::vector<std::vector<Hypothesis>> translate_batched(models::Seq2SeqModel& mod
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
     const int64_t rows = static_cast<int64_t>(end - begin);
     const int64_t width = static_cast<int64_t>(sources[order[begin]].size());  // longest first
-    auto src = torch::full({rows, width}, data::Vocab::kPad, torch::kLong);  // (B, S)
+    auto src = torch::full({rows, width}, data::Vocab::kPad, torch::kLong);    // (B, S)
     auto src_len = torch::empty({rows}, torch::kLong);
     auto src_at = src.accessor<int64_t, 2>();
     for (int64_t r = 0; r < rows; ++r) {

@@ -34,8 +34,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // The character class [\{-\~\[-\` -\&\(-\+\:-\@\/] of the 13a tokenizer's first rule.
 bool is_13a_punct(char c) {
   unsigned char u = static_cast<unsigned char>(c);
-  return (u >= 0x7B && u <= 0x7E) || (u >= 0x5B && u <= 0x60) || (u >= 0x20 && u <= 0x26) ||
-         (u >= 0x28 && u <= 0x2B) || (u >= 0x3A && u <= 0x40) || u == 0x2F;
+  return (u >= 0x7B && u <= 0x7E) || (u >= 0x5B && u <= 0x60) || (u >= 0x20 && u <= 0x26) || (u >= 0x28 && u <= 0x2B) ||
+         (u >= 0x3A && u <= 0x40) || u == 0x2F;
 }
 
 // The four regex substitutions of sacreBLEU's TokenizerRegexp, each a left-to-right scan
@@ -130,8 +130,7 @@ NgramCounts count_ngrams(std::string_view line, int64_t& length) {
   length = static_cast<int64_t>(starts.size());
   NgramCounts counts;
   for (int n = 1; n <= kMaxOrder; ++n)
-    for (std::size_t i = 0; i + n <= starts.size(); ++i)
-      ++counts[line.substr(starts[i], ends[i + n - 1] - starts[i])];
+    for (std::size_t i = 0; i + n <= starts.size(); ++i) ++counts[line.substr(starts[i], ends[i + n - 1] - starts[i])];
   return counts;
 }
 

@@ -8,8 +8,8 @@
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/eval/length_buckets.h"
-#include "seq2seq/io.h"
 #include "seq2seq/eval/perplexity.h"
+#include "seq2seq/io.h"
 
 #include <spdlog/spdlog.h>
 
@@ -46,8 +46,7 @@ EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
   return {std::filesystem::path(src_path).filename().string(), corpus.src, corpus.tgt};
 }
 
-EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
-                        int batch_size) {
+EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options, int batch_size) {
   const auto start = std::chrono::steady_clock::now();
   // Encode every pair (nothing filtered: every source line gets a hypothesis line).
   std::vector<std::vector<int64_t>> sources;
@@ -68,7 +67,8 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   std::vector<int> lengths;
   for (size_t i = 0; i < results.size(); ++i) {
     const bool empty_source = sources[i].size() <= 2;
-    output.hyps.push_back(empty_source ? "" : run.tokenizer->detokenize(run.tgt_vocab.decode(results[i].front().tokens)));
+    output.hyps.push_back(empty_source ? ""
+                                       : run.tokenizer->detokenize(run.tgt_vocab.decode(results[i].front().tokens)));
     lengths.push_back(source_words(input.src[i]));
   }
   auto loss = corpus_loss(*run.model, examples, batch_size, run.device);

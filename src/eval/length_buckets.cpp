@@ -35,9 +35,8 @@ std::vector<Band> bleu_by_length(const std::vector<int>& src_lengths, const std:
                                  const std::vector<std::string>& refs, bool lowercase, const std::vector<int>& edges) {
   if (src_lengths.size() != hyps.size() || hyps.size() != refs.size())
     throw std::invalid_argument("BLEU by length needs one source length, hypothesis and reference per sentence: " +
-                                std::to_string(src_lengths.size()) + " source lengths, " +
-                                std::to_string(hyps.size()) + " hypotheses, " + std::to_string(refs.size()) +
-                                " references");
+                                std::to_string(src_lengths.size()) + " source lengths, " + std::to_string(hyps.size()) +
+                                " hypotheses, " + std::to_string(refs.size()) + " references");
   std::vector<Band> bands = make_bands(edges);
   std::vector<int64_t> length_sum(bands.size(), 0);
   for (std::size_t i = 0; i < hyps.size(); ++i) {

@@ -86,7 +86,8 @@ detail::AttentionCore detail::scaled_dot_product_attention(const torch::Tensor& 
   else
     scores = torch::bmm(q, k.transpose(1, 2));  // (N, Tq, Tk)
   if (key_pad.defined())
-    scores = scores.view({N / heads, heads, Tq, Tk})  // (B, H, Tq, Tk), padding hidden from every head
+    scores = scores
+                 .view({N / heads, heads, Tq, Tk})  // (B, H, Tq, Tk), padding hidden from every head
                  .masked_fill(key_pad.view({N / heads, 1, 1, Tk}), kNegInf)
                  .view({N, Tq, Tk});
   auto weights = torch::softmax(scores, -1);  // (N, Tq, Tk)
@@ -134,7 +135,7 @@ torch::Tensor MultiHeadAttentionImpl::project_q(const torch::Tensor& x) {
 std::pair<torch::Tensor, torch::Tensor> MultiHeadAttentionImpl::project_kv(const torch::Tensor& memory) {
   const int64_t B = memory.size(0), T = memory.size(1), d = options.d_out;
   auto bias = in_proj_bias.defined() ? in_proj_bias.slice(0, d) : torch::Tensor();
-  auto kv = linear(memory, in_proj_weight.slice(0, d), bias);  // (B, T, 2·d_out)
+  auto kv = linear(memory, in_proj_weight.slice(0, d), bias);                                      // (B, T, 2·d_out)
   auto heads = kv.view({B, T, 2, options.heads, head_dim}).permute({2, 0, 3, 1, 4}).contiguous();  // (2, B, H, T, Dh)
   return {heads[0], heads[1]};
 }

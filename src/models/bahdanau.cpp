@@ -45,22 +45,21 @@ BahdanauDecoderImpl::BahdanauDecoderImpl(const ModelConfig& config, int64_t voca
   fc_out = register_module("fc_out", Linear(H + 2 * H + E, vocab_size));
 }
 
-BahdanauDecoderImpl::Memory BahdanauDecoderImpl::memory(const torch::Tensor& encoder_states,
-                                                        const torch::Tensor& src) {
+BahdanauDecoderImpl::Memory BahdanauDecoderImpl::memory(const torch::Tensor& encoder_states, const torch::Tensor& src) {
   return {encoder_states, attention->keys(encoder_states), detail::real_tokens(src)};
 }
 
 std::pair<torch::Tensor, torch::Tensor> BahdanauDecoderImpl::step(const torch::Tensor& prev_tokens,
                                                                   torch::Tensor& hidden, const Memory& memory) {
-  auto embedded = dropout(embedding(prev_tokens));                                    // (B, E)
-  auto attended = attention(hidden, memory.keys, memory.states, memory.src_mask);    // from s_{t-1}
-  const auto& context = attended.context;                                            // (B, 2H)
+  auto embedded = dropout(embedding(prev_tokens));                                 // (B, E)
+  auto attended = attention(hidden, memory.keys, memory.states, memory.src_mask);  // from s_{t-1}
+  const auto& context = attended.context;                                          // (B, 2H)
   // W_ih [e; c] + b_ih = (W_e e + b_ih) + W_c c
   auto in = rnn->input_columns({emb_dim, context_dim});
   StackedCellsImpl::State state{{hidden}, {}};
   rnn->step_from_gates(state, in.forward(0, embedded, /*with_bias=*/true) + in.forward(1, context));
-  hidden = state.h[0];                                                   // s_t (B, H)
-  auto logits = fc_out(torch::cat({hidden, context, embedded}, 1));      // (B, V)
+  hidden = state.h[0];                                               // s_t (B, H)
+  auto logits = fc_out(torch::cat({hidden, context, embedded}, 1));  // (B, V)
   return {logits, attended.weights};
 }
 
@@ -106,16 +105,16 @@ DecoderState BahdanauModel::start(const torch::Tensor& src, const torch::Tensor&
   auto encoded = encoder(src, src_len);
   auto memory = decoder->memory(encoded.states, src);
   DecoderState state;
-  state["hidden"] = encoded.initial;     // (B, H)
-  state["states"] = memory.states;       // (B, S, 2H)
-  state["keys"] = memory.keys;           // (B, S, H)
-  state["src_mask"] = memory.src_mask;   // (B, S)
+  state["hidden"] = encoded.initial;    // (B, H)
+  state["states"] = memory.states;      // (B, S, 2H)
+  state["keys"] = memory.keys;          // (B, S, H)
+  state["src_mask"] = memory.src_mask;  // (B, S)
   return state;
 }
 
 StepOutput BahdanauModel::step(DecoderState& state, const torch::Tensor& prev_tokens) {
-  auto [logits, weights] =
-      decoder->step(prev_tokens, state["hidden"], {state["states"], state["keys"], state["src_mask"]});  // (B, V), (B, S)
+  auto [logits, weights] = decoder->step(prev_tokens, state["hidden"],
+                                         {state["states"], state["keys"], state["src_mask"]});  // (B, V), (B, S)
   state.step += 1;
   return {torch::log_softmax(logits, -1), weights};
 }

@@ -57,7 +57,9 @@ void LinearImpl::reset_parameters() {
   }
 }
 
-ColumnBlocks LinearImpl::columns(const std::vector<int64_t>& widths) const { return split_columns(weight, bias, widths); }
+ColumnBlocks LinearImpl::columns(const std::vector<int64_t>& widths) const {
+  return split_columns(weight, bias, widths);
+}
 
 // ---------------------------------------------------------------------------------------------
 // StackedCells
@@ -90,8 +92,9 @@ ColumnBlocks StackedCellsImpl::input_columns(const std::vector<int64_t>& widths)
 torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h, int64_t layer) {
   const int64_t H = h.size(1);
   // split (not slice) views: backward concatenates their gradients instead of zero-filling copies
-  auto x = input_gates.split_with_sizes({2 * H, H}, 1);                                // W_i{r,z} x + b, W_in x + b_in
-  auto g = linear(h, weight_hh[layer], bias_hh[layer]).split_with_sizes({2 * H, H}, 1);  // W_h{r,z} h + b, W_hn h + b_hn
+  auto x = input_gates.split_with_sizes({2 * H, H}, 1);  // W_i{r,z} x + b, W_in x + b_in
+  auto g =
+      linear(h, weight_hh[layer], bias_hh[layer]).split_with_sizes({2 * H, H}, 1);  // W_h{r,z} h + b, W_hn h + b_hn
   auto rz = torch::sigmoid(x[0] + g[0]).chunk(2, 1);  // r and z share one add and one sigmoid
   const auto &r = rz[0], &z = rz[1];                  // (B, H) each
   auto n = torch::tanh(x[1] + r * g[1]);              // (B, H)
@@ -226,8 +229,7 @@ torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorO
       const uint64_t r = mix64(key + static_cast<uint64_t>(w) * 0x9E3779B97F4A7C15ULL);
       const int64_t base = 4 * w;
       const int64_t count = std::min<int64_t>(4, n - base);
-      for (int64_t u = 0; u < count; ++u)
-        out[base + u] = ((r >> (16 * u)) & 0xFFFFu) >= threshold ? scale : 0.0f;
+      for (int64_t u = 0; u < count; ++u) out[base + u] = ((r >> (16 * u)) & 0xFFFFu) >= threshold ? scale : 0.0f;
     }
   });
   return options.device().is_cpu() && options.dtype() == torch::kFloat ? mask : mask.to(options);

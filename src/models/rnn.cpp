@@ -62,7 +62,7 @@ namespace {
 torch::Tensor add_per_sentence(torch::Tensor logits, const torch::Tensor& per_sentence, const torch::Tensor& tgt_in) {
   const int64_t B = tgt_in.size(0), T = tgt_in.size(1);
   if (logits.dim() == 3) return logits.add_(per_sentence.unsqueeze(1));  // (B, T, V) + (B, 1, V)
-  if (logits.size(0) == B * T) {                                        // no padding: (B·T, V)
+  if (logits.size(0) == B * T) {                                         // no padding: (B·T, V)
     logits.view({B, T, -1}).add_(per_sentence.unsqueeze(1));
     return logits;
   }
@@ -75,7 +75,7 @@ torch::Tensor add_per_sentence(torch::Tensor logits, const torch::Tensor& per_se
 // Layer 0 sees [e; c] and the output layer [e; h; c]: W = [W_e | W_c] and [W_eh | W_c], and the
 // context's part W_c c + b is the same at every step of a sentence.
 RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& context) {
-  auto gates = rnn->input_columns({emb_dim, context_dim}).forward(1, context, /*with_bias=*/true);         // (B, G·H)
+  auto gates = rnn->input_columns({emb_dim, context_dim}).forward(1, context, /*with_bias=*/true);  // (B, G·H)
   auto logits = fc_out->columns({emb_dim + hidden_dim, context_dim}).forward(1, context, /*with_bias=*/true);  // (B, V)
   return {context, gates, logits};
 }
@@ -93,11 +93,11 @@ torch::Tensor RnnDecoderImpl::step(const torch::Tensor& prev_tokens, StackedCell
 torch::Tensor RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state,
                                       const torch::Tensor& context, Positions positions) {
   // step() for all t at once, with the column blocks split once for the whole pass.
-  auto in = rnn->input_columns({emb_dim, context_dim});                   // [W_e | W_c], b_ih
-  auto out = fc_out->columns({emb_dim + hidden_dim, context_dim});        // [W_eh | W_c], b
-  auto context_gates = in.forward(1, context, /*with_bias=*/true);        // (B, G·H)
-  auto context_logits = out.forward(1, context, /*with_bias=*/true);      // (B, V)
-  auto embedded = dropout(embedding(tgt_in));                             // (B, T, E)
+  auto in = rnn->input_columns({emb_dim, context_dim});               // [W_e | W_c], b_ih
+  auto out = fc_out->columns({emb_dim + hidden_dim, context_dim});    // [W_eh | W_c], b
+  auto context_gates = in.forward(1, context, /*with_bias=*/true);    // (B, G·H)
+  auto context_logits = out.forward(1, context, /*with_bias=*/true);  // (B, V)
+  auto embedded = dropout(embedding(tgt_in));                         // (B, T, E)
   // (T, B, E)·(E, G·H) + (1, B, G·H) -> (T, B, G·H); unbind (not [t]) so that backward
   // stacks the per-step gradients once instead of zero-filling a full-size tensor per step.
   auto gates = in.forward(0, embedded.transpose(0, 1)).add_(context_gates.unsqueeze(0)).unbind(0);
@@ -108,7 +108,7 @@ torch::Tensor RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCellsI
     rnn->step_from_gates(state, gates[t]);
     tops.push_back(state.h.back());  // (B, H)
   }
-  auto hiddens = torch::stack(tops, 1);                                               // (B, T, H)
+  auto hiddens = torch::stack(tops, 1);                                                 // (B, T, H)
   auto features = at_positions(torch::cat({embedded, hiddens}, 2), tgt_in, positions);  // (B, T, E + H) or (N, E + H)
   // (.., E + H)·(E + H, V) + the sentence's W_c c + b: one GEMM over every target step
   return add_per_sentence(out.forward(0, features), context_logits, tgt_in);

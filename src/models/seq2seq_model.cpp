@@ -11,10 +11,10 @@ torch::Tensor real_targets(const data::Batch& batch) {
 
 torch::Tensor at_positions(const torch::Tensor& x, const torch::Tensor& tgt_in, Positions positions) {
   if (positions == Positions::kAll) return x;  // (B, T, ...)
-  auto sizes = x.sizes().vec();                 // (B, T, K...) -> (B·T, K...)
+  auto sizes = x.sizes().vec();                // (B, T, K...) -> (B·T, K...)
   sizes.erase(sizes.begin());
   sizes[0] = tgt_in.numel();
-  auto rows = real_positions(tgt_in);  // (N)
+  auto rows = real_positions(tgt_in);                           // (N)
   if (rows.size(0) == tgt_in.numel()) return x.reshape(sizes);  // no padding: every row
   return x.reshape(sizes).index_select(0, rows);                // (N, K...)
 }

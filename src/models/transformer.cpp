@@ -35,7 +35,8 @@ torch::Tensor sinusoidal_positions(int64_t max_positions, int64_t d) {
 // ---------------------------------------------------------------------------------------------
 // Layers
 // ---------------------------------------------------------------------------------------------
-TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == Norm::pre) {
+TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(const ModelConfig& config)
+    : pre_norm(config.norm == Norm::pre) {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
   linear1 = register_module("linear1", Linear(D, config.ff_dim));
@@ -61,7 +62,8 @@ torch::Tensor TransformerEncoderLayerImpl::forward(const torch::Tensor& x, const
   return norm2(h + dropout2(feed_forward(h)));
 }
 
-TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config) : pre_norm(config.norm == Norm::pre) {
+TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& config)
+    : pre_norm(config.norm == Norm::pre) {
   const int64_t D = config.hidden_dim;
   self_attn = register_module("self_attn", MultiHeadAttention(attention_options(config)));
   multihead_attn = register_module("multihead_attn", MultiHeadAttention(attention_options(config)));
@@ -188,7 +190,7 @@ torch::Tensor TransformerModel::embed(const torch::Tensor& tokens, torch::nn::Em
 }
 
 torch::Tensor TransformerModel::logits(const torch::Tensor& x) {
-  if (generator) return generator(x);                      // (..., V)
+  if (generator) return generator(x);                       // (..., V)
   return linear(x, tgt_embedding->weight, generator_bias);  // tied: the embedding table is the output weight
 }
 

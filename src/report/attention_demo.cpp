@@ -17,8 +17,8 @@ std::string cell(const nlohmann::json& value) {
 }
 
 // A matrix with its rows labelled by token and its columns by `columns`.
-void print_matrix(std::ostream& out, const std::string& title, const nlohmann::json& rows, const std::vector<std::string>& row_labels,
-                  const std::vector<std::string>& columns) {
+void print_matrix(std::ostream& out, const std::string& title, const nlohmann::json& rows,
+                  const std::vector<std::string>& row_labels, const std::vector<std::string>& columns) {
   out << "  " << title << "\n" << fmt::format("    {:<9}", "");
   for (const auto& c : columns) out << fmt::format("{:>9}", c);
   out << "\n";
@@ -41,7 +41,7 @@ std::string render_attention_demo(const nlohmann::json& demo) {
   std::ostringstream out;
   const auto tokens = demo["tokens"].get<std::vector<std::string>>();
   out << "Attention, step by step, on \"Your journey starts with one step\" (six 3-d embeddings, DESIGN.md).\n"
-            << "Scores, weights and context vectors, rows = the attending token (query), 4 decimals.\n\n";
+      << "Scores, weights and context vectors, rows = the attending token (query), 4 decimals.\n\n";
   print_matrix(out, "embeddings x", demo["embeddings"], tokens, numbered("x", 3));
   int n = 0;
   bool shown_projections = false;
@@ -52,7 +52,7 @@ std::string render_attention_demo(const nlohmann::json& demo) {
     } else if (m.contains("W_query")) {
       shown_projections = true;
       out << "  W_q, W_k, W_v: torch::rand({3, 2}) each, in that order, after torch::manual_seed(" << demo["seed"]
-                << ")\n";
+          << ")\n";
       const auto in = numbered("in", 3), out_labels = numbered("out", 2);
       print_matrix(out, "W_q", m["W_query"], in, out_labels);
       print_matrix(out, "W_k", m["W_key"], in, out_labels);

@@ -3,10 +3,10 @@
 
 #include "seq2seq/config.h"
 #include "seq2seq/io.h"
-#include "seq2seq/run.h"
 #include "seq2seq/report/progress.h"
 #include "seq2seq/report/svg.h"
 #include "seq2seq/report/table.h"
+#include "seq2seq/run.h"
 
 #include <fmt/format.h>
 
@@ -65,8 +65,8 @@ double eval_score(const RunSummary& run, const char* metric) {
 }
 
 Table runs_table(const std::vector<RunSummary>& runs) {
-  Table table({"run", "model", "params", "train time", "tokens/s", "epochs", "best valid loss", "valid PPL",
-               "BLEU", "chrF2", "eval"});
+  Table table({"run", "model", "params", "train time", "tokens/s", "epochs", "best valid loss", "valid PPL", "BLEU",
+               "chrF2", "eval"});
   for (const auto& r : runs)
     table.add_row({r.name, r.model, with_commas(r.parameters), format_duration(r.elapsed_s), fixed(r.tokens_per_s, 0),
                    std::to_string(r.epochs) + (r.complete ? "" : " (incomplete)"), fixed(r.best_valid_loss, 3),

@@ -13,7 +13,9 @@
 namespace seq2seq::report {
 
 std::string render_eval_summary(const nlohmann::json& r) {
-  auto fixed = [](double x, int digits) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : std::string("-"); };
+  auto fixed = [](double x, int digits) {
+    return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : std::string("-");
+  };
   std::ostringstream out;
   out << fmt::format("{} on {} ({} sentences, {}, beam {}, {:.1f} sent/s)\n", r["run"].get<std::string>(),
                      r["split"].get<std::string>(), r["sentences"].get<int64_t>(), r["checkpoint"].get<std::string>(),
@@ -21,12 +23,14 @@ std::string render_eval_summary(const nlohmann::json& r) {
   const auto& b = r["bleu"];
   out << fmt::format("BLEU  {:6.2f}  {}\n", b["score"].get<double>(), b["signature"].get<std::string>());
   std::vector<double> p = b["precisions"].get<std::vector<double>>();
-  out << fmt::format("      {:.1f}/{:.1f}/{:.1f}/{:.1f} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})\n", p[0], p[1],
-                     p[2], p[3], b["bp"].get<double>(),
+  out << fmt::format("      {:.1f}/{:.1f}/{:.1f}/{:.1f} (BP = {:.3f} ratio = {:.3f} hyp_len = {} ref_len = {})\n", p[0],
+                     p[1], p[2], p[3], b["bp"].get<double>(),
                      b["ref_len"].get<double>() > 0 ? b["sys_len"].get<double>() / b["ref_len"].get<double>() : 0.0,
                      b["sys_len"].get<int64_t>(), b["ref_len"].get<int64_t>());
-  out << fmt::format("chrF2 {:6.2f}  {}\n", r["chrf"]["score"].get<double>(), r["chrf"]["signature"].get<std::string>());
-  out << fmt::format("PPL   {:6.2f}  (reference loss {:.4f} nats/token)\n\n", r["ppl"].get<double>(), r["loss"].get<double>());
+  out << fmt::format("chrF2 {:6.2f}  {}\n", r["chrf"]["score"].get<double>(),
+                     r["chrf"]["signature"].get<std::string>());
+  out << fmt::format("PPL   {:6.2f}  (reference loss {:.4f} nats/token)\n\n", r["ppl"].get<double>(),
+                     r["loss"].get<double>());
   Table table({"source words", "sentences", "BLEU"});
   for (const auto& band : r["bands"])
     table.add_row({band["label"].get<std::string>(), std::to_string(band["sentences"].get<int64_t>()),

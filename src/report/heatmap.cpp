@@ -178,8 +178,8 @@ std::string render_attention_svg(const std::vector<std::string>& src_words, cons
   svg += "<g font-size=\"12\" fill=\"#222\">\n";
   for (std::size_t s = 0; s < src_words.size(); ++s) {
     double x = left + cell * (s + 0.5) + 4, y = top - 6;
-    svg += "<text transform=\"translate(" + num(x) + "," + num(y) + ") rotate(-90)\">" +
-           xml_escape(cut(src_words[s])) + "<title>" + xml_escape(src_words[s]) + "</title></text>\n";
+    svg += "<text transform=\"translate(" + num(x) + "," + num(y) + ") rotate(-90)\">" + xml_escape(cut(src_words[s])) +
+           "<title>" + xml_escape(src_words[s]) + "</title></text>\n";
   }
   for (std::size_t t = 0; t < tgt_words.size(); ++t)
     svg += "<text x=\"" + num(left - 6) + "\" y=\"" + num(top + cell * (t + 0.5) + 4) + "\" text-anchor=\"end\">" +

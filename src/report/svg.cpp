@@ -55,7 +55,8 @@ std::string marker(std::size_t index, double cx, double cy, const char* colour, 
   const double r = 4.5;
   switch (index % 6) {
     case 0:
-      return "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) + "\"" + fill + ">" + t + "</circle>";
+      return "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"" + num(r) + "\"" + fill + ">" + t +
+             "</circle>";
     case 1:
       return "<rect x=\"" + num(cx - r) + "\" y=\"" + num(cy - r) + "\" width=\"" + num(2 * r) + "\" height=\"" +
              num(2 * r) + "\"" + fill + ">" + t + "</rect>";
@@ -63,9 +64,8 @@ std::string marker(std::size_t index, double cx, double cy, const char* colour, 
       return "<path d=\"M" + num(cx) + "," + num(cy - r - 1) + " L" + num(cx + r + 1) + "," + num(cy + r) + " L" +
              num(cx - r - 1) + "," + num(cy + r) + " Z\"" + fill + ">" + t + "</path>";
     case 3:  // diamond
-      return "<path d=\"M" + num(cx) + "," + num(cy - r - 1) + " L" + num(cx + r + 1) + "," + num(cy) + " L" +
-             num(cx) + "," + num(cy + r + 1) + " L" + num(cx - r - 1) + "," + num(cy) + " Z\"" + fill + ">" + t +
-             "</path>";
+      return "<path d=\"M" + num(cx) + "," + num(cy - r - 1) + " L" + num(cx + r + 1) + "," + num(cy) + " L" + num(cx) +
+             "," + num(cy + r + 1) + " L" + num(cx - r - 1) + "," + num(cy) + " Z\"" + fill + ">" + t + "</path>";
     case 4:  // triangle down
       return "<path d=\"M" + num(cx) + "," + num(cy + r + 1) + " L" + num(cx + r + 1) + "," + num(cy - r) + " L" +
              num(cx - r - 1) + "," + num(cy - r) + " Z\"" + fill + ">" + t + "</path>";
@@ -85,8 +85,7 @@ std::string format_value(double value) {
 }  // namespace
 
 const char* series_colour(std::size_t index) {
-  static const char* const kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
-                                         "#E69F00", "#56B4E9", "#000000"};
+  static const char* const kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"};
   return kColours[index % (sizeof kColours / sizeof kColours[0])];
 }
 
@@ -205,8 +204,8 @@ std::string render_line_chart(const LineChart& chart) {
 
   std::string svg;
   svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(W) + "\" height=\"" + num(H) +
-         "\" viewBox=\"0 0 " + num(W) + " " + num(H) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(W) + "\" height=\"" + num(H) + "\" viewBox=\"0 0 " +
+         num(W) + " " + num(H) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   svg += "<title>" + xml_escape(chart.title) + "</title>\n";
   svg += "<rect x=\"0\" y=\"0\" width=\"" + num(W) + "\" height=\"" + num(H) + "\" fill=\"white\"/>\n";
   svg += "<text x=\"" + num((left + right) / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" " +
@@ -289,8 +288,8 @@ std::string render_line_chart(const LineChart& chart) {
       svg += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(y) + "\" x2=\"" + num(lx + 34) + "\" y2=\"" + num(y) +
              "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
       svg += marker(s, lx + 21, y, colour, chart.series[s].name) + "\n";
-      svg += "<text x=\"" + num(lx + 42) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(chart.series[s].name) +
-             "</text>\n";
+      svg +=
+          "<text x=\"" + num(lx + 42) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(chart.series[s].name) + "</text>\n";
     }
     svg += "</g>\n";
   }

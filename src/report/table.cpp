@@ -98,8 +98,7 @@ std::string Table::to_text(TableStyle style) const {
   out += line(header_);
   out += rule("├", "┼", "┤");
   for (std::size_t r = 0; r < rows_.size(); ++r) {
-    if (r > 0 && std::find(separators_.begin(), separators_.end(), r) != separators_.end())
-      out += rule("├", "┼", "┤");
+    if (r > 0 && std::find(separators_.begin(), separators_.end(), r) != separators_.end()) out += rule("├", "┼", "┤");
     out += line(rows_[r]);
   }
   if (box) out += rule("└", "┴", "┘");

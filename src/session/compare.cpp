@@ -38,8 +38,8 @@ int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o, 
     if (!o.no_eval) ensure_eval(dir, o);
     runs.push_back(report::summarize_run(dir, o.split));
     if (runs.back().eval_split.empty())
-      spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split,
-                   dir, o.split);
+      spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split, dir,
+                   o.split);
   }
   out << report::render_comparison(runs, o.format) << std::flush;
   if (!o.out.empty()) {

@@ -43,9 +43,10 @@ void print_translation(const decode::Translation& t, const TranslateOptions& opt
   if (!options.show_attention && options.svg.empty()) return;
   if (!run.model->has_attention()) {
     if (!told_no_attention)
-      spdlog::info("the {} model has no attention: its decoder sees the source only through the encoder's final "
-                   "state, so there is no attention matrix to draw",
-                   to_string(run.config.model.type));
+      spdlog::info(
+          "the {} model has no attention: its decoder sees the source only through the encoder's final "
+          "state, so there is no attention matrix to draw",
+          to_string(run.config.model.type));
     told_no_attention = true;
     return;
   }
@@ -55,8 +56,8 @@ void print_translation(const decode::Translation& t, const TranslateOptions& opt
               << std::flush;
   if (!options.svg.empty()) {
     const std::string path = svg_path(options.svg, number);
-    write_file_atomic(path, report::render_attention_svg(t.attention_columns, t.attention_rows, t.attention,
-                                                         "attention: " + line));
+    write_file_atomic(
+        path, report::render_attention_svg(t.attention_columns, t.attention_rows, t.attention, "attention: " + line));
     spdlog::info("attention heatmap written to {}", path);
   }
 }

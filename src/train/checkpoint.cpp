@@ -20,7 +20,8 @@ void save_optimizer(torch::optim::Optimizer& optimizer, const std::string& path)
 }
 
 void load_optimizer(torch::optim::Optimizer& optimizer, const std::string& path) {
-  if (!file_exists(path)) throw std::runtime_error(path + ": missing; this run cannot be resumed (train it again without --resume)");
+  if (!file_exists(path))
+    throw std::runtime_error(path + ": missing; this run cannot be resumed (train it again without --resume)");
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path);
@@ -58,7 +59,8 @@ void set_rng_state(const std::string& hex) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     throw std::runtime_error("state.json: rng: corrupt generator state");
   };
-  for (size_t i = 0; i < hex.size() / 2; ++i) bytes[i] = static_cast<uint8_t>(nibble(hex[2 * i]) * 16 + nibble(hex[2 * i + 1]));
+  for (size_t i = 0; i < hex.size() / 2; ++i)
+    bytes[i] = static_cast<uint8_t>(nibble(hex[2 * i]) * 16 + nibble(hex[2 * i + 1]));
   auto generator = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);

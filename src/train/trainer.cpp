@@ -39,9 +39,7 @@ namespace seq2seq::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Adds train.log to the default logger for the lifetime of a training run.
 class RunLog {
@@ -108,14 +106,16 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     src_vocab = data::Vocab::load(paths.src_vocab());
     tgt_vocab = data::Vocab::load(paths.tgt_vocab());
   } else {
-    std::tie(src_vocab, tgt_vocab) = data::build_vocabs(train_corpus, *tokenizer, config.data.min_freq, config.data.max_size);
+    std::tie(src_vocab, tgt_vocab) =
+        data::build_vocabs(train_corpus, *tokenizer, config.data.min_freq, config.data.max_size);
     save_config(config, paths.config());
     src_vocab.save(paths.src_vocab());
     tgt_vocab.save(paths.tgt_vocab());
   }
   const auto train_data = data::encode_corpus(train_corpus, *tokenizer, src_vocab, tgt_vocab, config.data.max_len);
   if (train_data.examples.empty())
-    throw std::runtime_error(config.data.train.src + ": no usable training pairs (all empty or longer than data.max_len)");
+    throw std::runtime_error(config.data.train.src +
+                             ": no usable training pairs (all empty or longer than data.max_len)");
   data::EncodedCorpus valid_data;
   std::vector<std::string> valid_refs, valid_lines_src;
   const bool has_valid = !config.data.valid.src.empty();
@@ -124,11 +124,12 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     valid_data = data::encode_corpus(valid_corpus, *tokenizer, src_vocab, tgt_vocab, 0);
     for (const auto& example : valid_data.examples) valid_refs.push_back(valid_corpus.tgt[example.index]);
   }
-  spdlog::info("data: {} training pairs ({} dropped: {} empty, {} over data.max_len={}), {} validation pairs; "
-               "vocab {} {} / {} {}",
-               train_data.examples.size(), train_data.dropped_empty + train_data.dropped_long, train_data.dropped_empty,
-               train_data.dropped_long, config.data.max_len, valid_data.examples.size(), config.data.src_lang,
-               src_vocab.size(), config.data.tgt_lang, tgt_vocab.size());
+  spdlog::info(
+      "data: {} training pairs ({} dropped: {} empty, {} over data.max_len={}), {} validation pairs; "
+      "vocab {} {} / {} {}",
+      train_data.examples.size(), train_data.dropped_empty + train_data.dropped_long, train_data.dropped_empty,
+      train_data.dropped_long, config.data.max_len, valid_data.examples.size(), config.data.src_lang, src_vocab.size(),
+      config.data.tgt_lang, tgt_vocab.size());
 
   // Model and optimizer. The seed fixes the initial weights, dropout masks and teacher forcing.
   torch::manual_seed(t.seed);
@@ -203,7 +204,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     nlohmann::json line = {
         {"step", state.step},
         {"epoch", epoch_for_log},
-        {"train_loss", state.interval_steps ? nlohmann::json(state.interval_loss / state.interval_steps) : nlohmann::json()},
+        {"train_loss",
+         state.interval_steps ? nlohmann::json(state.interval_loss / state.interval_steps) : nlohmann::json()},
         {"valid_loss", has_valid ? nlohmann::json(v.loss) : nlohmann::json()},
         {"valid_ppl", has_valid ? nlohmann::json(v.ppl) : nlohmann::json()},
         {"valid_bleu", std::isnan(v.bleu) ? nlohmann::json() : nlohmann::json(v.bleu)},
@@ -224,7 +226,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   TrainResult result;
   const bool use_teacher_forcing = t.teacher_forcing < 1.0;
   while (state.epoch < t.epochs && result.stop_reason.empty()) {
-    const auto batches = data::make_batches(train_data.examples, batch_options, static_cast<uint64_t>(t.seed) + state.epoch);
+    const auto batches =
+        data::make_batches(train_data.examples, batch_options, static_cast<uint64_t>(t.seed) + state.epoch);
     if (state.batch_in_epoch == 0) {
       auto pad = data::padding_stats(train_data.examples, batches);
       spdlog::info("epoch {}/{}: {} batches, padding {:.1f}% (source {:.1f}%, target {:.1f}%)", state.epoch + 1,
@@ -249,9 +252,11 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
         progress.finish();
-        spdlog::error("loss is {} at step {} (epoch {}): training stopped. The last good checkpoint is {} "
-                      "(step {}). Lower train.lr or set train.clip, then retrain.",
-                      loss_value, state.step + 1, state.epoch + 1, paths.last(), file_exists(paths.state()) ? load_state(paths.state()).step : 0);
+        spdlog::error(
+            "loss is {} at step {} (epoch {}): training stopped. The last good checkpoint is {} "
+            "(step {}). Lower train.lr or set train.clip, then retrain.",
+            loss_value, state.step + 1, state.epoch + 1, paths.last(),
+            file_exists(paths.state()) ? load_state(paths.state()).step : 0);
         result.stop_reason = "diverged";
         break;
       }

@@ -66,13 +66,15 @@ TEST(BenchFlops, AnalyticFormulaMatchesTheReference) {
   // Our code path: bahdanau as precompute; the rnn computes its context terms once per sentence:
   // per sentence, encoder 14 x 3*512*768, decoder 14 x 3*512*(256+512) + 3*512*512 (W_c c once),
   // output 14 x (256+512)*5898 + 512*5898 (W_c c once); x2 FLOPs x3 for training / 14 tokens.
-  const double ours_macs = 14.0 * 3 * 512 * 768 + 14.0 * 3 * 512 * 768 + 3.0 * 512 * 512 + 14.0 * 768 * 5898 + 512.0 * 5898;
+  const double ours_macs =
+      14.0 * 3 * 512 * 768 + 14.0 * 3 * 512 * 768 + 3.0 * 512 * 512 + 14.0 * 768 * 5898 + 512.0 * 5898;
   EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("rnn").model, 14, 15, 5898, "ours"),
                    6 * ours_macs / 14);
   EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("bahdanau").model, 14, 15, 5898, "ours"),
                    kReferenceModels[1].flops_precompute);
-  EXPECT_DOUBLE_EQ(seq2seq::bench::analytic_train_flops_per_token(bench_config("transformer").model, 14, 15, 5898, "ours"),
-                   kReferenceModels[2].flops_concat);
+  EXPECT_DOUBLE_EQ(
+      seq2seq::bench::analytic_train_flops_per_token(bench_config("transformer").model, 14, 15, 5898, "ours"),
+      kReferenceModels[2].flops_concat);
   // Hand count for the rnn at S=14, T=15: per sentence, encoder 14 x 3*512*768 MACs, decoder
   // 14 x 3*512*1280, output 14 x 1280*5898; x2 FLOPs, x3 for training, / 14 tokens.
   const double macs = 14.0 * 3 * 512 * 768 + 14.0 * 3 * 512 * 1280 + 14.0 * 1280 * 5898;
@@ -101,7 +103,8 @@ TEST(BenchBatches, FixedBatchesEqualTorchRandintInPython) {
   EXPECT_EQ(row(b.src, 0), src_row0);
   EXPECT_EQ(b.src.sum().item<int64_t>(), 84891);
   // tgt_in = tgt[:, :-1], tgt_out = tgt[:, 1:]
-  std::vector<int64_t> tgt_in_row1(tgt_row1.begin(), tgt_row1.end() - 1), tgt_out_row1(tgt_row1.begin() + 1, tgt_row1.end());
+  std::vector<int64_t> tgt_in_row1(tgt_row1.begin(), tgt_row1.end() - 1),
+      tgt_out_row1(tgt_row1.begin() + 1, tgt_row1.end());
   EXPECT_EQ(row(b.tgt_in, 1), tgt_in_row1);
   EXPECT_EQ(row(b.tgt_out, 1), tgt_out_row1);
   EXPECT_EQ(b.tgt_in.sum().item<int64_t>() + 2 * 3, 67532);  // the whole tgt minus its <eos> column

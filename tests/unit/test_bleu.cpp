@@ -174,7 +174,8 @@ TEST(BleuHand, ShortHypothesisEffectiveOrder) {
 TEST(BleuHand, LowercaseFoldsCase) {
   EXPECT_LT(eval::corpus_bleu({"The Cat Sat On The Mat"}, {"the cat sat on the mat"}).score, 1.0);
   EXPECT_DOUBLE_EQ(eval::corpus_bleu({"The Cat Sat On The Mat"}, {"the cat sat on the mat"}, true).score, 100.0);
-  EXPECT_DOUBLE_EQ(eval::corpus_bleu({"ÜBER ÄRGER"}, {"über ärger"}, true).score, eval::corpus_bleu({"a b"}, {"a b"}).score);
+  EXPECT_DOUBLE_EQ(eval::corpus_bleu({"ÜBER ÄRGER"}, {"über ärger"}, true).score,
+                   eval::corpus_bleu({"a b"}, {"a b"}).score);
   EXPECT_EQ(seq2seq::lowercase("ÄÖÜ ẞ ΣΑΣ ΟΔΟΣ. ДОМ Ÿ İ"), "äöü ß σας οδος. дом ÿ i\u0307");  // as Python's lower()
   EXPECT_NE(eval::corpus_bleu({"x"}, {"x"}, true).signature.find("case:lc"), std::string::npos);
 }

@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
+using nlohmann::json;
 using seq2seq::Config;
 using seq2seq::ConfigError;
-using nlohmann::json;
 
 namespace {
 
@@ -58,8 +58,7 @@ TEST(Config, UnknownKeyNamesFileKeyPathAndSuggestion) {
   EXPECT_EQ(error_of(json::parse(R"({"model": {"hiden_dim": 3}})")),
             "x.json: model.hiden_dim: unknown key (did you mean hidden_dim?)");
   EXPECT_EQ(error_of(json::parse(R"({"modle": {}})")), "x.json: modle: unknown key (did you mean model?)");
-  EXPECT_EQ(error_of(json::parse(R"({"data": {"train": {"source": "a"}}})")),
-            "x.json: data.train.source: unknown key");
+  EXPECT_EQ(error_of(json::parse(R"({"data": {"train": {"source": "a"}}})")), "x.json: data.train.source: unknown key");
 }
 
 TEST(Config, WrongTypeNamesKey) {
@@ -77,12 +76,13 @@ TEST(Config, WrongTypeNamesKey) {
 
 TEST(Config, OutOfRangeValuesAreRejected) {
   EXPECT_EQ(error_of(json::parse(R"({"model": {"dropout": -0.1}})")), "x.json: model.dropout: must be in [0, 1)");
-  EXPECT_EQ(error_of(json::parse(R"({"train": {"batch_size": 0}})")),
-            "x.json: train.batch_size: must be at least 1");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"batch_size": 0}})")), "x.json: train.batch_size: must be at least 1");
   EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "lstm2"}})")),
             "x.json: model.type: unknown value \"lstm2\" (expected one of: rnn, bahdanau, transformer)");
-  EXPECT_NE(error_of(json::parse(R"({"model": {"type": "transformer", "hidden_dim": 256, "emb_dim": 256, "heads": 7}})")).find("model.heads"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of(json::parse(R"({"model": {"type": "transformer", "hidden_dim": 256, "emb_dim": 256, "heads": 7}})"))
+          .find("model.heads"),
+      std::string::npos);
 }
 
 TEST(Config, InvalidJsonAndMissingFileNameTheFile) {
@@ -100,8 +100,8 @@ TEST(Config, InvalidJsonAndMissingFileNameTheFile) {
 
 TEST(Config, OverridesReachNestedKeysAndAreTyped) {
   Config c;
-  seq2seq::apply_overrides(c, {"train.lr=5e-4", "data.train.src=foo/bar.de", "data.lowercase=false",
-                               "model.type=rnn", "train.betas=[0.8,0.9]", "decode.beam=3"});
+  seq2seq::apply_overrides(c, {"train.lr=5e-4", "data.train.src=foo/bar.de", "data.lowercase=false", "model.type=rnn",
+                               "train.betas=[0.8,0.9]", "decode.beam=3"});
   EXPECT_DOUBLE_EQ(c.train.lr, 5e-4);
   EXPECT_EQ(c.data.train.src, "foo/bar.de");
   EXPECT_FALSE(c.data.lowercase);
@@ -183,7 +183,8 @@ TEST(Config, BadEnumValuesAreErrorsNotTheFirstValue) {
             "x.json: model.init: unknown value \"xavier\" (expected one of: default, normal)");
   EXPECT_EQ(error_of(json::parse(R"({"train": {"schedule": "cosine"}})")),
             "x.json: train.schedule: unknown value \"cosine\" (expected one of: constant, plateau, inverse_sqrt)");
-  EXPECT_EQ(error_of(json::parse(R"({"model": {"cell": 1}})")), "x.json: model.cell: expected a string, got an integer");
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"cell": 1}})")),
+            "x.json: model.cell: expected a string, got an integer");
   seq2seq::Config c;
   try {
     seq2seq::apply_overrides(c, {"model.type=gpt"});

@@ -5,14 +5,15 @@
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/stats.h"
 #include "seq2seq/data/tokenizer.h"
-#include "seq2seq/utf8.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/io.h"
+#include "seq2seq/utf8.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <zlib.h>
+#include <nlohmann/json.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -20,7 +21,6 @@
 #include <numeric>
 #include <random>
 #include <set>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace seq2seq;
@@ -33,8 +33,8 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("seq2seq_data_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    path_ =
+        fs::temp_directory_path() / ("seq2seq_data_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -141,7 +141,9 @@ TEST(DataCorpus, DifferingLineCountsNameBothFilesAndCounts) {
 TEST(DataCorpus, InvalidUtf8NamesFileAndLine) {
   TempDir dir;
   // Latin-1 'ä' (0xE4) on line 3; other ill-formed sequences are caught as well.
-  const std::string latin1 = dir.file("latin1.de", "ok\nauch ok\nM\xE4" "dchen\n");
+  const std::string latin1 = dir.file("latin1.de",
+                                      "ok\nauch ok\nM\xE4"
+                                      "dchen\n");
   std::string message = error_of([&] { read_lines(latin1); });
   EXPECT_TRUE(contains(message, latin1 + ":3: invalid UTF-8")) << message;
   EXPECT_TRUE(contains(message, "iconv")) << message;
@@ -186,7 +188,8 @@ TEST(DataCorpus, EncodeDropsAndCountsEmptyAndLongPairs) {
   ASSERT_EQ(encoded.examples.size(), 2u);
   EXPECT_EQ(encoded.examples[0].index, 0);
   EXPECT_EQ(encoded.examples[1].index, 3);
-  EXPECT_EQ(encoded.examples[0].src, (std::vector<int64_t>{Vocab::kBos, src_vocab.id("ein"), src_vocab.id("hund"), Vocab::kEos}));
+  EXPECT_EQ(encoded.examples[0].src,
+            (std::vector<int64_t>{Vocab::kBos, src_vocab.id("ein"), src_vocab.id("hund"), Vocab::kEos}));
   EXPECT_EQ(encoded.src_tokens, 2 + 3);
   EXPECT_EQ(encoded.tgt_tokens, 2 + 3);
   EXPECT_EQ(encoded.src_unk, 1);  // "c"
@@ -248,7 +251,9 @@ TEST(DataTokenizer, CharacterClasses) {
 
 TEST(DataTokenizer, IllFormedBytesBecomeTokens) {
   WordTokenizer tokenizer;
-  EXPECT_EQ(tokenizer.tokenize("ab\xFF" "cd"), toks({"ab", "\xFF", "cd"}));
+  EXPECT_EQ(tokenizer.tokenize("ab\xFF"
+                               "cd"),
+            toks({"ab", "\xFF", "cd"}));
 }
 
 TEST(DataTokenizer, DetokenizerRules) {
@@ -342,7 +347,8 @@ TEST(DataVocab, SaveLoadRoundTripAndErrors) {
   EXPECT_TRUE(contains(error_of([&] { Vocab::load(broken); }), broken));
   const std::string wrong = dir.file("wrong.json", "{\"tokens\": [\"a\", \"b\"]}");
   EXPECT_TRUE(contains(error_of([&] { Vocab::load(wrong); }), wrong + ": vocabulary must start with <pad>"));
-  const std::string dup = dir.file("dup.json", "{\"tokens\": [\"<pad>\", \"<unk>\", \"<bos>\", \"<eos>\", \"x\", \"x\"]}");
+  const std::string dup =
+      dir.file("dup.json", "{\"tokens\": [\"<pad>\", \"<unk>\", \"<bos>\", \"<eos>\", \"x\", \"x\"]}");
   EXPECT_TRUE(contains(error_of([&] { Vocab::load(dup); }), dup + ": vocabulary lists \"x\" twice"));
   EXPECT_TRUE(contains(error_of([&] { Vocab::load(dir.file("obj.json", "[1]")); }), "obj.json"));
 }
@@ -439,8 +445,8 @@ TEST(DataBatcher, BucketingLowersPadding) {
   bucketed.bucket_chunk = 20;
   const PaddingStats without = padding_stats(examples, make_batches(examples, plain, 5));
   const PaddingStats with = padding_stats(examples, make_batches(examples, bucketed, 5));
-  EXPECT_GT(without.fraction(), 0.3);   // random lengths 1..40 in batches of 64: lots of padding
-  EXPECT_LT(with.fraction(), 0.1);      // sorted chunks: little
+  EXPECT_GT(without.fraction(), 0.3);  // random lengths 1..40 in batches of 64: lots of padding
+  EXPECT_LT(with.fraction(), 0.1);     // sorted chunks: little
   EXPECT_LT(with.src_fraction(), without.src_fraction());
   EXPECT_LT(with.tgt_fraction(), without.tgt_fraction());
   // The real token counts do not depend on batching.
@@ -659,7 +665,8 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
     EXPECT_EQ(encoded.src_unk, ref["src_unk"].get<int64_t>());
     EXPECT_EQ(encoded.tgt_unk, ref["tgt_unk"].get<int64_t>());
     std::size_t src_max = 0, tgt_max = 0;
-    for (const auto& e : encoded.examples) src_max = std::max(src_max, e.src.size()), tgt_max = std::max(tgt_max, e.tgt.size());
+    for (const auto& e : encoded.examples)
+      src_max = std::max(src_max, e.src.size()), tgt_max = std::max(tgt_max, e.tgt.size());
     EXPECT_EQ(static_cast<int64_t>(src_max), ref["src_max_len"].get<int64_t>());
     EXPECT_EQ(static_cast<int64_t>(tgt_max), ref["tgt_max_len"].get<int64_t>());
     if (corpus == &train) train_examples = std::move(encoded.examples);
@@ -681,8 +688,9 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
   BatchOptions options;
   const PaddingStats ours = padding_stats(train_examples, make_batches(train_examples, options, 1234));
   EXPECT_LT(ours.fraction(), padding.fraction());
-  std::printf("Multi30k train padding (src / tgt / all): reference batching %.4f / %.4f / %.4f (%zu batches), "
-              "make_batches %.4f / %.4f / %.4f\n",
-              padding.src_fraction(), padding.tgt_fraction(), padding.fraction(), batches.size(),
-              ours.src_fraction(), ours.tgt_fraction(), ours.fraction());
+  std::printf(
+      "Multi30k train padding (src / tgt / all): reference batching %.4f / %.4f / %.4f (%zu batches), "
+      "make_batches %.4f / %.4f / %.4f\n",
+      padding.src_fraction(), padding.tgt_fraction(), padding.fraction(), batches.size(), ours.src_fraction(),
+      ours.tgt_fraction(), ours.fraction());
 }

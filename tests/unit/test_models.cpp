@@ -4,9 +4,9 @@
 #include "seq2seq/models/bahdanau.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/models/layers.h"
 #include "seq2seq/models/rnn.h"
 #include "seq2seq/models/transformer.h"
-#include "seq2seq/models/layers.h"
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/scheduled_sampling.h"
 
@@ -136,7 +136,8 @@ void expect_padding_invariance(Seq2SeqModel& model, const Batch& batch, double t
   auto logits = model.forward(batch);
   auto logits_padded = model.forward(padded).slice(1, 0, batch.tgt_in.size(1));
   auto real = batch.tgt_out.ne(0).unsqueeze(-1).expand_as(logits);
-  EXPECT_LE(max_diff(logits.masked_select(real), logits_padded.masked_select(real)), tol) << seq2seq::to_string(model.type());
+  EXPECT_LE(max_diff(logits.masked_select(real), logits_padded.masked_select(real)), tol)
+      << seq2seq::to_string(model.type());
 }
 
 class ModelTest : public ::testing::TestWithParam<std::string> {};
@@ -185,7 +186,7 @@ TEST_P(ModelTest, RealTargetPositionsEqualForwardAtThoseRows) {
   model->eval();
   // A padded batch (the selecting path) and one without padding (every row is real).
   for (const Batch& batch : {random_batch(6, 7), random_batch(4, 8, 5, 5)}) {
-    auto all = model->forward(batch);                           // (B, T, V)
+    auto all = model->forward(batch);                            // (B, T, V)
     auto real = model->forward(batch, Positions::kRealTargets);  // (N, V)
     auto mask = batch.tgt_in.ne(0);
     const int64_t n = mask.sum().item<int64_t>();
@@ -434,14 +435,16 @@ TEST(Models, ParameterCountsAtCanonicalSizes) {
   // The PyTorch reference (shared/bench/pytorch_reference/README.md), Multi30k de->en vocabularies.
   const int64_t src_vocab = 7882, tgt_vocab = 5898;
   ModelConfig rnn;
-  rnn.type = seq2seq::ModelType::rnn, rnn.emb_dim = 256, rnn.hidden_dim = 512, rnn.layers = 1, rnn.cell = seq2seq::Cell::gru;
+  rnn.type = seq2seq::ModelType::rnn, rnn.emb_dim = 256, rnn.hidden_dim = 512, rnn.layers = 1,
+  rnn.cell = seq2seq::Cell::gru;
   EXPECT_EQ(seq2seq::models::make_model(rnn, src_vocab, tgt_vocab)->parameter_count(), 14234890);
   ModelConfig bahdanau = rnn;
   bahdanau.type = seq2seq::ModelType::bahdanau;
   EXPECT_EQ(seq2seq::models::make_model(bahdanau, src_vocab, tgt_vocab)->parameter_count(), 20536074);
   ModelConfig transformer;
-  transformer.type = seq2seq::ModelType::transformer, transformer.emb_dim = 256, transformer.hidden_dim = 256, transformer.layers = 3,
-  transformer.heads = 8, transformer.ff_dim = 512, transformer.norm = seq2seq::Norm::post, transformer.final_norm = true;
+  transformer.type = seq2seq::ModelType::transformer, transformer.emb_dim = 256, transformer.hidden_dim = 256,
+  transformer.layers = 3, transformer.heads = 8, transformer.ff_dim = 512, transformer.norm = seq2seq::Norm::post,
+  transformer.final_norm = true;
   EXPECT_EQ(seq2seq::models::make_model(transformer, src_vocab, tgt_vocab)->parameter_count(), 8998154);
 }
 
@@ -515,7 +518,6 @@ TEST(Models, DropoutDropsAtRateAndScales) {
 
 }  // namespace
 
-
 // ---------------------------------------------------------------------------------------------
 // The layers against their LibTorch twins
 // ---------------------------------------------------------------------------------------------
@@ -532,7 +534,8 @@ TEST(Layers, LinearMatchesTorchLinearIncludingSingleRows) {
     ASSERT_EQ(our_params.keys(), their_params.keys());
     for (const auto& item : their_params) EXPECT_TRUE(torch::equal(our_params[item.key()], item.value())) << item.key();
     // Several rows (GEMM), one row in (1, K) and (1, 1, K) (GEMV): values and gradients.
-    for (const auto& shape : {std::vector<int64_t>{4, 3, 7}, std::vector<int64_t>{1, 7}, std::vector<int64_t>{1, 1, 7}}) {
+    for (const auto& shape :
+         {std::vector<int64_t>{4, 3, 7}, std::vector<int64_t>{1, 7}, std::vector<int64_t>{1, 1, 7}}) {
       auto x = torch::randn(shape, torch::requires_grad());
       auto grad_out = torch::randn(theirs(x).sizes());
       auto mine = ours(x), expected = theirs(x);
@@ -573,11 +576,13 @@ TEST(Layers, StackedCellsMatchTorchGruAndLstmOverASequence) {
       // Same names and shapes (checkpoints load either way), same initialisation.
       auto their_params = theirs->named_parameters(), our_params = ours->named_parameters();
       ASSERT_EQ(our_params.keys(), their_params.keys());
-      for (const auto& item : their_params) EXPECT_TRUE(torch::equal(our_params[item.key()], item.value())) << item.key();
+      for (const auto& item : their_params)
+        EXPECT_TRUE(torch::equal(our_params[item.key()], item.value())) << item.key();
       {
         // Copied weights too, so that the comparison below does not rest on the seed.
         torch::NoGradGuard no_grad;
-        for (const auto& item : their_params) item.value().normal_(0.0, 0.5), our_params[item.key()].copy_(item.value());
+        for (const auto& item : their_params)
+          item.value().normal_(0.0, 0.5), our_params[item.key()].copy_(item.value());
       }
       auto x = torch::randn({B, T, E});
       auto h0 = torch::randn({layers, B, H}), c0 = torch::randn({layers, B, H});
@@ -624,86 +629,221 @@ TEST(Models, CheckpointKeysAndNumbersUnchanged) {
     double param_abs_sum, real_logit_sum, loss, grad_abs_sum;
   };
   const std::vector<Golden> goldens = {
-      {"rnn", "gru", 1, false, "default",
-       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
-        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "decoder.embedding.weight",
-        "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0",
-        "decoder.rnn.bias_hh_l0", "decoder.fc_out.weight", "decoder.fc_out.bias"},
-       1225.11575, 0.623537051, 62.8817902, 409.841226},
-      {"rnn", "lstm", 2, true, "normal",
-       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
-        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
-        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
-        "encoder.rnn.bias_hh_l0_reverse", "encoder.rnn.weight_ih_l1", "encoder.rnn.weight_hh_l1",
-        "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1", "encoder.rnn.weight_ih_l1_reverse",
-        "encoder.rnn.weight_hh_l1_reverse", "encoder.rnn.bias_ih_l1_reverse",
-        "encoder.rnn.bias_hh_l1_reverse", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
-        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
-        "decoder.rnn.weight_ih_l1", "decoder.rnn.weight_hh_l1", "decoder.rnn.bias_ih_l1",
-        "decoder.rnn.bias_hh_l1", "decoder.fc_out.weight", "decoder.fc_out.bias", "bridge.weight",
-        "bridge.bias", "bridge_cell.weight", "bridge_cell.bias"},
-       234.481779, -0.86672224, 61.7879486, 32.4925239},
-      {"rnn", "gru", 2, false, "default",
-       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
-        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l1",
-        "encoder.rnn.weight_hh_l1", "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1",
-        "decoder.embedding.weight", "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0",
-        "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0", "decoder.rnn.weight_ih_l1",
-        "decoder.rnn.weight_hh_l1", "decoder.rnn.bias_ih_l1", "decoder.rnn.bias_hh_l1",
-        "decoder.fc_out.weight", "decoder.fc_out.bias"},
-       1817.98683, -11.5994103, 62.6740189, 437.749069},
-      {"bahdanau", "gru", 2, false, "default",
-       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
-        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
-        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
-        "encoder.rnn.bias_hh_l0_reverse", "encoder.rnn.weight_ih_l1", "encoder.rnn.weight_hh_l1",
-        "encoder.rnn.bias_ih_l1", "encoder.rnn.bias_hh_l1", "encoder.rnn.weight_ih_l1_reverse",
-        "encoder.rnn.weight_hh_l1_reverse", "encoder.rnn.bias_ih_l1_reverse",
-        "encoder.rnn.bias_hh_l1_reverse", "encoder.fc.weight", "encoder.fc.bias",
-        "decoder.attention.W_s.weight", "decoder.attention.W_h.weight", "decoder.attention.W_h.bias",
-        "decoder.attention.v.weight", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
-        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
-        "decoder.fc_out.weight", "decoder.fc_out.bias"},
-       2644.24336, 26.313462, 64.0418472, 401.102879},
-      {"bahdanau", "gru", 1, false, "normal",
-       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0",
-        "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "encoder.rnn.weight_ih_l0_reverse",
-        "encoder.rnn.weight_hh_l0_reverse", "encoder.rnn.bias_ih_l0_reverse",
-        "encoder.rnn.bias_hh_l0_reverse", "encoder.fc.weight", "encoder.fc.bias",
-        "decoder.attention.W_s.weight", "decoder.attention.W_h.weight", "decoder.attention.W_h.bias",
-        "decoder.attention.v.weight", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0",
-        "decoder.rnn.weight_hh_l0", "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0",
-        "decoder.fc_out.weight", "decoder.fc_out.bias"},
-       103.922508, -0.0189302188, 61.832489, 25.5831281},
-      {"transformer", "gru", 2, false, "default",
-       {"src_embedding.weight", "tgt_embedding.weight", "encoder.layers.0.self_attn.in_proj_weight",
-        "encoder.layers.0.self_attn.in_proj_bias", "encoder.layers.0.self_attn.out_proj.weight",
-        "encoder.layers.0.self_attn.out_proj.bias", "encoder.layers.0.linear1.weight",
-        "encoder.layers.0.linear1.bias", "encoder.layers.0.linear2.weight", "encoder.layers.0.linear2.bias",
-        "encoder.layers.0.norm1.weight", "encoder.layers.0.norm1.bias", "encoder.layers.0.norm2.weight",
-        "encoder.layers.0.norm2.bias", "encoder.layers.1.self_attn.in_proj_weight",
-        "encoder.layers.1.self_attn.in_proj_bias", "encoder.layers.1.self_attn.out_proj.weight",
-        "encoder.layers.1.self_attn.out_proj.bias", "encoder.layers.1.linear1.weight",
-        "encoder.layers.1.linear1.bias", "encoder.layers.1.linear2.weight", "encoder.layers.1.linear2.bias",
-        "encoder.layers.1.norm1.weight", "encoder.layers.1.norm1.bias", "encoder.layers.1.norm2.weight",
-        "encoder.layers.1.norm2.bias", "encoder.norm.weight", "encoder.norm.bias",
-        "decoder.layers.0.self_attn.in_proj_weight", "decoder.layers.0.self_attn.in_proj_bias",
-        "decoder.layers.0.self_attn.out_proj.weight", "decoder.layers.0.self_attn.out_proj.bias",
-        "decoder.layers.0.multihead_attn.in_proj_weight", "decoder.layers.0.multihead_attn.in_proj_bias",
-        "decoder.layers.0.multihead_attn.out_proj.weight", "decoder.layers.0.multihead_attn.out_proj.bias",
-        "decoder.layers.0.linear1.weight", "decoder.layers.0.linear1.bias", "decoder.layers.0.linear2.weight",
-        "decoder.layers.0.linear2.bias", "decoder.layers.0.norm1.weight", "decoder.layers.0.norm1.bias",
-        "decoder.layers.0.norm2.weight", "decoder.layers.0.norm2.bias", "decoder.layers.0.norm3.weight",
-        "decoder.layers.0.norm3.bias", "decoder.layers.1.self_attn.in_proj_weight",
-        "decoder.layers.1.self_attn.in_proj_bias", "decoder.layers.1.self_attn.out_proj.weight",
-        "decoder.layers.1.self_attn.out_proj.bias", "decoder.layers.1.multihead_attn.in_proj_weight",
-        "decoder.layers.1.multihead_attn.in_proj_bias", "decoder.layers.1.multihead_attn.out_proj.weight",
-        "decoder.layers.1.multihead_attn.out_proj.bias", "decoder.layers.1.linear1.weight",
-        "decoder.layers.1.linear1.bias", "decoder.layers.1.linear2.weight", "decoder.layers.1.linear2.bias",
-        "decoder.layers.1.norm1.weight", "decoder.layers.1.norm1.bias", "decoder.layers.1.norm2.weight",
-        "decoder.layers.1.norm2.bias", "decoder.layers.1.norm3.weight", "decoder.layers.1.norm3.bias",
-        "decoder.norm.weight", "decoder.norm.bias", "generator.weight", "generator.bias", "pe"},
-       2151.75587, -23.6591248, 63.4636574, 1241.15025},
+      {"rnn",
+       "gru",
+       1,
+       false,
+       "default",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0", "encoder.rnn.bias_ih_l0",
+        "encoder.rnn.bias_hh_l0", "decoder.embedding.weight", "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0", "decoder.rnn.bias_hh_l0", "decoder.fc_out.weight", "decoder.fc_out.bias"},
+       1225.11575,
+       0.623537051,
+       62.8817902,
+       409.841226},
+      {"rnn",
+       "lstm",
+       2,
+       true,
+       "normal",
+       {"encoder.embedding.weight",
+        "encoder.rnn.weight_ih_l0",
+        "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0",
+        "encoder.rnn.bias_hh_l0",
+        "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse",
+        "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse",
+        "encoder.rnn.weight_ih_l1",
+        "encoder.rnn.weight_hh_l1",
+        "encoder.rnn.bias_ih_l1",
+        "encoder.rnn.bias_hh_l1",
+        "encoder.rnn.weight_ih_l1_reverse",
+        "encoder.rnn.weight_hh_l1_reverse",
+        "encoder.rnn.bias_ih_l1_reverse",
+        "encoder.rnn.bias_hh_l1_reverse",
+        "decoder.embedding.weight",
+        "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0",
+        "decoder.rnn.bias_hh_l0",
+        "decoder.rnn.weight_ih_l1",
+        "decoder.rnn.weight_hh_l1",
+        "decoder.rnn.bias_ih_l1",
+        "decoder.rnn.bias_hh_l1",
+        "decoder.fc_out.weight",
+        "decoder.fc_out.bias",
+        "bridge.weight",
+        "bridge.bias",
+        "bridge_cell.weight",
+        "bridge_cell.bias"},
+       234.481779,
+       -0.86672224,
+       61.7879486,
+       32.4925239},
+      {"rnn",
+       "gru",
+       2,
+       false,
+       "default",
+       {"encoder.embedding.weight", "encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0", "encoder.rnn.bias_ih_l0",
+        "encoder.rnn.bias_hh_l0",   "encoder.rnn.weight_ih_l1", "encoder.rnn.weight_hh_l1", "encoder.rnn.bias_ih_l1",
+        "encoder.rnn.bias_hh_l1",   "decoder.embedding.weight", "decoder.rnn.weight_ih_l0", "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0",   "decoder.rnn.bias_hh_l0",   "decoder.rnn.weight_ih_l1", "decoder.rnn.weight_hh_l1",
+        "decoder.rnn.bias_ih_l1",   "decoder.rnn.bias_hh_l1",   "decoder.fc_out.weight",    "decoder.fc_out.bias"},
+       1817.98683,
+       -11.5994103,
+       62.6740189,
+       437.749069},
+      {"bahdanau",
+       "gru",
+       2,
+       false,
+       "default",
+       {"encoder.embedding.weight",
+        "encoder.rnn.weight_ih_l0",
+        "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0",
+        "encoder.rnn.bias_hh_l0",
+        "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse",
+        "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse",
+        "encoder.rnn.weight_ih_l1",
+        "encoder.rnn.weight_hh_l1",
+        "encoder.rnn.bias_ih_l1",
+        "encoder.rnn.bias_hh_l1",
+        "encoder.rnn.weight_ih_l1_reverse",
+        "encoder.rnn.weight_hh_l1_reverse",
+        "encoder.rnn.bias_ih_l1_reverse",
+        "encoder.rnn.bias_hh_l1_reverse",
+        "encoder.fc.weight",
+        "encoder.fc.bias",
+        "decoder.attention.W_s.weight",
+        "decoder.attention.W_h.weight",
+        "decoder.attention.W_h.bias",
+        "decoder.attention.v.weight",
+        "decoder.embedding.weight",
+        "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0",
+        "decoder.rnn.bias_hh_l0",
+        "decoder.fc_out.weight",
+        "decoder.fc_out.bias"},
+       2644.24336,
+       26.313462,
+       64.0418472,
+       401.102879},
+      {"bahdanau",
+       "gru",
+       1,
+       false,
+       "normal",
+       {"encoder.embedding.weight",
+        "encoder.rnn.weight_ih_l0",
+        "encoder.rnn.weight_hh_l0",
+        "encoder.rnn.bias_ih_l0",
+        "encoder.rnn.bias_hh_l0",
+        "encoder.rnn.weight_ih_l0_reverse",
+        "encoder.rnn.weight_hh_l0_reverse",
+        "encoder.rnn.bias_ih_l0_reverse",
+        "encoder.rnn.bias_hh_l0_reverse",
+        "encoder.fc.weight",
+        "encoder.fc.bias",
+        "decoder.attention.W_s.weight",
+        "decoder.attention.W_h.weight",
+        "decoder.attention.W_h.bias",
+        "decoder.attention.v.weight",
+        "decoder.embedding.weight",
+        "decoder.rnn.weight_ih_l0",
+        "decoder.rnn.weight_hh_l0",
+        "decoder.rnn.bias_ih_l0",
+        "decoder.rnn.bias_hh_l0",
+        "decoder.fc_out.weight",
+        "decoder.fc_out.bias"},
+       103.922508,
+       -0.0189302188,
+       61.832489,
+       25.5831281},
+      {"transformer",
+       "gru",
+       2,
+       false,
+       "default",
+       {"src_embedding.weight",
+        "tgt_embedding.weight",
+        "encoder.layers.0.self_attn.in_proj_weight",
+        "encoder.layers.0.self_attn.in_proj_bias",
+        "encoder.layers.0.self_attn.out_proj.weight",
+        "encoder.layers.0.self_attn.out_proj.bias",
+        "encoder.layers.0.linear1.weight",
+        "encoder.layers.0.linear1.bias",
+        "encoder.layers.0.linear2.weight",
+        "encoder.layers.0.linear2.bias",
+        "encoder.layers.0.norm1.weight",
+        "encoder.layers.0.norm1.bias",
+        "encoder.layers.0.norm2.weight",
+        "encoder.layers.0.norm2.bias",
+        "encoder.layers.1.self_attn.in_proj_weight",
+        "encoder.layers.1.self_attn.in_proj_bias",
+        "encoder.layers.1.self_attn.out_proj.weight",
+        "encoder.layers.1.self_attn.out_proj.bias",
+        "encoder.layers.1.linear1.weight",
+        "encoder.layers.1.linear1.bias",
+        "encoder.layers.1.linear2.weight",
+        "encoder.layers.1.linear2.bias",
+        "encoder.layers.1.norm1.weight",
+        "encoder.layers.1.norm1.bias",
+        "encoder.layers.1.norm2.weight",
+        "encoder.layers.1.norm2.bias",
+        "encoder.norm.weight",
+        "encoder.norm.bias",
+        "decoder.layers.0.self_attn.in_proj_weight",
+        "decoder.layers.0.self_attn.in_proj_bias",
+        "decoder.layers.0.self_attn.out_proj.weight",
+        "decoder.layers.0.self_attn.out_proj.bias",
+        "decoder.layers.0.multihead_attn.in_proj_weight",
+        "decoder.layers.0.multihead_attn.in_proj_bias",
+        "decoder.layers.0.multihead_attn.out_proj.weight",
+        "decoder.layers.0.multihead_attn.out_proj.bias",
+        "decoder.layers.0.linear1.weight",
+        "decoder.layers.0.linear1.bias",
+        "decoder.layers.0.linear2.weight",
+        "decoder.layers.0.linear2.bias",
+        "decoder.layers.0.norm1.weight",
+        "decoder.layers.0.norm1.bias",
+        "decoder.layers.0.norm2.weight",
+        "decoder.layers.0.norm2.bias",
+        "decoder.layers.0.norm3.weight",
+        "decoder.layers.0.norm3.bias",
+        "decoder.layers.1.self_attn.in_proj_weight",
+        "decoder.layers.1.self_attn.in_proj_bias",
+        "decoder.layers.1.self_attn.out_proj.weight",
+        "decoder.layers.1.self_attn.out_proj.bias",
+        "decoder.layers.1.multihead_attn.in_proj_weight",
+        "decoder.layers.1.multihead_attn.in_proj_bias",
+        "decoder.layers.1.multihead_attn.out_proj.weight",
+        "decoder.layers.1.multihead_attn.out_proj.bias",
+        "decoder.layers.1.linear1.weight",
+        "decoder.layers.1.linear1.bias",
+        "decoder.layers.1.linear2.weight",
+        "decoder.layers.1.linear2.bias",
+        "decoder.layers.1.norm1.weight",
+        "decoder.layers.1.norm1.bias",
+        "decoder.layers.1.norm2.weight",
+        "decoder.layers.1.norm2.bias",
+        "decoder.layers.1.norm3.weight",
+        "decoder.layers.1.norm3.bias",
+        "decoder.norm.weight",
+        "decoder.norm.bias",
+        "generator.weight",
+        "generator.bias",
+        "pe"},
+       2151.75587,
+       -23.6591248,
+       63.4636574,
+       1241.15025},
   };
   for (const auto& g : goldens) {
     SCOPED_TRACE(g.type + " " + g.cell + " layers=" + std::to_string(g.layers) + " init=" + g.init);

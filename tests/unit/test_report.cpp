@@ -93,7 +93,8 @@ std::string xml_problem(const std::string& xml) {
     if (tag.find('<') != std::string::npos) return "'<' inside a tag: " + tag;
     if (tag[0] == '/') {
       std::string name = tag.substr(1);
-      if (stack.empty() || stack.back() != name) return "</" + name + "> does not close " + (stack.empty() ? "" : stack.back());
+      if (stack.empty() || stack.back() != name)
+        return "</" + name + "> does not close " + (stack.empty() ? "" : stack.back());
       stack.pop_back();
       continue;
     }
@@ -213,7 +214,9 @@ TEST(Svg, LineChartIsWellFormedAndLabelled) {
   chart.x_label = "source length (words)";
   chart.y_label = "BLEU";
   chart.y_min = 0;
-  for (int i = 0; i < 5; ++i) chart.x_ticks.push_back({static_cast<double>(i), i < 4 ? std::to_string(i * 10 + 1) + "-" + std::to_string(i * 10 + 10) : "41+"});
+  for (int i = 0; i < 5; ++i)
+    chart.x_ticks.push_back(
+        {static_cast<double>(i), i < 4 ? std::to_string(i * 10 + 1) + "-" + std::to_string(i * 10 + 10) : "41+"});
   const double nan = std::numeric_limits<double>::quiet_NaN();
   chart.series.push_back({"rnn <plain>", {0, 1, 2, 3, 4}, {30, 20, 10, 5, 2}});
   chart.series.push_back({"bahdanau & co", {0, 1, 2, 3, 4}, {32, 31, nan, 29, 28}});

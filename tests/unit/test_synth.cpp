@@ -237,8 +237,7 @@ TEST(SynthGrammar, MainClauseVerbSecondAndEnglishAgreement) {
          "The man reads the book.");
   expect(sentence(with_acc(clause(V("lesen"), pronoun_np(5)), def("Buch", true))), "Wir lesen die Bücher.",
          "We read the books.");
-  expect(sentence(with_acc(clause(V("haben"), pronoun_np(2)), indef("Hund"))), "Er hat einen Hund.",
-         "He has a dog.");
+  expect(sentence(with_acc(clause(V("haben"), pronoun_np(2)), indef("Hund"))), "Er hat einen Hund.", "He has a dog.");
   // Fronted time adverb: the verb stays second, the subject follows it; English keeps S-V.
   Clause today = with_acc(clause(V("kaufen"), def("Mann")), indef("Apfel"));
   today.time = &lx().adverb("heute");
@@ -267,8 +266,8 @@ TEST(SynthGrammar, NegationWithNichtAndKein) {
   tired.predicate = A("müde");
   expect(sentence(negated(tired)), "Der Mann ist nicht müde.", "The man is not tired.");
   // kein takes the endings of ein; English negates the verb ("does not ... a/any").
-  expect(sentence(negated(with_acc(clause(V("kaufen"), def("Mann")), noun_np(N("Apfel"), Det::Kein)),
-                          Negation::KeinObject)),
+  expect(sentence(
+             negated(with_acc(clause(V("kaufen"), def("Mann")), noun_np(N("Apfel"), Det::Kein)), Negation::KeinObject)),
          "Der Mann kauft keinen Apfel.", "The man does not buy an apple.");
   expect(sentence(negated(with_acc(clause(V("haben"), def("Frau")), noun_np(N("Katze"), Det::Kein, true)),
                           Negation::KeinObject)),
@@ -334,8 +333,8 @@ TEST(SynthGrammar, SeparableVerbsSplitInMainAndJoinInSubordinateClauses) {
   mother.owner = 2;
   Clause call = with_acc(clause(V("anrufen"), def("Junge")), mother);
   expect(sentence(call), "Der Junge ruft seine Mutter an.", "The boy calls his mother.");
-  expect(with_adverbial(clause(V("lachen"), def("Frau")), "weil", call), "Die Frau lacht, weil der Junge seine Mutter anruft.",
-         "The woman laughs because the boy calls his mother.");
+  expect(with_adverbial(clause(V("lachen"), def("Frau")), "weil", call),
+         "Die Frau lacht, weil der Junge seine Mutter anruft.", "The woman laughs because the boy calls his mother.");
   Clause want = call;
   want.modal = &lx().modal("wollen");
   expect(sentence(want), "Der Junge will seine Mutter anrufen.", "The boy wants to call his mother.");
@@ -396,8 +395,7 @@ TEST(SynthGrammar, RelativePronounsAgreeWithTheirHead) {
   // a relative clause whose separable verb joins, and a plural subject gap
   NP boys = def("Junge", true);
   boys.relative.push_back(with_acc(clause(V("anrufen"), gap_np(boys)), pronoun_np(0)));
-  expect(sentence(clause(V("lachen"), boys)), "Die Jungen, die mich anrufen, lachen.",
-         "The boys who call me laugh.");
+  expect(sentence(clause(V("lachen"), boys)), "Die Jungen, die mich anrufen, lachen.", "The boys who call me laugh.");
 }
 
 TEST(SynthGrammar, CoordinationWithUndAber) {
@@ -706,8 +704,8 @@ TEST(SynthCorpus, VerbSecondInMainAndVerbLastInSubordinateClauses) {
       cap[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(cap[0])));
       one_word_time.insert(cap);
     }
-  const std::set<std::string> openers = {"weil", "obwohl", "wenn", "während", "bevor", "sobald", "bis",
-                                         "dass",  "ob",     "der",  "die",     "das",   "den",    "dem",  "denen"};
+  const std::set<std::string> openers = {"weil", "obwohl", "wenn", "während", "bevor", "sobald", "bis",  "dass",
+                                         "ob",   "der",    "die",  "das",     "den",   "dem",    "denen"};
   int v2 = 0, verb_last = 0;
   for (const auto* split : splits(small_corpus())) {
     for (const auto& p : *split) {
@@ -770,8 +768,8 @@ TEST(SynthCorpus, PronounSubjectsAgreeWithTheirVerbs) {
       }
       if (en[0] == "He" || en[0] == "She") {
         size_t v = 1;
-        while (v < en.size() && (en[v] == "often" || en[v] == "always" || en[v] == "sometimes" ||
-                                 en[v] == "rarely" || en[v] == "usually"))
+        while (v < en.size() && (en[v] == "often" || en[v] == "always" || en[v] == "sometimes" || en[v] == "rarely" ||
+                                 en[v] == "usually"))
           ++v;
         const std::set<std::string> unmarked = {"can", "cannot", "should", "would"};
         EXPECT_TRUE(ends(en[v], "s") || unmarked.count(en[v])) << p.en;

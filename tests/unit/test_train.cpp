@@ -141,8 +141,8 @@ TEST(Train, ShortRunWritesEveryFileOfTheRunDirectory) {
   EXPECT_EQ(state.stop_reason, "epochs");
   auto lines = metrics(dir);
   ASSERT_EQ(lines.size(), 2u);
-  for (const char* key : {"step", "epoch", "train_loss", "valid_loss", "valid_ppl", "valid_bleu", "lr", "tokens_per_s",
-                          "elapsed_s"})
+  for (const char* key :
+       {"step", "epoch", "train_loss", "valid_loss", "valid_ppl", "valid_bleu", "lr", "tokens_per_s", "elapsed_s"})
     EXPECT_TRUE(lines[0].contains(key)) << key;
   // The resolved config is complete and loads back to the same values.
   EXPECT_EQ(nlohmann::json(seq2seq::load_config(dir + "/config.json")), nlohmann::json(tiny.config));

@@ -29,7 +29,7 @@ struct BenchOptions {
   // Mode fixed: vocabulary sizes to use without reading the corpus (both > 0), else built from
   // the corpus when it is on disk, else kMulti30kSrcVocab / kMulti30kTgtVocab.
   int64_t src_vocab = 0, tgt_vocab = 0;
-  bool measure_gemm = true;    // measure the fp32 GEMM rate for "% of GEMM peak"
+  bool measure_gemm = true;  // measure the fp32 GEMM rate for "% of GEMM peak"
 };
 
 // Everything one run measured, as one JSON object whose field names and nesting follow the

@@ -35,7 +35,7 @@ std::vector<std::vector<int64_t>> reference_batches(const std::vector<data::Exam
                                                     int chunk_batches);
 
 // The same batches in the reference's order: shuffled with python_shuffle(seed) as bench.py does.
-std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples,
-                                                          int batch_size, int chunk_batches, uint64_t seed);
+std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data::Example>& examples, int batch_size,
+                                                          int chunk_batches, uint64_t seed);
 
 }  // namespace seq2seq::bench

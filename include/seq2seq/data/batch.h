@@ -6,11 +6,11 @@ namespace seq2seq::data {
 
 // All tensors are batch-first and padded with Vocab::kPad.
 struct Batch {
-  torch::Tensor src;      // (B, S) source ids, <bos> x... <eos>, right-padded
-  torch::Tensor src_len;  // (B) real source lengths (incl. <bos>/<eos>), int64, on the CPU
-  torch::Tensor tgt_in;   // (B, T) <bos> y_1 ... y_n, right-padded
-  torch::Tensor tgt_out;  // (B, T) y_1 ... y_n <eos>, right-padded
-  int64_t tgt_tokens = 0; // non-pad tokens in tgt_out (what losses average over)
+  torch::Tensor src;             // (B, S) source ids, <bos> x... <eos>, right-padded
+  torch::Tensor src_len;         // (B) real source lengths (incl. <bos>/<eos>), int64, on the CPU
+  torch::Tensor tgt_in;          // (B, T) <bos> y_1 ... y_n, right-padded
+  torch::Tensor tgt_out;         // (B, T) y_1 ... y_n <eos>, right-padded
+  int64_t tgt_tokens = 0;        // non-pad tokens in tgt_out (what losses average over)
   std::vector<int64_t> indices;  // positions of these pairs in their corpus
 
   int64_t size() const { return src.size(0); }

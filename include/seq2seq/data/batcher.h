@@ -38,10 +38,10 @@ EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizer& token
                             const Vocab& tgt_vocab, int max_len);
 
 struct BatchOptions {
-  int batch_size = 128;   // sentences per batch (used when batch_tokens == 0)
-  int batch_tokens = 0;   // > 0: at most this many padded source + target ids per batch
-  int bucket_chunk = 100; // sort by length within chunks of bucket_chunk * batch_size pairs; 0: no sorting
-  bool shuffle = true;    // false: corpus order, consecutive batches (evaluation)
+  int batch_size = 128;    // sentences per batch (used when batch_tokens == 0)
+  int batch_tokens = 0;    // > 0: at most this many padded source + target ids per batch
+  int bucket_chunk = 100;  // sort by length within chunks of bucket_chunk * batch_size pairs; 0: no sorting
+  bool shuffle = true;     // false: corpus order, consecutive batches (evaluation)
 };
 
 // Splits positions 0..examples.size()-1 into batches; every position appears exactly once.
@@ -65,7 +65,7 @@ struct PaddingStats {
   int64_t real_src = 0, padded_src = 0, real_tgt = 0, padded_tgt = 0;
   double src_fraction() const;  // 1 - real/padded: the share of pad ids
   double tgt_fraction() const;
-  double fraction() const;      // both sides together
+  double fraction() const;  // both sides together
 };
 PaddingStats padding_stats(const std::vector<Example>& examples, const std::vector<std::vector<int64_t>>& batches);
 

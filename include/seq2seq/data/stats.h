@@ -11,10 +11,10 @@
 namespace seq2seq::data {
 
 struct StatsOptions {
-  int min_freq = 2;      // vocabulary, as data.min_freq
-  int max_size = 0;      // vocabulary, as data.max_size (0 = no limit)
-  int max_len = 100;     // data.max_len: pairs with more tokens on either side are counted as dropped
-  int bin_width = 0;     // histogram bin in tokens; 0 = 5, or 10 when a sentence is longer than 80
+  int min_freq = 2;   // vocabulary, as data.min_freq
+  int max_size = 0;   // vocabulary, as data.max_size (0 = no limit)
+  int max_len = 100;  // data.max_len: pairs with more tokens on either side are counted as dropped
+  int bin_width = 0;  // histogram bin in tokens; 0 = 5, or 10 when a sentence is longer than 80
   std::string src_lang = "src", tgt_lang = "tgt";  // labels only
 };
 

@@ -21,18 +21,17 @@ enum class Case : uint8_t { Nom, Acc, Dat };
 // Noun classes, a bit mask: what a verb slot, an adjective or a preposition accepts.
 using Classes = uint32_t;
 namespace cls {
-inline constexpr Classes Person = 1u << 0, Animal = 1u << 1, Food = 1u << 2, Drink = 1u << 3,
-                         Text = 1u << 4, Cloth = 1u << 5, Thing = 1u << 6, Vehicle = 1u << 7,
-                         Place = 1u << 8, Building = 1u << 9, Furniture = 1u << 10, Event = 1u << 11,
-                         Idea = 1u << 12, Music = 1u << 13, Open = 1u << 14, Device = 1u << 15,
-                         Room = 1u << 16, Plant = 1u << 17, Baked = 1u << 18, Pick = 1u << 19,
-                         Built = 1u << 20, Tell = 1u << 21, Landmark = 1u << 22, Trav = 1u << 23,
-                         Around = 1u << 24, Across = 1u << 25, Small = 1u << 26, Write = 1u << 27,
-                         Learn = 1u << 28, Note = 1u << 29, Lock = 1u << 30, Cook = 1u << 31;
+inline constexpr Classes Person = 1u << 0, Animal = 1u << 1, Food = 1u << 2, Drink = 1u << 3, Text = 1u << 4,
+                         Cloth = 1u << 5, Thing = 1u << 6, Vehicle = 1u << 7, Place = 1u << 8, Building = 1u << 9,
+                         Furniture = 1u << 10, Event = 1u << 11, Idea = 1u << 12, Music = 1u << 13, Open = 1u << 14,
+                         Device = 1u << 15, Room = 1u << 16, Plant = 1u << 17, Baked = 1u << 18, Pick = 1u << 19,
+                         Built = 1u << 20, Tell = 1u << 21, Landmark = 1u << 22, Trav = 1u << 23, Around = 1u << 24,
+                         Across = 1u << 25, Small = 1u << 26, Write = 1u << 27, Learn = 1u << 28, Note = 1u << 29,
+                         Lock = 1u << 30, Cook = 1u << 31;
 }  // namespace cls
 
 struct Noun {
-  std::string de, de_pl;  // "Mann", "Männer"
+  std::string de, de_pl;   // "Mann", "Männer"
   std::string de_oblique;  // weak masculines: singular accusative/dative ("Jungen"); empty otherwise
   std::string de_pl_dat;   // dative plural ("Männern"), derived by the parser
   Gender gender = Gender::Masc;
@@ -44,8 +43,8 @@ struct Noun {
 };
 
 struct Adjective {
-  std::string de;    // predicative form, "dunkel"
-  std::string stem;  // before endings, "dunkl"
+  std::string de;                      // predicative form, "dunkel"
+  std::string stem;                    // before endings, "dunkl"
   std::vector<std::string> inflected;  // stem + e, en, er, es, em (derived by the parser)
   std::string en;
   int order = 3;  // English adjective order: 1 opinion, 2 size, 3 quality, 4 age, 5 colour
@@ -66,9 +65,9 @@ enum class Frame : uint8_t {
 };
 
 struct Verb {
-  std::string de;        // infinitive without separable particle: "rufen"
-  std::string particle;  // separable particle: "an"; empty if none
-  std::vector<std::string> forms;  // present tense ich..sie; filled for every verb by the lexicon
+  std::string de;                         // infinitive without separable particle: "rufen"
+  std::string particle;                   // separable particle: "an"; empty if none
+  std::vector<std::string> forms;         // present tense ich..sie; filled for every verb by the lexicon
   std::vector<std::string> joined_forms;  // particle + form, as in subordinate clauses ("anruft")
   std::string infinitive_form;            // particle + infinitive ("anrufen")
   Frame frame = Frame::Intransitive;
@@ -88,11 +87,11 @@ enum class AdverbKind : uint8_t { Time, Manner, Intensifier };
 struct Adverb {
   std::string de, en;
   AdverbKind kind = AdverbKind::Time;
-  bool frontable = false;    // may open a main clause ("Heute ...")
-  bool negatable = true;     // may stand in a negated clause
-  bool nicht_first = false;  // "nicht oft", "nicht jeden Tag" (else "heute nicht")
-  bool preverbal = false;    // English "often reads" (else at the end: "reads ... today")
-  bool plural_only = false;  // "zusammen" needs a plural subject
+  bool frontable = false;         // may open a main clause ("Heute ...")
+  bool negatable = true;          // may stand in a negated clause
+  bool nicht_first = false;       // "nicht oft", "nicht jeden Tag" (else "heute nicht")
+  bool preverbal = false;         // English "often reads" (else at the end: "reads ... today")
+  bool plural_only = false;       // "zusammen" needs a plural subject
   bool predicative_only = false;  // "zu" ("too"): only before a predicate adjective
 };
 
@@ -187,8 +186,8 @@ struct NP {
   int pronoun = 0;  // 0 ich, 1 du, 2 er, 3 sie, 4 es, 5 wir, 6 ihr, 7 sie (plural)
   bool plural = false;
   Det det = Det::Def;
-  int owner = 0;   // Det::Poss: 0 mein .. 5 euer
-  int number = 2;  // Det::Number
+  int owner = 0;                             // Det::Poss: 0 mein .. 5 euer
+  int number = 2;                            // Det::Number
   std::vector<const Adjective*> adjectives;  // in English order
   const Adverb* intensifier = nullptr;       // before the first adjective
   std::vector<PP> attribute;                 // "der Mann mit dem Hut"
@@ -222,8 +221,8 @@ struct Clause {
 };
 
 struct Sentence {
-  std::vector<Clause> clauses;              // main clauses
-  std::vector<const Conjunction*> links;    // links[i] joins clauses[i] and clauses[i + 1]
+  std::vector<Clause> clauses;            // main clauses
+  std::vector<const Conjunction*> links;  // links[i] joins clauses[i] and clauses[i + 1]
 };
 
 // ---- Building blocks (used by the generator and by tests) ----

@@ -12,7 +12,7 @@ class Vocab {
   static constexpr int64_t kPad = 0, kUnk = 1, kBos = 2, kEos = 3;
   static const std::vector<std::string>& specials();  // "<pad>", "<unk>", "<bos>", "<eos>"
 
-  Vocab();  // specials only
+  Vocab();                                          // specials only
   explicit Vocab(std::vector<std::string> tokens);  // tokens[0..3] must be the specials
 
   // Counts tokens over `sentences`; keeps those seen at least min_freq times, at most

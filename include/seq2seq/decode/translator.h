@@ -17,11 +17,11 @@ struct TranslatorOptions {
 };
 
 struct Translation {
-  std::vector<std::string> src_tokens;     // what the model read (after any cut)
-  std::vector<std::string> unknown;        // source tokens outside the vocabulary (read as <unk>)
-  int64_t cut_from = 0;                    // > 0: the line had this many tokens and was cut
-  std::vector<std::string> texts;          // detokenized, best first
-  std::vector<double> scores;              // search scores, same order
+  std::vector<std::string> src_tokens;  // what the model read (after any cut)
+  std::vector<std::string> unknown;     // source tokens outside the vocabulary (read as <unk>)
+  int64_t cut_from = 0;                 // > 0: the line had this many tokens and was cut
+  std::vector<std::string> texts;       // detokenized, best first
+  std::vector<double> scores;           // search scores, same order
   // The best hypothesis' attention (empty unless requested and the model has attention):
   std::vector<std::string> attention_columns;  // <bos>, source tokens, <eos>
   std::vector<std::string> attention_rows;     // output tokens, then <eos> when it was generated

@@ -22,11 +22,11 @@ bool operator==(const BleuStats& a, const BleuStats& b);
 inline bool operator!=(const BleuStats& a, const BleuStats& b) { return !(a == b); }
 
 struct BleuResult {
-  double score = 0.0;                   // 0..100
-  double bp = 0.0;                      // brevity penalty
-  std::array<double, 4> precisions{};   // 0..100, smoothed as sacreBLEU smooths them
+  double score = 0.0;                  // 0..100
+  double bp = 0.0;                     // brevity penalty
+  std::array<double, 4> precisions{};  // 0..100, smoothed as sacreBLEU smooths them
   BleuStats stats;
-  std::string signature;                // nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:...
+  std::string signature;  // nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:...
 };
 
 // mteval-v13a tokenization exactly as sacreBLEU's Tokenizer13a: unescapes &quot; &amp; &lt; &gt;,

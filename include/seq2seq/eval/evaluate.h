@@ -25,8 +25,7 @@ EvalInput load_split(const LoadedRun& run, const std::string& split);
 // Reads two line-aligned files.
 EvalInput load_files(const std::string& src_path, const std::string& ref_path);
 
-EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options,
-                        int batch_size);
+EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options, int batch_size);
 
 // Writes eval/<name>.hyp and eval/<name>.json into the run directory (atomically).
 void save_eval(const LoadedRun& run, const EvalOutput& output);

@@ -52,8 +52,7 @@ struct BahdanauDecoderImpl : torch::nn::Module {
   // (B, T, V) or (N, V). The same numbers as step() over t = 0..T-1, computed faster: the
   // embeddings' input projections of all steps as one GEMM, and the output layer once over the
   // stacked steps.
-  torch::Tensor forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory,
-                        Positions positions);
+  torch::Tensor forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory, Positions positions);
 
   int64_t emb_dim, context_dim;
   AdditiveAttention attention{nullptr};  // query s (H), keys h_j (2H), attention size H

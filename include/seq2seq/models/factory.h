@@ -7,7 +7,6 @@
 
 namespace seq2seq::models {
 
-std::shared_ptr<Seq2SeqModel> make_model(const ModelConfig& config, int64_t src_vocab_size,
-                                         int64_t tgt_vocab_size);
+std::shared_ptr<Seq2SeqModel> make_model(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
 }  // namespace seq2seq::models

@@ -86,8 +86,8 @@ class TransformerModel : public Seq2SeqModel {
   torch::Tensor pe;                                                     // sinusoidal: (max_positions, D) buffer
   Dropout dropout{nullptr};
   TransformerStack encoder{nullptr}, decoder{nullptr};
-  Linear generator{nullptr};              // D -> V; null when tied to tgt_embedding
-  torch::Tensor generator_bias;          // tied embeddings: the output bias (V)
+  Linear generator{nullptr};     // D -> V; null when tied to tgt_embedding
+  torch::Tensor generator_bias;  // tied embeddings: the output bias (V)
 
  private:
   // tokens (B, T) at positions offset.. -> (B, T, D): embedding · sqrt(D) + position, dropout.

@@ -19,9 +19,9 @@ struct RunSummary {
   int64_t epochs = 0, steps = 0;
   bool complete = false;
   std::string stop_reason;
-  double best_valid_loss = 0, best_valid_ppl = 0;  // NaN when never validated
-  std::string eval_split;                          // "" when no eval results
-  nlohmann::json eval;                             // eval/<split>.json
+  double best_valid_loss = 0, best_valid_ppl = 0;      // NaN when never validated
+  std::string eval_split;                              // "" when no eval results
+  nlohmann::json eval;                                 // eval/<split>.json
   std::vector<std::pair<double, double>> valid_curve;  // (elapsed_s, valid_loss) per validation
   nlohmann::json config;                               // resolved config.json
 };

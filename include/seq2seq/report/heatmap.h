@@ -21,6 +21,7 @@ std::string render_attention_text(const std::vector<std::string>& src_words, con
 // A standalone SVG: source words across the top (rotated), target words down the left, cells
 // shaded white to dark blue with the value in a hover title, and a colour scale.
 std::string render_attention_svg(const std::vector<std::string>& src_words, const std::vector<std::string>& tgt_words,
-                                 const std::vector<std::vector<float>>& weights, const std::string& title = "Attention");
+                                 const std::vector<std::vector<float>>& weights,
+                                 const std::string& title = "Attention");
 
 }  // namespace seq2seq::report

@@ -17,12 +17,12 @@ struct ProgressFields {
 };
 
 struct ProgressOptions {
-  int log_every = 100;              // not a terminal: one info log line every this many updates
-  std::optional<bool> terminal;     // unset: isatty(2)
-  std::ostream* out = nullptr;      // where the live line goes; nullptr: std::cerr
-  double min_redraw_s = 0.1;        // at most ~10 redraws a second
-  std::function<double()> clock;    // seconds, monotonic; unset: std::chrono::steady_clock
-  int width = 0;                    // line width; 0: the terminal's (TIOCGWINSZ), else 100
+  int log_every = 100;            // not a terminal: one info log line every this many updates
+  std::optional<bool> terminal;   // unset: isatty(2)
+  std::ostream* out = nullptr;    // where the live line goes; nullptr: std::cerr
+  double min_redraw_s = 0.1;      // at most ~10 redraws a second
+  std::function<double()> clock;  // seconds, monotonic; unset: std::chrono::steady_clock
+  int width = 0;                  // line width; 0: the terminal's (TIOCGWINSZ), else 100
 };
 
 class ProgressBar {

@@ -12,10 +12,10 @@ namespace seq2seq::session {
 
 struct TranslateOptions {
   RunOptions run;
-  std::string input;  // file to translate line by line; empty = stdin
-  std::string svg;    // attention heatmap file (FILE, then FILE-stem-N.svg for sentence N)
-  int beam = 0;       // 0 = the run's decode.beam
-  int nbest = 1;      // > 1: "k ||| text ||| score" lines
+  std::string input;            // file to translate line by line; empty = stdin
+  std::string svg;              // attention heatmap file (FILE, then FILE-stem-N.svg for sentence N)
+  int beam = 0;                 // 0 = the run's decode.beam
+  int nbest = 1;                // > 1: "k ||| text ||| score" lines
   bool show_attention = false;  // draw the attention matrix on stderr
 };
 

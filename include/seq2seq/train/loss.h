@@ -2,7 +2,6 @@
 #pragma once
 #include <torch/torch.h>
 
-
 namespace seq2seq::train {
 
 // Mean cross-entropy over the non-pad positions of tgt_out. logits: (B, T, V) and tgt_out

@@ -9,11 +9,11 @@
 namespace seq2seq::train {
 
 struct TrainOptions {
-  std::string run_dir;                    // runs/NAME
-  bool resume = false;                    // continue from the run directory's checkpoint
-  std::vector<std::string> overrides;     // --set items; on resume applied to the run's config.json
-  std::string device = "auto";            // auto | cpu | cuda (overrides train.device when set)
-  int64_t max_steps = 0;                  // stop (resumably) after this many steps in total; 0 = no limit
+  std::string run_dir;                      // runs/NAME
+  bool resume = false;                      // continue from the run directory's checkpoint
+  std::vector<std::string> overrides;       // --set items; on resume applied to the run's config.json
+  std::string device = "auto";              // auto | cpu | cuda (overrides train.device when set)
+  int64_t max_steps = 0;                    // stop (resumably) after this many steps in total; 0 = no limit
   const std::atomic<bool>* stop = nullptr;  // set by a SIGINT handler: finish the step, checkpoint, return
 };
 
