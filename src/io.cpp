@@ -45,7 +45,8 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     std::ofstream out(tmp, std::ios::binary);
     out << content;
     out.flush();
-    if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "; disk full or no permission?)");
+    if (!out)
+      throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + "; disk full or no permission?)");
   });
 }
 

@@ -9,11 +9,12 @@
 namespace seq2seq {
 
 // The fields every state.json has had, in file order.
-#define SEQ2SEQ_STATE_REQUIRED(X)                                                                            \
-  X(step)                                                                                                    \
-  X(epoch) X(batch_in_epoch) X(best_score) X(best_step) X(bad_validations) X(validations) X(schedule) X(rng) \
-      X(elapsed_s) X(train_s) X(tokens) X(complete) X(stop_reason) X(parameters) X(device) X(interval_loss)  \
-          X(interval_steps) X(interval_tokens) X(interval_time)
+#define SEQ2SEQ_STATE_REQUIRED(X)                                                                                \
+  X(step)                                                                                                        \
+  X(epoch)                                                                                                       \
+  X(batch_in_epoch) X(best_score) X(best_step) X(bad_validations) X(validations) X(schedule) X(rng) X(elapsed_s) \
+      X(train_s) X(tokens) X(complete) X(stop_reason) X(parameters) X(device) X(interval_loss) X(interval_steps) \
+          X(interval_tokens) X(interval_time)
 
 void to_json(nlohmann::json& j, const TrainState& s) {
   j = nlohmann::json::object();

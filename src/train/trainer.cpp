@@ -351,7 +351,6 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   };
 
   TrainResult result;
-  const bool use_teacher_forcing = t.teacher_forcing < 1.0;
   while (state.epoch < t.epochs && result.stop_reason.empty()) {
     const auto batches =
         data::make_batches(train_data.examples, batch_options, static_cast<uint64_t>(t.seed) + state.epoch);
@@ -373,8 +372,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       set_lr(*optimizer, lr);
       optimizer->zero_grad();
       // Logits of the real (non-pad) target positions only: (N, V)
-      auto logits = scheduled_sampling_logits(*model, batch, use_teacher_forcing ? t.teacher_forcing : 1.0,
-                                              models::Positions::kRealTargets);
+      auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
       auto loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
