@@ -68,7 +68,7 @@ s2s translate --run runs/bahdanau --beam 3 <<< 'Der Hund sieht den Mann.' > beam
 s2s translate --run runs/bahdanau <<< 'Die Katze mag den Vogel.' > katze.txt
 
 python3 - "$bin" "$tmp" <<'PY' || fail "terminal session"
-import os, pty, re, select, sys, time
+import os, pty, re, select, sys, termios, time
 bin, tmp = sys.argv[1], sys.argv[2]
 greedy = open("greedy.txt").read().strip(); beam3 = open("beam3.txt").read().strip()
 katze = open("katze.txt").read().strip()
@@ -104,6 +104,16 @@ class Session:
     def send(self, data):
         self.mark = len(self.text())
         os.write(self.fd, data.encode())
+    def send_keys(self, data, timeout=30):
+        # Control keys only reach libedit once it has put the terminal in raw mode: in canonical
+        # mode the tty itself eats Ctrl-R (VREPRINT). Under load the bytes can arrive before
+        # libedit's tcsetattr, so wait for ICANON to go off (Linux: the master reports the
+        # slave's termios) before typing them.
+        end = time.time() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if time.time() > end: raise AssertionError("terminal never left canonical mode")
+            time.sleep(0.05)
+        self.send(data)
     def quit(self):
         self.send(":quit\r")
         _, status = os.waitpid(self.pid, 0)
@@ -121,10 +131,10 @@ assert "en> " + greedy in s.wait_for("en> ", "de> ")
 s.send("Die Katze mag den Vogel.\r")
 assert "en> " + katze in s.wait_for("en> ", "de> ")
 if editing:
-    s.send("\x1b[A\x1b[A\r")  # Up twice, Enter: the first sentence again
+    s.send_keys("\x1b[A\x1b[A\r")  # Up twice, Enter: the first sentence again
     out = s.wait_for("en> ", "de> ")
     assert "en> " + greedy in out, out
-    s.send("\x12Katze\r")  # Ctrl-R search
+    s.send_keys("\x12Katze\r")  # Ctrl-R search
     out = s.wait_for("en> ", "de> ")
     assert "en> " + katze in out, out
 s.send(":beam 3\r")
