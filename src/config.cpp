@@ -17,8 +17,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SplitPaths, src, tgt)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, train, valid, test, src_lang, tgt_lang, tokenizer,
                                                 lowercase, min_freq, max_size, max_len)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidden_dim, layers, heads, ff_dim, dropout,
-                                                attention_dropout, cell, bidirectional, norm, final_norm, positions,
-                                                max_positions, tie_embeddings, init)
+                                                attention_dropout, cell, bidirectional, reverse_source, norm,
+                                                final_norm, positions, max_positions, tie_embeddings, init)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens, bucket_chunk, optimizer,
                                                 lr, betas, eps, weight_decay, clip, label_smoothing, schedule,
                                                 warmup_steps, plateau_factor, plateau_patience, min_lr, teacher_forcing,
@@ -190,6 +190,10 @@ void validate(const Config& c, const std::string& origin) {
             "must divide model.hidden_dim (" + std::to_string(m.hidden_dim) + ")");
     require(m.emb_dim == m.hidden_dim, origin, "model.emb_dim",
             "must equal model.hidden_dim (d_model) for the transformer");
+    // Reversal helps a recurrent encoder (the first words end up next to the decoder's start);
+    // self-attention sees every position at once, so it would only relabel the positions.
+    require(!m.reverse_source, origin, "model.reverse_source",
+            "must be false for the transformer (reversing the source is for the RNN models)");
   }
 
   const auto& t = c.train;

@@ -72,6 +72,7 @@ struct ModelConfig {
   double attention_dropout = 0.0;  // Transformer: dropout on attention weights
   Cell cell = Cell::gru;           // rnn
   bool bidirectional = false;      // rnn encoder (bahdanau is always bidirectional)
+  bool reverse_source = false;     // rnn, bahdanau: the encoder reads the source words last to first
   Norm norm = Norm::post;          // transformer
   bool final_norm = true;          // transformer: LayerNorm after each stack (as nn.Transformer)
   PositionEncoding positions = PositionEncoding::sinusoidal;  // transformer

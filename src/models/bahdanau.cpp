@@ -8,7 +8,8 @@ namespace seq2seq::models {
 // ---------------------------------------------------------------------------------------------
 // Encoder
 // ---------------------------------------------------------------------------------------------
-BahdanauEncoderImpl::BahdanauEncoderImpl(const ModelConfig& config, int64_t vocab_size) {
+BahdanauEncoderImpl::BahdanauEncoderImpl(const ModelConfig& config, int64_t vocab_size)
+    : reverse_source(config.reverse_source) {
   const int64_t H = config.hidden_dim;
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, config.emb_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
@@ -20,9 +21,14 @@ BahdanauEncoderImpl::BahdanauEncoderImpl(const ModelConfig& config, int64_t voca
   fc = register_module("fc", torch::nn::Linear(2 * H, H));
 }
 
+// With reverse_source the GRU reads the words last to first (as RnnEncoder, rnn.cpp), and the
+// states are put back in source order: the attention weights, which translate draws and uses to
+// replace <unk>, are then over the source as written, whatever order it was read in.
 BahdanauEncoderImpl::Output BahdanauEncoderImpl::forward(const torch::Tensor& src, const torch::Tensor& src_len) {
-  auto embedded = dropout(embedding(src));  // (B, S, E)
+  auto read = reverse_source ? reverse_source_words(src, src_len) : src;  // (B, S)
+  auto embedded = dropout(embedding(read));                               // (B, S, E)
   auto run = detail::run_rnn(rnn, embedded, src_len);
+  if (reverse_source) run.states = reverse_source_words(run.states, src_len);  // (B, S, 2H), original order
   const int64_t n = run.h_n.size(0);  // layers·2: the top layer's forward and backward are last
   auto final_states = torch::cat({run.h_n[n - 2], run.h_n[n - 1]}, 1);  // (B, 2H)
   return {run.states, torch::tanh(fc(final_states))};

@@ -18,6 +18,11 @@ std::shared_ptr<Seq2SeqModel> make_model(const ModelConfig& config, int64_t src_
     case ModelType::bahdanau:
       return std::make_shared<BahdanauModel>(config, src_vocab_size, tgt_vocab_size);
     case ModelType::transformer:
+      // validate() refuses this in a config; a model built in code must not ignore it silently
+      if (config.reverse_source)
+        throw ConfigError(
+            "model.reverse_source: must be false for the transformer (reversing the source is for the "
+            "RNN models)");
       return std::make_shared<TransformerModel>(config, src_vocab_size, tgt_vocab_size);
   }
   throw ConfigError("model.type: unknown value " + std::to_string(static_cast<int>(config.type)));

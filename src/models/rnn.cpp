@@ -21,7 +21,8 @@ Options rnn_options(const ModelConfig& config, int64_t input_size, bool bidirect
 // ---------------------------------------------------------------------------------------------
 // Encoder
 // ---------------------------------------------------------------------------------------------
-RnnEncoderImpl::RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size) : is_lstm(config.cell == Cell::lstm) {
+RnnEncoderImpl::RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size)
+    : is_lstm(config.cell == Cell::lstm), reverse_source(config.reverse_source) {
   embedding = register_module("embedding", torch::nn::Embedding(vocab_size, config.emb_dim));
   dropout = register_module("dropout", Dropout(config.dropout));
   if (is_lstm)
@@ -32,9 +33,16 @@ RnnEncoderImpl::RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size) : 
         "rnn", torch::nn::GRU(rnn_options<torch::nn::GRUOptions>(config, config.emb_dim, config.bidirectional)));
 }
 
+// Sutskever et al. (2014) reverse the source: the first words, which the decoder needs first, are
+// then the last the encoder reads, a few steps from the decoder's start instead of n. <bos> and
+// <eos> stay in place, so the final state is still the one after <eos>. The reversal is done
+// here, once, and undone on the states: forward() and start() both encode through this, so
+// training, search, eval and translate all read reversed sources without knowing it.
 RnnEncoderImpl::Output RnnEncoderImpl::forward(const torch::Tensor& src, const torch::Tensor& src_len) {
-  auto embedded = dropout(embedding(src));  // (B, S, E)
+  auto read = reverse_source ? reverse_source_words(src, src_len) : src;  // (B, S)
+  auto embedded = dropout(embedding(read));                               // (B, S, E)
   auto run = is_lstm ? detail::run_rnn(lstm, embedded, src_len) : detail::run_rnn(gru, embedded, src_len);
+  if (reverse_source) run.states = reverse_source_words(run.states, src_len);  // (B, S, dirs·H), original order
   return {run.states, run.h_n, run.c_n};
 }
 

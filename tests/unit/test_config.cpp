@@ -250,3 +250,25 @@ TEST(Config, TeacherForcingBelowOneIsForRnnModelsOnly) {
                                      "train": {"teacher_forcing": 0.5}})")),
             "x.json: train.teacher_forcing: must be 1 for the transformer (scheduled sampling is for the RNN models)");
 }
+
+TEST(Config, ReverseSourceIsForRnnModelsOnlyAndDefaultsToFalse) {
+  EXPECT_FALSE(Config{}.model.reverse_source);
+  // A config written before the key existed (a run's old config.json) loads, reading forwards.
+  json old = Config{};
+  old["model"].erase("reverse_source");
+  EXPECT_FALSE(seq2seq::config_from_json(old, "old.json").model.reverse_source);
+  EXPECT_TRUE(json(Config{})["model"].contains("reverse_source"));  // config show writes it out
+  for (const char* type : {"rnn", "bahdanau"}) {
+    Config c = seq2seq::config_from_json(json{{"model", {{"type", type}, {"reverse_source", true}}}}, "x.json");
+    EXPECT_TRUE(c.model.reverse_source) << type;
+  }
+  EXPECT_EQ(error_of(json::parse(R"({"model": {"type": "transformer", "hidden_dim": 256, "emb_dim": 256,
+                                                "reverse_source": true}})")),
+            "x.json: model.reverse_source: must be false for the transformer (reversing the source is for the RNN "
+            "models)");
+  Config c;
+  c.model.type = seq2seq::ModelType::rnn;
+  seq2seq::apply_overrides(c, {"model.reverse_source=true"});
+  EXPECT_TRUE(c.model.reverse_source);
+  EXPECT_THROW(seq2seq::apply_overrides(c, {"model.reverse_source=1"}), ConfigError);  // a bool, not a number
+}

@@ -1,6 +1,8 @@
 // The three translation models: sizes, padding invariance, incremental decoding, save/load, learning.
 #include "seq2seq/config.h"
 #include "seq2seq/data/batch.h"
+#include "seq2seq/decode/search.h"
+#include "seq2seq/errors.h"
 #include "seq2seq/models/bahdanau.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/factory.h"
@@ -13,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -76,14 +79,23 @@ Sentence random_sentence(int64_t vocab, int64_t min_len, int64_t max_len) {
   return s;
 }
 
-Batch random_batch(int64_t B, uint64_t seed, int64_t min_len = 2, int64_t max_len = 7) {
-  torch::manual_seed(seed);
+struct Pairs {
   std::vector<Sentence> src, tgt;
+};
+
+Pairs random_pairs(int64_t B, uint64_t seed, int64_t min_len = 2, int64_t max_len = 7) {
+  torch::manual_seed(seed);
+  Pairs pairs;
   for (int64_t b = 0; b < B; ++b) {
-    src.push_back(random_sentence(kSrcVocab, min_len, max_len));
-    tgt.push_back(random_sentence(kTgtVocab, min_len, max_len));
+    pairs.src.push_back(random_sentence(kSrcVocab, min_len, max_len));
+    pairs.tgt.push_back(random_sentence(kTgtVocab, min_len, max_len));
   }
-  return make_batch(src, tgt);
+  return pairs;
+}
+
+Batch random_batch(int64_t B, uint64_t seed, int64_t min_len = 2, int64_t max_len = 7) {
+  auto pairs = random_pairs(B, seed, min_len, max_len);
+  return make_batch(pairs.src, pairs.tgt);
 }
 
 double max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b).abs().max().item<double>(); }
@@ -159,15 +171,11 @@ TEST_P(ModelTest, ShapesAndStepOutputs) {
   EXPECT_LE(max_diff(out.log_probs.exp().sum(1), torch::ones({5})), 1e-5);
 }
 
-TEST_P(ModelTest, PaddingChangesNothing) {
-  auto model = build(tiny_config(GetParam()));
-  expect_padding_invariance(*model, random_batch(6, 22));
-  // Lengths 1..9: over half of the target positions are padding (forward skips their output
-  // layer); each sentence alone (no padding at all) gives the same logits.
-  auto batch = random_batch(6, 33, 0, 8);
+// Each sentence alone (no padding at all) gives the logits it has in the padded batch.
+void expect_each_sentence_alone_the_same(Seq2SeqModel& model, const Batch& batch, double tol = 1e-5) {
   torch::NoGradGuard no_grad;
-  model->eval();
-  auto logits = model->forward(batch);  // (B, T, V)
+  model.eval();
+  auto logits = model.forward(batch);  // (B, T, V)
   for (int64_t b = 0; b < batch.size(); ++b) {
     const int64_t S = batch.src_len[b].item<int64_t>(), T = batch.tgt_out[b].ne(0).sum().item<int64_t>();
     Batch one;
@@ -175,8 +183,16 @@ TEST_P(ModelTest, PaddingChangesNothing) {
     one.src_len = batch.src_len.slice(0, b, b + 1);
     one.tgt_in = batch.tgt_in.slice(0, b, b + 1).slice(1, 0, T);
     one.tgt_out = batch.tgt_out.slice(0, b, b + 1).slice(1, 0, T);
-    EXPECT_LE(max_diff(model->forward(one)[0], logits[b].slice(0, 0, T)), 1e-5) << "sentence " << b;
+    EXPECT_LE(max_diff(model.forward(one)[0], logits[b].slice(0, 0, T)), tol) << "sentence " << b;
   }
+}
+
+TEST_P(ModelTest, PaddingChangesNothing) {
+  auto model = build(tiny_config(GetParam()));
+  expect_padding_invariance(*model, random_batch(6, 22));
+  // Lengths 1..9: over half of the target positions are padding (forward skips their output
+  // layer).
+  expect_each_sentence_alone_the_same(*model, random_batch(6, 33, 0, 8));
 }
 
 TEST_P(ModelTest, RealTargetPositionsEqualForwardAtThoseRows) {
@@ -362,6 +378,193 @@ TEST(RnnModels, VariantsRunAndDecodeConsistently) {
   deep.layers = 2;
   auto model = build(deep);
   expect_steps_match_forward(*model, random_batch(4, 30));
+}
+
+// ---------------------------------------------------------------------------------------------
+// model.reverse_source (Sutskever et al. 2014) and the bidirectional encoder's final states
+// ---------------------------------------------------------------------------------------------
+// <bos> w_1 ... w_n <eos> -> <bos> w_n ... w_1 <eos>, written out here without the library's helper.
+Sentence reversed_words(Sentence s) {
+  std::reverse(s.begin() + 1, s.end() - 1);
+  return s;
+}
+
+// The source position that position j of a row of n real ids holds after reversing the words.
+int64_t mirrored(int64_t j, int64_t n) { return j >= 1 && j < n - 1 ? n - 1 - j : j; }
+
+struct RnnVariant {
+  std::string type, cell;
+  int layers;
+  bool bidirectional;
+  std::string name() const {
+    return type + " " + cell + " layers=" + std::to_string(layers) + (bidirectional ? " bidirectional" : "");
+  }
+  ModelConfig config(bool reverse_source) const {
+    auto c = tiny_config(type);
+    c.cell = nlohmann::json(cell).get<seq2seq::Cell>();
+    c.layers = layers;
+    c.bidirectional = bidirectional;
+    c.reverse_source = reverse_source;
+    return c;
+  }
+};
+
+// Every combination the options allow: layers, GRU or LSTM, bidirectional (bahdanau always is).
+const std::vector<RnnVariant> kReversibleVariants = {
+    {"rnn", "gru", 1, false}, {"rnn", "lstm", 1, false},    {"rnn", "gru", 2, false},     {"rnn", "lstm", 2, true},
+    {"rnn", "gru", 2, true},  {"bahdanau", "gru", 1, true}, {"bahdanau", "gru", 2, true},
+};
+
+TEST(ReverseSource, ReversesTheWordsAndLeavesBosEosAndPaddingInPlace) {
+  using seq2seq::models::reverse_source_words;
+  auto ids = torch::tensor({2, 5, 6, 7, 3, 0, /**/ 2, 8, 3, 0, 0, 0, /**/ 2, 3, 0, 0, 0, 0, /**/ 2, 4, 5, 6, 7, 3},
+                           torch::kLong)
+                 .view({4, 6});
+  auto len = torch::tensor({5, 3, 2, 6}, torch::kLong);
+  auto expected = torch::tensor({2, 7, 6, 5, 3, 0, /**/ 2, 8, 3, 0, 0, 0, /**/ 2, 3, 0, 0, 0, 0, /**/ 2, 7, 6, 5, 4, 3},
+                                torch::kLong)
+                      .view({4, 6});
+  EXPECT_TRUE(torch::equal(reverse_source_words(ids, len), expected));
+  // States (B, S, K): the same permutation of dim 1; applied twice, nothing changes.
+  auto states = torch::randn({4, 6, 3});
+  auto reversed = reverse_source_words(states, len);
+  for (int64_t b = 0; b < 4; ++b)
+    for (int64_t j = 0; j < 6; ++j)
+      EXPECT_TRUE(torch::equal(reversed[b][j], states[b][mirrored(j, len[b].item<int64_t>())])) << b << "," << j;
+  EXPECT_TRUE(torch::equal(reverse_source_words(reversed, len), states));
+}
+
+// The defining property: reverse_source on x is the plain model (same weights) on x with its
+// words reversed, in forward(), in start()/step() and in greedy and beam search; the attention
+// weights are over the source as written (the plain model's, mirrored back).
+TEST(ReverseSource, IsThePlainModelOnTheReversedWords) {
+  for (const auto& v : kReversibleVariants) {
+    SCOPED_TRACE(v.name());
+    auto plain = build(v.config(false), 5);
+    auto reversed = build(v.config(true), 5);
+    auto plain_params = plain->named_parameters(), reversed_params = reversed->named_parameters();
+    ASSERT_EQ(reversed_params.keys(), plain_params.keys()) << "reverse_source adds no parameter";
+    for (const auto& item : plain_params) ASSERT_TRUE(torch::equal(reversed_params[item.key()], item.value()));
+
+    auto pairs = random_pairs(6, 41, 0, 8);  // 0 to 8 words: padding in the batch, empty sentences too
+    std::vector<Sentence> flipped;
+    for (const auto& s : pairs.src) flipped.push_back(reversed_words(s));
+    auto batch = make_batch(pairs.src, pairs.tgt), flipped_batch = make_batch(flipped, pairs.tgt);
+    ASSERT_GT(batch.src.eq(0).sum().item<int64_t>(), 0);
+    torch::NoGradGuard no_grad;
+    plain->eval();
+    reversed->eval();
+    auto logits = reversed->forward(batch);
+    EXPECT_LE(max_diff(logits, plain->forward(flipped_batch)), 1e-5);
+    EXPECT_GT(max_diff(logits, plain->forward(batch)), 1e-3) << "reverse_source changed nothing";
+
+    // The original order of a (B, S) attention row from the plain model on the flipped batch.
+    auto unflip = [&](const torch::Tensor& weights) {
+      auto out = weights.clone();
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        const int64_t n = batch.src_len[b].item<int64_t>();
+        for (int64_t j = 0; j < n; ++j) out[b][j] = weights[b][mirrored(j, n)];
+      }
+      return out;
+    };
+    auto state = reversed->start(batch.src, batch.src_len);
+    auto plain_state = plain->start(flipped_batch.src, flipped_batch.src_len);
+    for (int64_t t = 0; t < batch.tgt_in.size(1); ++t) {
+      auto out = reversed->step(state, batch.tgt_in.select(1, t));
+      auto expected = plain->step(plain_state, batch.tgt_in.select(1, t));
+      EXPECT_LE(max_diff(out.log_probs, expected.log_probs), 1e-5) << "step " << t;
+      if (reversed->has_attention()) {
+        EXPECT_LE(max_diff(out.attention, unflip(expected.attention)), 1e-6) << "step " << t;
+        EXPECT_GT(max_diff(out.attention, expected.attention), 1e-4) << "attention in reading order, step " << t;
+      }
+    }
+
+    for (int beam : {1, 3}) {
+      seq2seq::decode::SearchOptions options;
+      options.beam = beam, options.nbest = beam, options.attention = true;
+      auto ours = seq2seq::decode::search(*reversed, batch.src, batch.src_len, options);
+      auto theirs = seq2seq::decode::search(*plain, flipped_batch.src, flipped_batch.src_len, options);
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        ASSERT_EQ(ours[b].size(), theirs[b].size());
+        const int64_t n = batch.src_len[b].item<int64_t>();
+        for (size_t k = 0; k < ours[b].size(); ++k) {
+          const auto &h = ours[b][k], &g = theirs[b][k];
+          EXPECT_EQ(h.tokens, g.tokens) << "beam " << beam << " sentence " << b;
+          EXPECT_NEAR(h.score, g.score, 1e-4);
+          ASSERT_EQ(h.attention.size(), g.attention.size());
+          for (size_t t = 0; t < h.attention.size(); ++t)
+            for (int64_t j = 0; j < n; ++j) EXPECT_NEAR(h.attention[t][j], g.attention[t][mirrored(j, n)], 1e-5);
+        }
+      }
+    }
+  }
+}
+
+TEST(ReverseSource, StepByStepEqualsTeacherForcedForwardAndPaddingChangesNothing) {
+  for (const auto& v : kReversibleVariants) {
+    SCOPED_TRACE(v.name());
+    auto model = build(v.config(true));
+    expect_steps_match_forward(*model, random_batch(6, 43, 0, 8));
+    expect_steps_match_forward(*model, random_batch(1, 44));  // the matrix-vector path
+    expect_padding_invariance(*model, random_batch(5, 45));
+    expect_each_sentence_alone_the_same(*model, random_batch(6, 46, 0, 8));
+  }
+}
+
+// A bidirectional encoder's h_n rows are [layer 0 fwd, layer 0 bwd, layer 1 fwd, ...]. Decoder
+// layer l must start from encoder layer l's two directions: reading h_n[l] instead (layer 0's
+// two directions for a 2-layer decoder), or dropping the backward direction, fails here.
+TEST(RnnModels, BidirectionalInitialStateTakesBothDirectionsOfEveryLayer) {
+  for (const std::string cell : {"gru", "lstm"}) {
+    for (bool reverse : {false, true}) {
+      const RnnVariant v{"rnn", cell, 2, true};
+      SCOPED_TRACE(v.name() + (reverse ? " reverse_source" : ""));
+      const int64_t H = v.config(reverse).hidden_dim;
+      auto model = build(v.config(reverse), 6);
+      auto batch = random_batch(5, 47, 0, 8);
+      torch::NoGradGuard no_grad;
+      model->eval();
+      // Each direction's final state is the one after its last real token: forward at position
+      // n - 1 (<eos>), backward at position 0 (<bos>); both stay put under reverse_source.
+      auto& rnn = dynamic_cast<seq2seq::models::RnnModel&>(*model);
+      auto encoded = rnn.encoder(batch.src, batch.src_len);
+      ASSERT_EQ(encoded.h_n.size(0), 4);
+      for (int64_t b = 0; b < batch.size(); ++b) {
+        const int64_t n = batch.src_len[b].item<int64_t>();
+        EXPECT_LE(max_diff(encoded.h_n[2][b], encoded.states[b][n - 1].slice(0, 0, H)), 1e-6) << b;
+        EXPECT_LE(max_diff(encoded.h_n[3][b], encoded.states[b][0].slice(0, H, 2 * H)), 1e-6) << b;
+      }
+      const auto before = model->start(batch.src, batch.src_len);
+      for (int64_t layer : {0, 1}) {
+        for (const std::string direction : {"", "_reverse"}) {
+          const std::string key = "encoder.rnn.weight_hh_l" + std::to_string(layer) + direction;
+          SCOPED_TRACE(key);
+          auto changed = build(v.config(reverse), 6);
+          changed->eval();
+          changed->named_parameters()[key].add_(0.5);
+          const auto after = changed->start(batch.src, batch.src_len);
+          for (const std::string name : {"hidden", "cell"}) {
+            if (name == "cell" && cell != "lstm") continue;
+            for (int64_t k : {0, 1}) {
+              const double diff = max_diff(after.at(name).select(1, k), before.at(name).select(1, k));
+              if (k >= layer)  // encoder layer `layer` feeds decoder layer `layer` (and, through layer 1, above)
+                EXPECT_GT(diff, 1e-4) << "decoder layer " << k << "'s initial " << name << " ignores " << key;
+              else
+                EXPECT_EQ(diff, 0.0) << "decoder layer " << k << "'s initial " << name << " depends on " << key;
+            }
+          }
+          EXPECT_GT(max_diff(after.at("context"), before.at("context")), 1e-4) << "context ignores " << key;
+        }
+      }
+    }
+  }
+}
+
+// The Transformer refuses the option instead of ignoring it.
+TEST(ReverseSource, TransformerRefusesIt) {
+  auto config = tiny_config("transformer");
+  config.reverse_source = true;
+  EXPECT_THROW(seq2seq::models::make_model(config, kSrcVocab, kTgtVocab), seq2seq::ConfigError);
 }
 
 TEST(TransformerModel, VariantsRunAndDecodeConsistently) {

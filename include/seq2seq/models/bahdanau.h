@@ -13,18 +13,20 @@
 
 namespace seq2seq::models {
 
-// Embedding -> dropout -> bidirectional GRU over the real tokens; the bridge turns the final
-// forward and backward states into the decoder's initial state.
+// Embedding -> dropout -> bidirectional GRU over the real tokens (read in reverse with
+// model.reverse_source); the bridge turns the final forward and backward states into the
+// decoder's initial state.
 struct BahdanauEncoderImpl : torch::nn::Module {
   BahdanauEncoderImpl(const ModelConfig& config, int64_t vocab_size);
 
   struct Output {
-    torch::Tensor states;   // (B, S, 2H): [forward_j; backward_j], zero at padding
+    torch::Tensor states;   // (B, S, 2H): [forward_j; backward_j] of source position j, zero at padding
     torch::Tensor initial;  // (B, H) = tanh(fc([h_fwd_final; h_bwd_final]))
   };
   // src (B, S), src_len (B) int64 on the CPU.
   Output forward(const torch::Tensor& src, const torch::Tensor& src_len);
 
+  bool reverse_source;  // read <bos> w_n ... w_1 <eos> (reverse_source_words); not a parameter
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
   torch::nn::GRU rnn{nullptr};

@@ -12,19 +12,23 @@
 
 namespace seq2seq::models {
 
-// Embedding -> dropout -> GRU or LSTM (layers, optionally bidirectional) over the real tokens.
+// Embedding -> dropout -> GRU or LSTM (layers, optionally bidirectional) over the real tokens,
+// optionally reading the words in reverse (model.reverse_source).
 struct RnnEncoderImpl : torch::nn::Module {
   RnnEncoderImpl(const ModelConfig& config, int64_t vocab_size);
 
   struct Output {
-    torch::Tensor states;  // (B, S, dirs·H), zero at padded positions
-    torch::Tensor h_n;     // (layers·dirs, B, H): state after each sentence's last real token
-    torch::Tensor c_n;     // LSTM cell state, same shape; undefined for GRU
+    torch::Tensor states;  // (B, S, dirs·H) in source order (also with reverse_source), zero at padding
+    // (layers·dirs, B, H), rows [layer 0 fwd, layer 0 bwd, layer 1 fwd, ...]: each direction's
+    // state after the last real token it read
+    torch::Tensor h_n;
+    torch::Tensor c_n;  // LSTM cell state, same shape; undefined for GRU
   };
   // src (B, S), src_len (B) int64 on the CPU. Padding never influences any output.
   Output forward(const torch::Tensor& src, const torch::Tensor& src_len);
 
   bool is_lstm;
+  bool reverse_source;  // read <bos> w_n ... w_1 <eos> (reverse_source_words); not a parameter
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
   torch::nn::GRU gru{nullptr};    // registered as "rnn" when cell = gru
@@ -74,7 +78,8 @@ class RnnModel : public Seq2SeqModel {
 
   RnnEncoder encoder{nullptr};
   RnnDecoder decoder{nullptr};
-  // Bidirectional encoders only: [h_fwd; h_bwd] -> initial decoder state (tanh), per layer.
+  // Bidirectional encoders only: decoder layer l starts from tanh(bridge([h_fwd_l; h_bwd_l])) of
+  // encoder layer l's two final states (one bridge for all layers).
   torch::nn::Linear bridge{nullptr};
   torch::nn::Linear bridge_cell{nullptr};  // LSTM: the same for the cell state (no tanh)
 

@@ -47,6 +47,14 @@ torch::Tensor real_targets(const data::Batch& batch);
 // before their output layer, so that pad rows never reach it.
 torch::Tensor at_positions(const torch::Tensor& x, const torch::Tensor& tgt_in, Positions positions);
 
+// The source as a reversed-source encoder reads it (Sutskever et al. 2014): x (B, S, ...) holds
+// rows <bos> w_1 ... w_n <eos> <pad>... with src_len (B) = n + 2 real positions; the result has
+// <bos> w_n ... w_1 <eos>, with <bos>, <eos> and padding where they were. Its own inverse. The
+// RNN encoders apply it twice, to the ids they read and to the states they return, so that the
+// reversal lives in the encoder alone: every caller (training, search, eval, translate) gets it,
+// and encoder states, and any attention over them, stay indexed by the original positions.
+torch::Tensor reverse_source_words(const torch::Tensor& x, const torch::Tensor& src_len);
+
 class Seq2SeqModel : public torch::nn::Module {
  public:
   // Teacher-forced training pass: logits for batch.tgt_in, at the positions `positions` names.
