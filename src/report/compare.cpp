@@ -162,6 +162,19 @@ Spread group_spread(const std::vector<RunSummary>& runs, const RunGroup& group, 
   return spread(std::move(values));
 }
 
+// The per-run quantities averaged over seeds.
+double parameters_of(const RunSummary& r) { return static_cast<double>(r.parameters); }
+double elapsed_of(const RunSummary& r) { return r.elapsed_s; }
+double train_s_of(const RunSummary& r) { return r.train_s; }
+double tokens_of(const RunSummary& r) { return static_cast<double>(r.tokens); }
+double tokens_per_s_of(const RunSummary& r) { return r.tokens_per_s; }
+double epochs_of(const RunSummary& r) { return static_cast<double>(r.epochs); }
+double best_epoch_of(const RunSummary& r) { return r.best_epoch > 0 ? static_cast<double>(r.best_epoch) : kNaN; }
+double valid_loss_of(const RunSummary& r) { return r.best_valid_loss; }
+double valid_ppl_of(const RunSummary& r) { return r.best_valid_ppl; }
+double bleu_of(const RunSummary& r) { return eval_score(r, "bleu"); }
+double chrf_of(const RunSummary& r) { return eval_score(r, "chrf"); }
+
 Table runs_table(const std::vector<RunSummary>& runs, bool seeds) {
   std::vector<std::string> header = {"run",       "model",  "params",     "train time", "tokens seen",
                                      "tokens/s",  "epochs", "best epoch", "stop",       "best valid loss",
@@ -195,22 +208,14 @@ Table groups_table(const std::vector<RunSummary>& runs) {
   Table table({"config", "model", "seeds", "params", "train time", "tokens seen", "best epoch", "best valid loss",
                "valid PPL", "BLEU", "chrF2", "p (max)"});
   for (const auto& g : group_runs(runs)) {
-    const RunSummary& first = runs[g.members.front()];
-    const auto time = group_spread(runs, g, [](const RunSummary& r) { return r.elapsed_s; });
-    table.add_row(
-        {g.name, first.model, std::to_string(g.members.size()),
-         with_commas(std::llround(
-             group_spread(runs, g, [](const RunSummary& r) { return static_cast<double>(r.parameters); }).mean)),
-         format_duration(time.mean) + (std::isfinite(time.sd) ? " ± " + format_duration(time.sd) : ""),
-         compact_count(group_spread(runs, g, [](const RunSummary& r) { return static_cast<double>(r.tokens); }).mean),
-         mean_sd(
-             group_spread(runs, g, [](const RunSummary& r) { return r.best_epoch > 0 ? double(r.best_epoch) : kNaN; }),
-             1),
-         mean_sd(group_spread(runs, g, [](const RunSummary& r) { return r.best_valid_loss; }), 3),
-         mean_sd(group_spread(runs, g, [](const RunSummary& r) { return r.best_valid_ppl; }), 2),
-         mean_sd(group_spread(runs, g, [](const RunSummary& r) { return eval_score(r, "bleu"); }), 2),
-         mean_sd(group_spread(runs, g, [](const RunSummary& r) { return eval_score(r, "chrf"); }), 2),
-         p_text(max_p(runs, g))});
+    auto over_seeds = [&](double (*get)(const RunSummary&)) { return group_spread(runs, g, get); };
+    const Spread time = over_seeds(elapsed_of);
+    table.add_row({g.name, runs[g.members.front()].model, std::to_string(g.members.size()),
+                   with_commas(std::llround(over_seeds(parameters_of).mean)),
+                   format_duration(time.mean) + (std::isfinite(time.sd) ? " ± " + format_duration(time.sd) : ""),
+                   compact_count(over_seeds(tokens_of).mean), mean_sd(over_seeds(best_epoch_of), 1),
+                   mean_sd(over_seeds(valid_loss_of), 3), mean_sd(over_seeds(valid_ppl_of), 2),
+                   mean_sd(over_seeds(bleu_of), 2), mean_sd(over_seeds(chrf_of), 2), p_text(max_p(runs, g))});
   }
   return table;
 }
@@ -269,11 +274,8 @@ std::string significance_footnote(const std::vector<RunSummary>& runs, bool seed
       "p: paired bootstrap resampling of BLEU (Koehn 2004; {} resamples, seed {}, as sacreBLEU --paired-bs) "
       "against {}: the chance of a difference at least this large if both were equally good. * p < 0.05.",
       with_commas(any->bleu.resamples), any->bleu.seed, seeds ? runs.front().group : runs.front().name);
-  if (seeds)
-    note += fmt::format(
-        " Each seed is paired with the same seed of {}; the mean ± sd tables show the largest p over the seeds "
-        "(conservative).",
-        runs.front().group);
+  if (pairs_by_seed(runs)) note += fmt::format(" Each seed is paired with the same seed of {}.", runs.front().group);
+  if (seeds) note += " The mean ± sd tables show the largest p over the seeds (conservative).";
   return note;
 }
 
@@ -368,7 +370,7 @@ void load_sentences(RunSummary& s, const RunPaths& paths, const std::string& spl
       digest.update(corpus.src[i] + "\t" + corpus.tgt[i] + "\n");
     }
     s.sentence_stats = std::move(stats);
-    s.references_sha256 = digest.hex();
+    s.sentences_sha256 = digest.hex();
   } catch (const std::exception& e) {
     s.sentence_stats.clear();
     s.source_lengths.clear();
@@ -382,7 +384,7 @@ std::vector<std::vector<size_t>> band_members(const nlohmann::json& bands, const
   std::vector<std::vector<size_t>> members(bands.size());
   for (size_t i = 0; i < lengths.size(); ++i)
     for (size_t b = 0; b < bands.size(); ++b)
-      if (bands[b]["hi"].is_null() || lengths[i] <= bands[b]["hi"].get<int>()) {
+      if (!bands[b].contains("hi") || !bands[b]["hi"].is_number() || lengths[i] <= bands[b]["hi"].get<int>()) {
         members[b].push_back(i);
         break;
       }
@@ -428,23 +430,22 @@ nlohmann::json groups_json(const std::vector<RunSummary>& runs) {
           {{"label", label},
            {"bleu", spread_json(group_spread(runs, g, [&](const RunSummary& r) { return band_bleu(r, label); }))},
            {"p_value", p_values_json(runs, g, label)}});
-    auto get = [&](auto f) { return spread_json(group_spread(runs, g, f)); };
-    out.push_back(
-        {{"name", g.name},
-         {"model", runs[g.members.front()].model},
-         {"runs", names},
-         {"seeds", seeds},
-         {"parameters", get([](const RunSummary& r) { return static_cast<double>(r.parameters); })},
-         {"train_s", get([](const RunSummary& r) { return r.train_s; })},
-         {"elapsed_s", get([](const RunSummary& r) { return r.elapsed_s; })},
-         {"tokens", get([](const RunSummary& r) { return static_cast<double>(r.tokens); })},
-         {"best_epoch", get([](const RunSummary& r) { return r.best_epoch > 0 ? double(r.best_epoch) : kNaN; })},
-         {"best_valid_loss", get([](const RunSummary& r) { return r.best_valid_loss; })},
-         {"best_valid_ppl", get([](const RunSummary& r) { return r.best_valid_ppl; })},
-         {"bleu", get([](const RunSummary& r) { return eval_score(r, "bleu"); })},
-         {"chrf", get([](const RunSummary& r) { return eval_score(r, "chrf"); })},
-         {"p_value", p_values_json(runs, g)},
-         {"bands", bands}});
+    auto get = [&](double (*f)(const RunSummary&)) { return spread_json(group_spread(runs, g, f)); };
+    out.push_back({{"name", g.name},
+                   {"model", runs[g.members.front()].model},
+                   {"runs", names},
+                   {"seeds", seeds},
+                   {"parameters", get(parameters_of)},
+                   {"train_s", get(train_s_of)},
+                   {"elapsed_s", get(elapsed_of)},
+                   {"tokens", get(tokens_of)},
+                   {"best_epoch", get(best_epoch_of)},
+                   {"best_valid_loss", get(valid_loss_of)},
+                   {"best_valid_ppl", get(valid_ppl_of)},
+                   {"bleu", get(bleu_of)},
+                   {"chrf", get(chrf_of)},
+                   {"p_value", p_values_json(runs, g)},
+                   {"bands", bands}});
   }
   return out;
 }
@@ -497,27 +498,22 @@ std::string comparison_csv(const std::vector<RunSummary>& runs) {
   if (!seeds) return csv.to_csv();
   for (const auto& g : group_runs(runs)) {
     const RunSummary& first = runs[g.members.front()];
-    auto mean_of = [&](auto get) { return group_spread(runs, g, get); };
+    auto over_seeds = [&](double (*get)(const RunSummary&)) { return group_spread(runs, g, get); };
     std::vector<std::string> row = {g.name, first.model, g.name, "mean"};
-    row.push_back(fixed(mean_of([](const RunSummary& r) { return double(r.parameters); }).mean, 0));
-    row.push_back(format_duration(mean_of([](const RunSummary& r) { return r.elapsed_s; }).mean));
-    row.push_back(fixed(mean_of([](const RunSummary& r) { return double(r.tokens); }).mean, 0));
-    row.push_back(fixed(mean_of([](const RunSummary& r) { return r.tokens_per_s; }).mean, 0));
-    row.push_back(fixed(mean_of([](const RunSummary& r) { return double(r.epochs); }).mean, 1));
-    row.push_back(
-        fixed(mean_of([](const RunSummary& r) { return r.best_epoch > 0 ? double(r.best_epoch) : kNaN; }).mean, 1));
-    row.push_back("");
-    const auto loss = mean_of([](const RunSummary& r) { return r.best_valid_loss; });
-    const auto ppl = mean_of([](const RunSummary& r) { return r.best_valid_ppl; });
-    const auto bleu = mean_of([](const RunSummary& r) { return eval_score(r, "bleu"); });
-    const auto chrf = mean_of([](const RunSummary& r) { return eval_score(r, "chrf"); });
-    score_cells(row, loss.mean, loss.sd, 3);
-    score_cells(row, ppl.mean, ppl.sd, 2);
-    score_cells(row, bleu.mean, bleu.sd, 2);
-    score_cells(row, chrf.mean, chrf.sd, 2);
+    row.push_back(fixed(over_seeds(parameters_of).mean, 0));
+    row.push_back(format_duration(over_seeds(elapsed_of).mean));
+    row.push_back(fixed(over_seeds(tokens_of).mean, 0));
+    row.push_back(fixed(over_seeds(tokens_per_s_of).mean, 0));
+    row.push_back(fixed(over_seeds(epochs_of).mean, 1));
+    row.push_back(fixed(over_seeds(best_epoch_of).mean, 1));
+    row.push_back("");  // stop
+    for (auto [get, digits] : {std::pair{valid_loss_of, 3}, {valid_ppl_of, 2}, {bleu_of, 2}, {chrf_of, 2}}) {
+      const Spread score = over_seeds(get);
+      score_cells(row, score.mean, score.sd, digits);
+    }
     row.insert(row.end(), {p_cell(max_p(runs, g)), first.eval_split});
     for (const auto& label : labels) {
-      const auto band = mean_of([&](const RunSummary& r) { return band_bleu(r, label); });
+      const Spread band = group_spread(runs, g, [&](const RunSummary& r) { return band_bleu(r, label); });
       score_cells(row, band.mean, band.sd, 2);
       row.push_back(p_cell(max_p(runs, g, label)));
       const std::string count = band_sentences(runs, label);
@@ -562,17 +558,21 @@ bool has_seeds(const std::vector<RunSummary>& runs) {
   return false;
 }
 
+bool pairs_by_seed(const std::vector<RunSummary>& runs) {
+  return has_seeds(runs) && group_runs(runs).front().members.size() > 1;
+}
+
 void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOptions& options) {
   for (auto& r : runs) r.significance.reset();
   if (runs.size() < 2) return;
-  const bool seeds = has_seeds(runs);
+  const bool by_seed = pairs_by_seed(runs);
   const auto groups = group_runs(runs);
   const RunGroup& first = groups.front();
   for (size_t g = 1; g < groups.size(); ++g)
     for (auto i : groups[g].members) {
       RunSummary& run = runs[i];
       const RunSummary* base = &runs[first.members.front()];
-      if (seeds) {
+      if (by_seed) {
         base = nullptr;
         for (auto j : first.members)
           if (runs[j].seed_index == run.seed_index) base = &runs[j];
@@ -586,7 +586,7 @@ void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOption
         spdlog::warn("{} against {}: no p-value ({})", run.name, base->name, lacking.sentences_note);
         continue;
       }
-      if (base->references_sha256 != run.references_sha256) {
+      if (base->sentences_sha256 != run.sentences_sha256) {
         spdlog::warn("{} against {}: no p-value (they were evaluated on different sentences)", run.name, base->name);
         continue;
       }
@@ -731,13 +731,13 @@ nlohmann::json comparison_json(const std::vector<RunSummary>& runs) {
   const Significance* any = nullptr;
   for (const auto& r : runs)
     if (r.significance && !any) any = &*r.significance;
-  out["significance"] = {
-      {"test", "paired bootstrap resampling (Koehn 2004), as sacreBLEU --paired-bs; two-sided"},
-      {"metric", "bleu"},
-      {"baseline", runs.empty() ? "" : (seeds ? runs.front().group : runs.front().name)},
-      {"pairing", seeds ? "each seed with the same seed of the baseline config" : "each run with the baseline run"},
-      {"resamples", any ? nlohmann::json(any->bleu.resamples) : nlohmann::json()},
-      {"seed", any ? nlohmann::json(any->bleu.seed) : nlohmann::json()}};
+  out["significance"] = {{"test", "paired bootstrap resampling (Koehn 2004), as sacreBLEU --paired-bs; two-sided"},
+                         {"metric", "bleu"},
+                         {"baseline", runs.empty() ? "" : (seeds ? runs.front().group : runs.front().name)},
+                         {"pairing", pairs_by_seed(runs) ? "each seed with the same seed of the baseline config"
+                                                         : "each run with the baseline run"},
+                         {"resamples", any ? nlohmann::json(any->bleu.resamples) : nlohmann::json()},
+                         {"seed", any ? nlohmann::json(any->bleu.seed) : nlohmann::json()}};
   std::vector<std::string> names;
   std::vector<nlohmann::json> configs;
   diff_inputs(runs, names, configs);

@@ -47,7 +47,7 @@ std::string eval_outdated(const std::string& dir, const std::string& split) {
 void ensure_eval(const std::string& dir, const CompareOptions& o) {
   const std::string why = eval_outdated(dir, o.split);
   if (why.empty()) return;
-  spdlog::info("{}: {}; evaluating best.pt", dir, why);
+  spdlog::info("{}: {}; evaluating", dir, why);
   auto run = load_run({dir, "best", o.device});
   auto options = decode::SearchOptions::from(run.config.decode);
   if (o.beam > 0) options.beam = o.beam;

@@ -2,7 +2,9 @@
 // bootstrap, mean ± sd, the config diff without ignored keys, and the chart's error bars.
 #include "seq2seq/config.h"
 #include "seq2seq/eval/bleu.h"
+#include "seq2seq/io.h"
 #include "seq2seq/report/compare.h"
+#include "seq2seq/session/compare.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -10,6 +12,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -40,7 +45,7 @@ report::RunSummary run(const std::string& name, seq2seq::ModelType type, const s
   r.best_valid_loss = 1.0;
   r.best_valid_ppl = 2.718;
   r.sentence_stats = eval::sentence_stats(hyps, refs);
-  r.references_sha256 = "same";
+  r.sentences_sha256 = "same";
   eval::BleuStats total;
   for (const auto& s : r.sentence_stats) total += s;
   // Two bands: the first half of the sentences are short (5 words), the rest long (50).
@@ -192,13 +197,28 @@ TEST(Compare, SeedsPairSeedWithSeedAndTheTableShowsTheLargestP) {
   EXPECT_NE(svg.find("att (bahdanau), 2 seeds"), std::string::npos);
 }
 
+TEST(Compare, AFirstConfigOfOneRunIsEverySeedsBaseline) {
+  Corpus c;
+  using seq2seq::ModelType;
+  std::vector<report::RunSummary> runs = {run("rnn", ModelType::rnn, c.bad, c.refs),
+                                          run("att.s1", ModelType::bahdanau, c.good, c.refs),
+                                          run("att.s2", ModelType::bahdanau, c.good, c.refs)};
+  EXPECT_TRUE(report::has_seeds(runs));
+  EXPECT_FALSE(report::pairs_by_seed(runs));
+  report::add_significance(runs);
+  ASSERT_TRUE(runs[1].significance && runs[2].significance);
+  EXPECT_EQ(runs[1].significance->baseline, "rnn");
+  EXPECT_EQ(runs[2].significance->baseline, "rnn");
+  EXPECT_EQ(report::comparison_json(runs)["significance"]["pairing"], "each run with the baseline run");
+}
+
 TEST(Compare, NoPairWithoutSentencesOrOnOtherSentences) {
   Corpus c;
   using seq2seq::ModelType;
   std::vector<report::RunSummary> runs = {run("a", ModelType::rnn, c.bad, c.refs),
                                           run("b", ModelType::rnn, c.good, c.refs),
                                           run("c", ModelType::rnn, c.good, c.refs)};
-  runs[1].references_sha256 = "other";
+  runs[1].sentences_sha256 = "other";
   runs[2].sentence_stats.clear();
   runs[2].sentences_note = "eval/test.hyp is missing";
   report::add_significance(runs);
@@ -226,4 +246,59 @@ TEST(Compare, ConfigDiffLeavesOutKeysTheModelIgnores) {
   const json j = report::config_differences_json({"rnn", "t1", "t2"}, {json(rnn), json(t1), json(t2)});
   EXPECT_EQ(j["model.heads"], (json{{"t1", 8}, {"t2", 4}}));
   EXPECT_EQ(j["model.type"].size(), 3u);
+}
+
+// The library call behind `compare --configs FILE --train --seeds 2`: two runs, NAME.s1 and
+// NAME.s2, trained with train.seed and train.seed + 1, then compared with mean ± sd.
+TEST(CompareSession, SeedsTrainOneRunPerSeedWithItsOwnSeed) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / "seq2seq_compare_seeds";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  for (const char* split : {"train", "valid", "test"}) {
+    std::ofstream de(root / (std::string(split) + ".de")), en(root / (std::string(split) + ".en"));
+    const char* nouns[][2] = {{"hund", "dog"}, {"katze", "cat"}, {"mann", "man"}, {"frau", "woman"}};
+    for (int i = 0; i < (std::string(split) == "train" ? 32 : 8); ++i) {
+      de << "der " << nouns[i % 4][0] << " sieht den " << nouns[(i / 4) % 4][0] << " .\n";
+      en << "the " << nouns[i % 4][1] << " sees the " << nouns[(i / 4) % 4][1] << " .\n";
+    }
+  }
+  seq2seq::Config config;
+  for (auto [split, paths] :
+       {std::pair{"train", &config.data.train}, {"valid", &config.data.valid}, {"test", &config.data.test}})
+    *paths = {(root / (std::string(split) + ".de")).string(), (root / (std::string(split) + ".en")).string()};
+  config.data.min_freq = 1;
+  config.model.type = seq2seq::ModelType::rnn;
+  config.model.emb_dim = config.model.hidden_dim = 8;
+  config.train.epochs = 1;
+  config.train.batch_size = 8;
+  config.train.seed = 41;
+  config.train.valid_bleu_max = 4;
+  config.decode.beam = 1;
+  seq2seq::save_config(config, (root / "tiny.json").string());
+
+  seq2seq::session::CompareOptions options;
+  options.configs = {(root / "tiny.json").string()};
+  options.train = true;
+  options.seeds = 2;
+  options.runs_dir = (root / "runs").string();
+  options.device = "cpu";
+  options.format = "json";
+  std::ostringstream out;
+  EXPECT_EQ(seq2seq::session::compare(options, out), 0);
+  const json j = json::parse(out.str());
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["name"], "tiny.s1");
+  EXPECT_EQ(j["runs"][1]["name"], "tiny.s2");
+  EXPECT_EQ(j["runs"][0]["seed"], 41);
+  EXPECT_EQ(j["runs"][1]["seed"], 42);
+  EXPECT_EQ(seq2seq::load_config((root / "runs/tiny.s2/config.json").string()).train.seed, 42);
+  EXPECT_FALSE(fs::exists(root / "runs/tiny"));
+  ASSERT_EQ(j["groups"].size(), 1u);
+  EXPECT_EQ(j["groups"][0]["runs"], json::array({"tiny.s1", "tiny.s2"}));
+  EXPECT_TRUE(j["groups"][0]["bleu"]["sd"].is_number());
+  // --seeds needs --train and --configs.
+  options.train = false;
+  EXPECT_THROW(seq2seq::session::compare(options, out), seq2seq::UsageError);
+  fs::remove_all(root);
 }

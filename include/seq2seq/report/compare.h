@@ -51,7 +51,7 @@ struct RunSummary {
   // one of them is missing or they disagree; `sentences_note` says why.
   std::vector<eval::BleuStats> sentence_stats;
   std::vector<int> source_lengths;
-  std::string references_sha256;  // of the reference lines: pairs must share them
+  std::string sentences_sha256;  // of the source and reference lines: a pair must share them
   std::string sentences_note;
   std::optional<Significance> significance;  // set by add_significance(); none for a baseline
 };
@@ -71,10 +71,13 @@ std::vector<RunGroup> group_runs(const std::vector<RunSummary>& runs);
 // Some group holds more than one run: the report adds mean ± sd over seeds.
 bool has_seeds(const std::vector<RunSummary>& runs);
 
+// Whether add_significance() pairs by seed: with seeds, when the first config has several.
+bool pairs_by_seed(const std::vector<RunSummary>& runs);
+
 // Pairs each run with its baseline and sets its `significance`: without seeds, every run
 // against the first; with seeds, seed K of each config against seed K of the first config
-// (the runs of the first config are the baselines). A pair without per-sentence data, or whose
-// references differ, is left without, with a warning naming both runs.
+// (the runs of the first config are the baselines; a first config of one run is every run's). A pair without
+// per-sentence data, or whose references differ, is left without, with a warning naming both runs.
 void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOptions& options = {});
 
 nlohmann::json comparison_json(const std::vector<RunSummary>& runs);
