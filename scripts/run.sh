@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
       n=${1#--seeds=}
       [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "scripts/run.sh: --seeds $n: give a whole number of at least 1" >&2; exit 2; }
       seeds=(--seeds "$n") ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) usage ;;
   esac
   shift
