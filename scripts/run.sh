@@ -2,9 +2,28 @@
 # The main job: RNN vs attention on long sentences, in one command.
 #   scripts/run.sh            synthetic corpus (sentences up to 60 words), configs/quick/*, ~20 min on 2 cores
 #   scripts/run.sh multi30k   Multi30k with the full configs/*.json (fetches the data first; hours on a CPU)
+#   --seeds N                 train each config N times (runs NAME.s1 ... NAME.sN), report mean ± sd
 set -euo pipefail
 cd "$(dirname "$0")/.."
-corpus=${1:-synth}
+usage() { echo "usage: scripts/run.sh [synth|multi30k] [--seeds N]" >&2; exit 2; }
+corpus=synth
+seeds=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    synth|multi30k) corpus=$1 ;;
+    --seeds)
+      [ $# -ge 2 ] || usage
+      [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "scripts/run.sh: --seeds $2: give a whole number of at least 1" >&2; exit 2; }
+      seeds=(--seeds "$2"); shift ;;
+    --seeds=*)
+      n=${1#--seeds=}
+      [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "scripts/run.sh: --seeds $n: give a whole number of at least 1" >&2; exit 2; }
+      seeds=(--seeds "$n") ;;
+    -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    *) usage ;;
+  esac
+  shift
+done
 start=$(date +%s)
 scripts/setup.sh
 BUILD_DIR=${BUILD_DIR:-build}
@@ -28,12 +47,14 @@ case "$corpus" in
     configs=(configs/rnn.json configs/bahdanau.json configs/transformer.json)
     runs_dir=runs/multi30k
     ;;
-  *) echo "usage: scripts/run.sh [synth|multi30k]" >&2; exit 2 ;;
 esac
 
 # Trains each config (complete runs are skipped, interrupted ones resumed), evaluates on the
-# test split, prints the comparison and writes the charts.
-"$bin" compare --configs "${configs[@]}" --train --runs-dir "$runs_dir" --out "$runs_dir/compare"
+# test split, prints the comparison and writes the charts. With seeds the runs and the
+# comparison go elsewhere, so that one-seed and N-seed results stay apart.
+out="$runs_dir/compare"
+[ ${#seeds[@]} -eq 0 ] || out="$runs_dir/compare-seeds${seeds[1]}"
+"$bin" compare --configs "${configs[@]}" --train ${seeds[@]+"${seeds[@]}"} --runs-dir "$runs_dir" --out "$out"
 echo
-echo "charts: $runs_dir/compare/bleu_by_length.svg and $runs_dir/compare/valid_loss.svg (open them in a browser)"
+echo "charts: $out/bleu_by_length.svg and $out/valid_loss.svg (open them in a browser)"
 echo "total time: $(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s"

@@ -341,4 +341,43 @@ std::vector<std::string> differing_keys(const std::vector<nlohmann::json>& confi
   return keys;
 }
 
+namespace {
+
+bool is_transformer(const Config& c) { return c.model.type == ModelType::transformer; }
+// The plain RNN's own options: bahdanau is always a bidirectional GRU (models/bahdanau.h).
+bool is_plain_rnn(const Config& c) { return c.model.type == ModelType::rnn; }
+bool warms_up(const Config& c) { return c.train.schedule == Schedule::inverse_sqrt; }
+bool on_plateau(const Config& c) { return c.train.schedule == Schedule::plateau; }
+
+// The keys that only some configs read, and which. Read from the models (models/*.cpp) and
+// the schedule (train/schedule.cpp): a key a model starts to read moves here or leaves.
+struct ConditionalKey {
+  const char* key;
+  bool (*read_by)(const Config&);
+};
+constexpr ConditionalKey kConditionalKeys[] = {
+    {"model.heads", is_transformer},
+    {"model.ff_dim", is_transformer},
+    {"model.attention_dropout", is_transformer},
+    {"model.norm", is_transformer},
+    {"model.final_norm", is_transformer},
+    {"model.positions", is_transformer},
+    {"model.max_positions", is_transformer},
+    {"model.tie_embeddings", is_transformer},
+    {"model.cell", is_plain_rnn},
+    {"model.bidirectional", is_plain_rnn},
+    {"train.warmup_steps", warms_up},
+    {"train.plateau_factor", on_plateau},
+    {"train.plateau_patience", on_plateau},
+    {"train.min_lr", on_plateau},
+};
+
+}  // namespace
+
+bool config_uses_key(const Config& config, const std::string& dotted_key) {
+  for (const auto& conditional : kConditionalKeys)
+    if (dotted_key == conditional.key) return conditional.read_by(config);
+  return true;
+}
+
 }  // namespace seq2seq

@@ -1,4 +1,4 @@
-// state.json: TrainState to and from JSON, old files (without checksums or resumes) included.
+// state.json: TrainState to and from JSON, old files (without checksums, resumes, best_epoch) included.
 #include "seq2seq/train_state.h"
 
 #include "seq2seq/errors.h"
@@ -23,6 +23,7 @@ void to_json(nlohmann::json& j, const TrainState& s) {
 #undef SEQ2SEQ_WRITE
   j["checksums"] = s.checksums;
   j["resumes"] = s.resumes;
+  j["best_epoch"] = s.best_epoch;
 }
 
 void from_json(const nlohmann::json& j, TrainState& s) {
@@ -33,6 +34,7 @@ void from_json(const nlohmann::json& j, TrainState& s) {
   s.resumes.clear();
   if (j.contains("checksums")) j.at("checksums").get_to(s.checksums);
   if (j.contains("resumes")) j.at("resumes").get_to(s.resumes);
+  s.best_epoch = j.contains("best_epoch") ? j.at("best_epoch").get<int64_t>() : 0;
 }
 
 #undef SEQ2SEQ_STATE_REQUIRED

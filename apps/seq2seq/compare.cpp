@@ -16,6 +16,10 @@ Command add_compare(CLI::App& root) {
   add_set_option(*app, o->overrides);
   app->add_flag("--train", o->train, "With --configs: train each into --runs-dir/<name> (complete runs are skipped)");
   app->add_option("--runs-dir", o->runs_dir, "Where --train puts runs (default: runs)");
+  app->add_option("--seeds", o->seeds,
+                  "With --train: train each config N times, into NAME.s1 ... NAME.sN with train.seed, "
+                  "train.seed + 1, ...; the tables add mean ± sd over seeds")
+      ->check(CLI::Range(1, 1000));
   app->add_flag("--no-eval", o->no_eval, "Do not evaluate runs that have no eval results");
   app->add_option("--split", o->split, "Eval split to compare (default: test)");
   app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)");
@@ -25,7 +29,10 @@ Command add_compare(CLI::App& root) {
   app->add_option("--device", o->device, "auto|cpu|cuda");
   app->footer(
       "Examples:\n  seq2seq compare runs/rnn runs/bahdanau runs/transformer --out runs/compare\n"
-      "  seq2seq compare --configs configs/rnn.json configs/bahdanau.json");
+      "  seq2seq compare --configs configs/rnn.json configs/bahdanau.json\n"
+      "  seq2seq compare --configs configs/quick/*.json --train --seeds 3 --runs-dir runs/quick\n"
+      "p: paired bootstrap resampling of BLEU (1,000 resamples) of each run against the first (with --seeds: each\n"
+      "seed against the first config's same seed; the mean ± sd tables show the largest p over the seeds).");
   return {app, [o] { return session::compare(*o, std::cout); }};
 }
 

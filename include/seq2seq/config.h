@@ -143,4 +143,11 @@ std::vector<std::pair<std::string, nlohmann::json>> flatten(const nlohmann::json
 // Keys whose values differ between configs (a key missing in one config counts as differing).
 std::vector<std::string> differing_keys(const std::vector<nlohmann::json>& configs);
 
+// Whether `config` reads the flattened key ("model.heads", "train.warmup_steps"): false for a
+// key that only other model types read (model.heads for an rnn, model.cell for a transformer)
+// or only another learning-rate schedule (train.warmup_steps unless inverse_sqrt). Every other
+// key, unknown ones included, counts as read. The one place that knows which model type uses
+// which key (the table in config.cpp); compare's config diff asks it.
+bool config_uses_key(const Config& config, const std::string& dotted_key);
+
 }  // namespace seq2seq

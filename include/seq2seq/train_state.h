@@ -45,13 +45,14 @@ struct TrainState {
   double interval_loss = 0;  // summed step losses
   int64_t interval_steps = 0, interval_tokens = 0;
   double interval_time = 0;
-  // Optional (runs written before they existed have neither):
+  // Optional (runs written before they existed have none of them):
   std::map<std::string, std::string> checksums;  // file name in the run ("model.pt") -> SHA-256
   std::vector<ResumeRecord> resumes;
+  int64_t best_epoch = 0;  // epoch of best_step as metrics.jsonl counts it (1-based); 0: none or not recorded
 };
 
 // Every field up to interval_time is required when reading (a state.json with one missing is
-// refused); checksums and resumes default to empty.
+// refused); checksums and resumes default to empty, best_epoch to 0.
 void to_json(nlohmann::json& j, const TrainState& s);
 void from_json(const nlohmann::json& j, TrainState& s);
 

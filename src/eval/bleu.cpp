@@ -229,12 +229,20 @@ BleuResult bleu_from_stats(const BleuStats& stats, bool lowercase) {
   return result;
 }
 
-BleuResult corpus_bleu(const std::vector<std::string>& hyps, const std::vector<std::string>& refs, bool lowercase) {
+std::vector<BleuStats> sentence_stats(const std::vector<std::string>& hyps, const std::vector<std::string>& refs,
+                                      bool lowercase) {
   if (hyps.size() != refs.size())
     throw std::invalid_argument("BLEU needs one reference per hypothesis: " + std::to_string(hyps.size()) +
                                 " hypotheses, " + std::to_string(refs.size()) + " references");
+  std::vector<BleuStats> stats;
+  stats.reserve(hyps.size());
+  for (std::size_t i = 0; i < hyps.size(); ++i) stats.push_back(bleu_stats(hyps[i], refs[i], lowercase));
+  return stats;
+}
+
+BleuResult corpus_bleu(const std::vector<std::string>& hyps, const std::vector<std::string>& refs, bool lowercase) {
   BleuStats total;
-  for (std::size_t i = 0; i < hyps.size(); ++i) total += bleu_stats(hyps[i], refs[i], lowercase);
+  for (const auto& stats : sentence_stats(hyps, refs, lowercase)) total += stats;
   return bleu_from_stats(total, lowercase);
 }
 

@@ -16,19 +16,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace seq2seq::eval {
-
-int source_words(const std::string& line) {
-  std::istringstream words(line);
-  std::string word;
-  int n = 0;
-  while (words >> word) ++n;
-  return n;
-}
 
 EvalInput load_split(const LoadedRun& run, const std::string& split) {
   const SplitPaths* paths = nullptr;

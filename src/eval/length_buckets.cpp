@@ -5,9 +5,18 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 namespace seq2seq::eval {
+
+int source_words(const std::string& line) {
+  std::istringstream words(line);
+  std::string word;
+  int n = 0;
+  while (words >> word) ++n;
+  return n;
+}
 
 std::vector<Band> make_bands(const std::vector<int>& edges) {
   for (std::size_t i = 0; i < edges.size(); ++i)

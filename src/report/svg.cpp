@@ -162,6 +162,9 @@ std::string render_line_chart(const LineChart& chart) {
     if (s.x.size() != s.y.size())
       throw std::invalid_argument("series \"" + s.name + "\" has " + std::to_string(s.x.size()) + " x values and " +
                                   std::to_string(s.y.size()) + " y values");
+    else if (!s.y_err.empty() && s.y_err.size() != s.y.size())
+      throw std::invalid_argument("series \"" + s.name + "\" has " + std::to_string(s.y_err.size()) +
+                                  " error bars for " + std::to_string(s.y.size()) + " y values");
   const double W = chart.width, H = chart.height;
 
   // Legend width from the longest name (about 7 px per character at 12 px).
@@ -177,6 +180,10 @@ std::string render_line_chart(const LineChart& chart) {
       if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
         cover(s.x[i], x_lo, x_hi);
         cover(s.y[i], y_lo, y_hi);
+        if (i < s.y_err.size() && std::isfinite(s.y_err[i])) {
+          cover(s.y[i] - std::abs(s.y_err[i]), y_lo, y_hi);
+          cover(s.y[i] + std::abs(s.y_err[i]), y_lo, y_hi);
+        }
         any_point = true;
       }
 
@@ -263,14 +270,27 @@ std::string render_line_chart(const LineChart& chart) {
     if (!d.empty())
       svg += "<path d=\"" + d + "\" stroke=\"" + colour + "\" stroke-width=\"2\" fill=\"none\" " +
              "stroke-linejoin=\"round\"/>\n";
+    // Error bars under the markers: a vertical line from y - err to y + err with short caps,
+    // clipped to the plot (a forced y_min such as 0 for BLEU may cut one).
+    for (std::size_t i = 0; i < series.y_err.size(); ++i) {
+      if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i]) || !std::isfinite(series.y_err[i])) continue;
+      const double err = std::abs(series.y_err[i]), x = px(series.x[i]);
+      const double y1 = std::clamp(py(series.y[i] - err), top, bottom),
+                   y2 = std::clamp(py(series.y[i] + err), top, bottom);
+      svg += "<path class=\"error-bar\" d=\"M" + num(x) + "," + num(y1) + " L" + num(x) + "," + num(y2) + " M" +
+             num(x - 4) + "," + num(y1) + " L" + num(x + 4) + "," + num(y1) + " M" + num(x - 4) + "," + num(y2) + " L" +
+             num(x + 4) + "," + num(y2) + "\" stroke=\"" + colour + "\" stroke-width=\"1.5\" fill=\"none\"/>\n";
+    }
     for (std::size_t i = 0; i < series.x.size(); ++i) {
       if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
       std::string x_text = format_value(series.x[i]);
       for (const auto& t : chart.x_ticks)
         if (std::abs(t.value - series.x[i]) < 1e-9) x_text = t.label;
-      svg += marker(s, px(series.x[i]), py(series.y[i]), colour,
-                    series.name + ": " + x_text + ", " + format_value(series.y[i])) +
-             "\n";
+      std::string value_text = format_value(series.y[i]);
+      if (i < series.y_err.size() && std::isfinite(series.y_err[i]))
+        value_text += " \u00b1 " + format_value(std::abs(series.y_err[i]));
+      svg +=
+          marker(s, px(series.x[i]), py(series.y[i]), colour, series.name + ": " + x_text + ", " + value_text) + "\n";
     }
     svg += "</g>\n";
   }

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
 
@@ -19,11 +20,34 @@ namespace seq2seq::session {
 
 namespace {
 
-// Evaluates a run on `split` unless its eval results are already there.
+// Why a run's eval results on `split` cannot stand for its best checkpoint ("" when they can):
+// missing, made from other weights (eval --checkpoint last), or older than best.pt (the run
+// was trained further after they were written).
+std::string eval_outdated(const std::string& dir, const std::string& split) {
+  const RunPaths paths{dir};
+  const std::string file = paths.eval_dir() + "/" + split + ".json";
+  if (!file_exists(file)) return "no " + split + " results yet";
+  if (!file_exists(paths.best())) return "";
+  nlohmann::json report;
+  try {
+    report = nlohmann::json::parse(read_file(file));
+  } catch (const nlohmann::json::exception&) {
+    return file + " is not JSON";
+  }
+  if (report.value("checkpoint", "best.pt") != "best.pt")
+    return file + " was made from " + report.value("checkpoint", "") + ", not best.pt";
+  std::error_code error;
+  const auto eval_time = std::filesystem::last_write_time(file, error);
+  const auto best_time = std::filesystem::last_write_time(paths.best(), error);
+  if (!error && eval_time < best_time) return file + " is older than best.pt";
+  return "";
+}
+
+// Evaluates a run's best checkpoint on `split` unless up-to-date results are already there.
 void ensure_eval(const std::string& dir, const CompareOptions& o) {
-  const std::string file = RunPaths{dir}.eval_dir() + "/" + o.split + ".json";
-  if (file_exists(file)) return;
-  spdlog::info("{}: no {} results yet; evaluating", dir, o.split);
+  const std::string why = eval_outdated(dir, o.split);
+  if (why.empty()) return;
+  spdlog::info("{}: {}; evaluating", dir, why);
   auto run = load_run({dir, "best", o.device});
   auto options = decode::SearchOptions::from(run.config.decode);
   if (o.beam > 0) options.beam = o.beam;
@@ -41,6 +65,7 @@ int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o, 
       spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split, dir,
                    o.split);
   }
+  report::add_significance(runs);
   out << report::render_comparison(runs, o.format) << std::flush;
   if (!o.out.empty()) {
     create_directories(o.out);
@@ -85,11 +110,33 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     }
     return 0;
   }
-  std::vector<std::string> dirs;
+  // One run per config, or with --seeds N runs per config: NAME.s1 ... NAME.sN.
+  struct Planned {
+    std::string dir, config_file;
+    Config config;
+  };
+  std::vector<Planned> plan;
   for (size_t i = 0; i < resolved.size(); ++i) {
-    const std::string dir = o.runs_dir + "/" + names[i];
+    if (o.seeds == 0) {
+      plan.push_back({o.runs_dir + "/" + names[i], o.configs[i], resolved[i]});
+      continue;
+    }
+    for (int k = 1; k <= o.seeds; ++k) {
+      Config config = resolved[i];
+      const int64_t seed = int64_t{config.train.seed} + k - 1;
+      if (seed > std::numeric_limits<int>::max())
+        throw ConfigError(o.configs[i] + ": train.seed: " + std::to_string(config.train.seed) + " + " +
+                          std::to_string(k - 1) + " (seed " + std::to_string(k) + " of --seeds " +
+                          std::to_string(o.seeds) + ") is out of range");
+      config.train.seed = static_cast<int>(seed);
+      plan.push_back({o.runs_dir + "/" + names[i] + ".s" + std::to_string(k), o.configs[i], config});
+    }
+  }
+  std::vector<std::string> dirs;
+  for (const auto& run : plan) {
+    const std::string& dir = run.dir;
     const bool started = file_exists(RunPaths{dir}.state());
-    if (started) require_same_config(dir, resolved[i], o.configs[i]);
+    if (started) require_same_config(dir, run.config, run.config_file);
     if (started && load_state(RunPaths{dir}.state()).complete) {
       spdlog::info("{}: already trained; skipping", dir);
     } else {
@@ -97,8 +144,9 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
       options.run_dir = dir;
       options.device = o.device;
       options.resume = started;
-      spdlog::info("{}: {} {}", dir, started ? "resuming" : "training", o.configs[i]);
-      auto result = train::train_model(resolved[i], options);
+      spdlog::info("{}: {} {} (train.seed {})", dir, started ? "resuming" : "training", run.config_file,
+                   run.config.train.seed);
+      auto result = train::train_model(run.config, options);
       if (result.stop_reason == "diverged") throw std::runtime_error(dir + ": training diverged (see its train.log)");
     }
     dirs.push_back(dir);
@@ -110,6 +158,11 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
 
 int compare(const CompareOptions& o, std::ostream& out) {
   if (!o.configs.empty() && !o.runs.empty()) throw UsageError("compare: give run directories or --configs, not both");
+  if (o.seeds < 0) throw UsageError("compare: --seeds " + std::to_string(o.seeds) + ": give at least 1");
+  if (o.seeds > 0 && (o.configs.empty() || !o.train))
+    throw UsageError(
+        "compare: --seeds goes with --configs FILE... --train (to compare trained seeds, name their "
+        "run directories: runs/NAME.s1 runs/NAME.s2 ...)");
   if (!o.configs.empty()) return compare_configs(o, out);
   if (o.runs.empty()) throw UsageError("compare: name at least one run directory (or --configs FILE...)");
   if (o.train) throw UsageError("compare: --train goes with --configs");

@@ -319,6 +319,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     if (best) {
       state.best_score = metric;
       state.best_step = state.step;
+      state.best_epoch = epoch_for_log;
       state.bad_validations = 0;
       writing([&] { save_module(*model, paths.staged("best.pt")); });  // committed by the next checkpoint
       best_staged = true;

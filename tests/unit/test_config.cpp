@@ -152,6 +152,40 @@ TEST(Config, DiffListsExactlyTheDifferingKeys) {
   EXPECT_TRUE(seq2seq::differing_keys({json(a), json(a)}).empty());
 }
 
+TEST(Config, UsesKeyKnowsWhichModelTypeAndScheduleReadWhat) {
+  using seq2seq::config_uses_key;
+  Config rnn, bahdanau, transformer;
+  rnn.model.type = seq2seq::ModelType::rnn;
+  bahdanau.model.type = seq2seq::ModelType::bahdanau;
+  transformer.model.type = seq2seq::ModelType::transformer;
+  for (const char* key : {"model.heads", "model.ff_dim", "model.attention_dropout", "model.norm", "model.final_norm",
+                          "model.positions", "model.max_positions", "model.tie_embeddings"}) {
+    EXPECT_FALSE(config_uses_key(rnn, key)) << key;
+    EXPECT_FALSE(config_uses_key(bahdanau, key)) << key;
+    EXPECT_TRUE(config_uses_key(transformer, key)) << key;
+  }
+  for (const char* key : {"model.cell", "model.bidirectional"}) {
+    EXPECT_TRUE(config_uses_key(rnn, key)) << key;
+    EXPECT_FALSE(config_uses_key(bahdanau, key)) << key;  // always a bidirectional GRU
+    EXPECT_FALSE(config_uses_key(transformer, key)) << key;
+  }
+  for (const Config* c : {&rnn, &bahdanau, &transformer})
+    for (const char* key :
+         {"model.type", "model.emb_dim", "model.hidden_dim", "model.layers", "model.dropout", "model.init", "train.lr",
+          "train.seed", "train.teacher_forcing", "data.train.src", "decode.beam", "no.such.key"})
+      EXPECT_TRUE(config_uses_key(*c, key)) << key;
+  Config warmup, plateau;
+  warmup.train.schedule = seq2seq::Schedule::inverse_sqrt;
+  plateau.train.schedule = seq2seq::Schedule::plateau;
+  EXPECT_TRUE(config_uses_key(warmup, "train.warmup_steps"));
+  EXPECT_FALSE(config_uses_key(plateau, "train.warmup_steps"));
+  EXPECT_FALSE(config_uses_key(rnn, "train.warmup_steps"));  // constant
+  for (const char* key : {"train.plateau_factor", "train.plateau_patience", "train.min_lr"}) {
+    EXPECT_TRUE(config_uses_key(plateau, key)) << key;
+    EXPECT_FALSE(config_uses_key(warmup, key)) << key;
+  }
+}
+
 // Found by tests/fuzz/fuzz_config: a number past double (1e999) is nlohmann's out_of_range, not a
 // parse_error, and escaped as "error: [json.exception.out_of_range.406] ..." without the file, exit 1.
 TEST(Config, NumbersPastDoubleNameTheFileOrOverride) {

@@ -106,7 +106,7 @@ TEST(RunLock, LockOfAKilledProcessDoesNotBlock) {
   fs::remove_all(dir);
 }
 
-TEST(TrainStateJson, OldFilesWithoutChecksumsOrResumesLoad) {
+TEST(TrainStateJson, OldFilesWithoutChecksumsResumesOrBestEpochLoad) {
   const std::string old = R"({"step": 12, "epoch": 2, "batch_in_epoch": 0, "best_score": 1.5, "best_step": 12,
     "bad_validations": 0, "validations": 2, "schedule": {"plateau_lr": 0.001, "plateau_best": null, "plateau_bad": 0},
     "rng": "00ff", "elapsed_s": 1.5, "train_s": 1.0, "tokens": 300, "complete": true, "stop_reason": "epochs",
@@ -116,12 +116,15 @@ TEST(TrainStateJson, OldFilesWithoutChecksumsOrResumesLoad) {
   EXPECT_EQ(state.step, 12);
   EXPECT_TRUE(state.checksums.empty());
   EXPECT_TRUE(state.resumes.empty());
+  EXPECT_EQ(state.best_epoch, 0);  // not recorded before it existed
 
   auto with = state;
+  with.best_epoch = 2;
   with.checksums["model.pt"] = seq2seq::sha256_hex("x");
   with.resumes.push_back({"2026-12-01T10:00:00Z", 12, {"train.epochs=3"}, 0});
   const auto back = seq2seq::parse_state(nlohmann::json(with).dump(), "state.json");
   EXPECT_EQ(back.checksums, with.checksums);
+  EXPECT_EQ(back.best_epoch, 2);
   ASSERT_EQ(back.resumes.size(), 1u);
   EXPECT_EQ(back.resumes[0].overrides, std::vector<std::string>{"train.epochs=3"});
 

@@ -9,6 +9,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -268,6 +269,25 @@ TEST(Svg, EmptyChartAndBadSeries) {
   EXPECT_EQ(xml_problem(svg), "");
   EXPECT_NE(svg.find("no data"), std::string::npos);
   chart.series.push_back({"bad", {1, 2}, {1}});
+  EXPECT_THROW(report::render_line_chart(chart), std::invalid_argument);
+}
+
+TEST(Svg, ErrorBarsSpanPlusMinusTheErrorAndWidenTheAxis) {
+  report::LineChart chart;
+  chart.series.push_back({"mean", {0, 1, 2}, {10, 20, 30}, {2, std::nan(""), 50}});
+  const std::string svg = report::render_line_chart(chart);
+  EXPECT_EQ(xml_problem(svg), "");
+  std::regex bar("<path class=\"error-bar\" d=\"M([0-9.]+),([0-9.]+) L([0-9.]+),([0-9.]+) ");
+  std::vector<std::array<double, 4>> bars;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), bar); it != std::sregex_iterator(); ++it)
+    bars.push_back({std::stod((*it)[1]), std::stod((*it)[2]), std::stod((*it)[3]), std::stod((*it)[4])});
+  ASSERT_EQ(bars.size(), 2u);         // none where the error is NaN
+  EXPECT_EQ(bars[0][0], bars[0][2]);  // vertical
+  EXPECT_GT(bars[0][1], bars[0][3]);  // from y - err (lower on the page) up to y + err
+  // The third bar reaches 80: the axis grew to hold it (its top is inside the plot).
+  EXPECT_LT(bars[1][3], bars[0][3]);
+  EXPECT_NE(svg.find("30 \u00b1 50"), std::string::npos);  // the hover text gives the error
+  chart.series[0].y_err = {1};
   EXPECT_THROW(report::render_line_chart(chart), std::invalid_argument);
 }
 

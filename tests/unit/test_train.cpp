@@ -142,6 +142,12 @@ TEST(Train, ShortRunWritesEveryFileOfTheRunDirectory) {
   EXPECT_EQ(state.stop_reason, "epochs");
   auto lines = metrics(dir);
   ASSERT_EQ(lines.size(), 2u);
+  // best_epoch is the epoch of the last validation that saved best.pt, as metrics.jsonl counts it.
+  int64_t best_epoch = 0;
+  for (const auto& line : lines)
+    if (line["best"].get<bool>()) best_epoch = line["epoch"].get<int64_t>();
+  EXPECT_GE(best_epoch, 1);
+  EXPECT_EQ(state.best_epoch, best_epoch);
   for (const char* key :
        {"step", "epoch", "train_loss", "valid_loss", "valid_ppl", "valid_bleu", "lr", "tokens_per_s", "elapsed_s"})
     EXPECT_TRUE(lines[0].contains(key)) << key;

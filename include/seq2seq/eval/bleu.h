@@ -37,6 +37,10 @@ std::string tokenize_13a(const std::string& line);
 // Statistics of one sentence pair: both sides lowercased (as Python's str.lower(), see utf8.h)
 // when asked, right-stripped and 13a-tokenized.
 BleuStats bleu_stats(const std::string& hyp, const std::string& ref, bool lowercase = false);
+// The statistics of every pair, in order: what corpus BLEU sums, and what the paired bootstrap
+// (eval/bootstrap.h) resamples. Throws std::invalid_argument when hyps and refs differ in size.
+std::vector<BleuStats> sentence_stats(const std::vector<std::string>& hyps, const std::vector<std::string>& refs,
+                                      bool lowercase = false);
 
 // Corpus BLEU with sacreBLEU's defaults (smooth exp, no effective order).
 // Throws std::invalid_argument when hyps and refs differ in size.

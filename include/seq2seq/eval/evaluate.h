@@ -30,7 +30,4 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
 // Writes eval/<name>.hyp and eval/<name>.json into the run directory (atomically).
 void save_eval(const LoadedRun& run, const EvalOutput& output);
 
-// Source length in words, as the band table counts it (whitespace-separated words).
-int source_words(const std::string& line);
-
 }  // namespace seq2seq::eval

@@ -20,6 +20,9 @@ struct Band {
   BleuStats stats;            // summed over the band's sentences
 };
 
+// Source length in words, as the band table counts it (whitespace-separated words).
+int source_words(const std::string& line);
+
 // Bands from edges: {10, 20, 30, 40} gives 1-10, 11-20, 21-30, 31-40, 41+. A source of length 0
 // falls into the first band. Edges must be positive and strictly increasing.
 std::vector<Band> make_bands(const std::vector<int>& edges = {10, 20, 30, 40});

@@ -1,12 +1,29 @@
 // Comparing runs: one summary per run directory, rendered as tables, JSON, CSV and SVG charts.
+// Runs of one config trained with several seeds (NAME.s1, NAME.s2, ...) are also reported as
+// mean ± standard deviation, and every run is tested against the first config's by paired
+// bootstrap resampling (eval/bootstrap.h).
 #pragma once
+#include "seq2seq/eval/bleu.h"
+#include "seq2seq/eval/bootstrap.h"
+
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace seq2seq::report {
+
+// A run's test BLEU against its baseline's: on all sentences and per source-length band.
+struct Significance {
+  std::string baseline;  // the run it is paired with
+  eval::PairedBootstrapResult bleu;
+  std::map<std::string, eval::PairedBootstrapResult> bands;  // by band label; empty bands left out
+};
 
 struct RunSummary {
   std::string name;  // directory name
@@ -16,30 +33,69 @@ struct RunSummary {
   double train_s = 0;       // seconds inside training steps
   double elapsed_s = 0;     // training + validation seconds
   double tokens_per_s = 0;  // target tokens per second of training step
+  int64_t tokens = 0;       // target tokens trained on
   int64_t epochs = 0, steps = 0;
+  int64_t best_epoch = 0;  // epoch of best.pt (state.json; metrics.jsonl for older runs); 0: none
   bool complete = false;
   std::string stop_reason;
+  int64_t seed = 0;                                    // train.seed
+  std::string group;                                   // name without a ".sK" suffix: the runs of one config
+  int seed_index = 0;                                  // K of "NAME.sK"; 0 for other names
   double best_valid_loss = 0, best_valid_ppl = 0;      // NaN when never validated
   std::string eval_split;                              // "" when no eval results
   nlohmann::json eval;                                 // eval/<split>.json
   std::vector<std::pair<double, double>> valid_curve;  // (elapsed_s, valid_loss) per validation
   nlohmann::json config;                               // resolved config.json
+  // Per-sentence BLEU statistics and source lengths of the eval split, for the paired
+  // bootstrap: from eval/<split>.hyp and the split's files that config.json names. Empty when
+  // one of them is missing or they disagree; `sentences_note` says why.
+  std::vector<eval::BleuStats> sentence_stats;
+  std::vector<int> source_lengths;
+  std::string sentences_sha256;  // of the source and reference lines: a pair must share them
+  std::string sentences_note;
+  std::optional<Significance> significance;  // set by add_significance(); none for a baseline
 };
 
-// Reads config.json, state.json, metrics.jsonl and eval/<eval_split>.json (when present).
+// Reads config.json, state.json, metrics.jsonl, eval/<eval_split>.json and .hyp (when present).
 RunSummary summarize_run(const std::string& dir, const std::string& eval_split = "test");
 
+// "rnn.s2" -> {"rnn", 2}; any other name -> {name, 0}.
+std::pair<std::string, int> split_seed_suffix(const std::string& name);
+
+// The runs of one config, in the order their groups first appear.
+struct RunGroup {
+  std::string name;
+  std::vector<std::size_t> members;  // indices into the runs
+};
+std::vector<RunGroup> group_runs(const std::vector<RunSummary>& runs);
+// Some group holds more than one run: the report adds mean ± sd over seeds.
+bool has_seeds(const std::vector<RunSummary>& runs);
+
+// Whether add_significance() pairs by seed: with seeds, when the first config has several.
+bool pairs_by_seed(const std::vector<RunSummary>& runs);
+
+// Pairs each run with its baseline and sets its `significance`: without seeds, every run
+// against the first; with seeds, seed K of each config against seed K of the first config
+// (the runs of the first config are the baselines; a first config of one run is every run's). A pair without
+// per-sentence data, or whose references differ, is left without, with a warning naming both runs.
+void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOptions& options = {});
+
 nlohmann::json comparison_json(const std::vector<RunSummary>& runs);
-// format: table | markdown | csv. Runs table, BLEU-by-length table, then the config differences.
+// format: table | markdown | csv. Runs table, mean ± sd over seeds (with seeds), BLEU-by-length
+// table, the significance footnote, then the config differences.
 std::string render_comparison(const std::vector<RunSummary>& runs, const std::string& format);
-// "key: a | b | c" for every resolved key that differs between the configs.
+
+// "key: a=1 | b=2 | c=(unused)" for every resolved key whose value differs between the configs
+// that read it (config_uses_key): a key at most one of them reads is left out, and a config
+// that ignores a listed key shows "(unused)".
 std::vector<std::string> config_differences(const std::vector<std::string>& names,
                                             const std::vector<nlohmann::json>& configs);
 
-// {"key": {"name": value, ...}} for the same keys.
+// {"key": {"name": value, ...}} for the same keys; names that ignore the key are left out.
 nlohmann::json config_differences_json(const std::vector<std::string>& names,
                                        const std::vector<nlohmann::json>& configs);
 
+// One line per run (with seeds: per config, the mean with ±1 sd error bars).
 std::string bleu_by_length_svg(const std::vector<RunSummary>& runs);
 std::string valid_loss_svg(const std::vector<RunSummary>& runs);
 

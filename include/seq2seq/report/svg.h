@@ -11,6 +11,7 @@ namespace seq2seq::report {
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  std::vector<double> y_err = {};  // optional error bars: y +- y_err[i] (empty: none; NaN: none at i)
 };
 
 // An x tick at `value` with its own label (categories such as length bands).
@@ -29,7 +30,8 @@ struct LineChart {
   int width = 720, height = 440;
 };
 
-// A complete SVG document. Throws std::invalid_argument when a series' x and y differ in size.
+// A complete SVG document. Throws std::invalid_argument when a series' x and y differ in size,
+// or y_err is neither empty nor of y's size.
 std::string render_line_chart(const LineChart& chart);
 
 // About `target` round-numbered ticks (steps of 1, 2, 5 x 10^k) covering [lo, hi].

@@ -19,6 +19,9 @@ struct CompareOptions {
   bool no_eval = false;  // do not evaluate runs without eval results
   bool train = false;    // with configs: train each (complete runs are skipped, started ones resumed)
   int beam = 0;          // beam for the evaluations compare runs (0 = decode.beam)
+  // With configs and train: train each config N times, into runs_dir/NAME.s1 ... NAME.sN, seed k
+  // with train.seed + k - 1 (recorded in the run's config.json). 0: once, into runs_dir/NAME.
+  int seeds = 0;
 };
 
 // Dispatches on the options (runs or configs); prints to `out`; returns the exit code.
