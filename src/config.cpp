@@ -346,6 +346,7 @@ namespace {
 bool is_transformer(const Config& c) { return c.model.type == ModelType::transformer; }
 // The plain RNN's own options: bahdanau is always a bidirectional GRU (models/bahdanau.h).
 bool is_plain_rnn(const Config& c) { return c.model.type == ModelType::rnn; }
+bool is_recurrent(const Config& c) { return c.model.type != ModelType::transformer; }
 bool warms_up(const Config& c) { return c.train.schedule == Schedule::inverse_sqrt; }
 bool on_plateau(const Config& c) { return c.train.schedule == Schedule::plateau; }
 
@@ -366,6 +367,8 @@ constexpr ConditionalKey kConditionalKeys[] = {
     {"model.tie_embeddings", is_transformer},
     {"model.cell", is_plain_rnn},
     {"model.bidirectional", is_plain_rnn},
+    {"model.reverse_source", is_recurrent},
+    {"train.teacher_forcing", is_recurrent},
     {"train.warmup_steps", warms_up},
     {"train.plateau_factor", on_plateau},
     {"train.plateau_patience", on_plateau},
