@@ -170,10 +170,14 @@ TEST(Config, UsesKeyKnowsWhichModelTypeAndScheduleReadWhat) {
     EXPECT_FALSE(config_uses_key(transformer, key)) << key;
   }
   for (const Config* c : {&rnn, &bahdanau, &transformer})
-    for (const char* key :
-         {"model.type", "model.emb_dim", "model.hidden_dim", "model.layers", "model.dropout", "model.init", "train.lr",
-          "train.seed", "train.teacher_forcing", "data.train.src", "decode.beam", "no.such.key"})
+    for (const char* key : {"model.type", "model.emb_dim", "model.hidden_dim", "model.layers", "model.dropout",
+                            "model.init", "train.lr", "train.seed", "data.train.src", "decode.beam", "no.such.key"})
       EXPECT_TRUE(config_uses_key(*c, key)) << key;
+  for (const char* key : {"model.reverse_source", "train.teacher_forcing"}) {  // the RNN models only
+    EXPECT_TRUE(config_uses_key(rnn, key)) << key;
+    EXPECT_TRUE(config_uses_key(bahdanau, key)) << key;
+    EXPECT_FALSE(config_uses_key(transformer, key)) << key;
+  }
   Config warmup, plateau;
   warmup.train.schedule = seq2seq::Schedule::inverse_sqrt;
   plateau.train.schedule = seq2seq::Schedule::plateau;
