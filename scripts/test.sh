@@ -16,4 +16,4 @@ if [ ! -f "$NOLIBEDIT_DIR/build.ninja" ]; then
 fi
 cmake --build "$NOLIBEDIT_DIR" --target seq2seq --parallel "$(nproc)" >&2
 echo "test.sh: translate tests against $NOLIBEDIT_DIR/apps/seq2seq (no libedit)" >&2
-bash tests/cli/translate_repl.sh "$NOLIBEDIT_DIR/apps/seq2seq" "$PWD"
+bash tests/cli/translate_repl.sh "$(cd "$NOLIBEDIT_DIR" && pwd)/apps/seq2seq" "$PWD"
