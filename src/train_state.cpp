@@ -4,17 +4,19 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace seq2seq {
 
 // The fields every state.json has had, in file order.
-#define SEQ2SEQ_STATE_REQUIRED(X)                                                                                \
-  X(step)                                                                                                        \
-  X(epoch)                                                                                                       \
-  X(batch_in_epoch) X(best_score) X(best_step) X(bad_validations) X(validations) X(schedule) X(rng) X(elapsed_s) \
-      X(train_s) X(tokens) X(complete) X(stop_reason) X(parameters) X(device) X(interval_loss) X(interval_steps) \
-          X(interval_tokens) X(interval_time)
+#define SEQ2SEQ_STATE_REQUIRED(X)                                                                                   \
+  X(step)                                                                                                           \
+  X(epoch)                                                                                                          \
+  X(batch_in_epoch)                                                                                                 \
+  X(best_score) X(best_step) X(bad_validations) X(validations) X(schedule) X(rng) X(elapsed_s) X(train_s) X(tokens) \
+      X(complete) X(stop_reason) X(parameters) X(device) X(interval_loss) X(interval_steps) X(interval_tokens)      \
+          X(interval_time)
 
 void to_json(nlohmann::json& j, const TrainState& s) {
   j = nlohmann::json::object();
@@ -39,9 +41,39 @@ void from_json(const nlohmann::json& j, TrainState& s) {
 
 #undef SEQ2SEQ_STATE_REQUIRED
 
+namespace {
+
+// nlohmann converts a JSON number to an integer field with a plain cast: 1.5 would silently read
+// as 1, and a number past int64 (1e107, found by fuzz_run_json under UBSan) is undefined
+// behaviour. So every field that state.json writes as an integer must read back as one that fits.
+// `like` is a state with one of each nested record, serialized: it gives the expected types.
+void require_integers(const nlohmann::json& value, const nlohmann::json& like, const std::string& key,
+                      const std::string& origin) {
+  if (like.is_object() && value.is_object()) {
+    for (const auto& [name, expected] : like.items())
+      if (value.contains(name))
+        require_integers(value.at(name), expected, key.empty() ? name : key + "." + name, origin);
+  } else if (like.is_array() && !like.empty() && value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+      require_integers(value[i], like[0], key + "[" + std::to_string(i) + "]", origin);
+  } else if (like.is_number_integer() && value.is_number()) {
+    const bool fits =
+        value.is_number_integer() && !(value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(INT64_MAX));
+    if (!fits)
+      throw std::runtime_error(origin + ": corrupt training state (" + key + " = " + value.dump() +
+                               " is not a whole number of 64 bits); train again without --resume");
+  }
+}
+
+}  // namespace
+
 TrainState parse_state(const std::string& text, const std::string& origin) {
   try {
-    return nlohmann::json::parse(text).get<TrainState>();
+    const auto j = nlohmann::json::parse(text);
+    TrainState like;
+    like.resumes.resize(1);
+    require_integers(j, nlohmann::json(like), "", origin);
+    return j.get<TrainState>();
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(origin + ": corrupt or truncated training state (" + first_line(e.what()) +
                              "); train again without --resume");

@@ -136,6 +136,31 @@ TEST(TrainStateJson, OldFilesWithoutChecksumsResumesOrBestEpochLoad) {
             std::string::npos);
 }
 
+// Found by fuzz_run_json under UBSan: a number past int64 in an integer field was cast to it
+// (undefined behaviour), and a fraction was silently cut (1.5 steps read as 1).
+TEST(TrainStateJson, IntegerFieldsRefuseFractionsAndNumbersPast64Bits) {
+  seq2seq::TrainState state;
+  state.resumes.push_back({"2026-12-01T10:00:00Z", 12, {}, 0});
+  const nlohmann::json good = state;
+  EXPECT_EQ(error_of([&] { seq2seq::parse_state(good.dump(), "state.json"); }), "");
+  const std::vector<std::pair<std::string, nlohmann::json>> bad = {
+      {"/validations", nlohmann::json::parse("1.6e107")},
+      {"/step", 1.5},
+      {"/tokens", nlohmann::json(uint64_t(1) << 63)},
+      {"/resumes/0/step", 2.5},
+  };
+  for (const auto& [pointer, value] : bad) {
+    auto j = good;
+    j[nlohmann::json::json_pointer(pointer)] = value;
+    const std::string error = error_of([&] { seq2seq::parse_state(j.dump(), "runs/x/state.json"); });
+    EXPECT_NE(error.find("runs/x/state.json: corrupt training state"), std::string::npos) << pointer << ": " << error;
+    EXPECT_NE(error.find("not a whole number of 64 bits"), std::string::npos) << pointer << ": " << error;
+  }
+  auto whole = good;
+  whole["step"] = 7;  // integers still read
+  EXPECT_EQ(seq2seq::parse_state(whole.dump(), "state.json").step, 7);
+}
+
 TEST(Utf8Lines, RefusalNamesFileLineAndByte) {
   EXPECT_EQ(error_of([] { seq2seq::require_valid_utf8("ok \xc3\xa4", "f.txt", 1); }), "");
   const std::string error = error_of([] { seq2seq::require_valid_utf8("ab\xff", "hyp.txt", 3); });
