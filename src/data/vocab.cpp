@@ -24,8 +24,11 @@ Vocab::Vocab(std::vector<std::string> tokens) : itos_(std::move(tokens)) {
   stoi_.reserve(itos_.size());
   for (std::size_t i = 0; i < itos_.size(); ++i)
     if (!stoi_.emplace(itos_[i], static_cast<int64_t>(i)).second)
-      throw std::invalid_argument("vocabulary lists \"" + itos_[i] + "\" twice (ids " +
-                                  std::to_string(stoi_.at(itos_[i])) + " and " + std::to_string(i) + ")");
+      // The token as a JSON string: a token holding a newline (fuzz_run_json) keeps the error one line.
+      throw std::invalid_argument(
+          "vocabulary lists " +
+          nlohmann::json(itos_[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + " twice (ids " +
+          std::to_string(stoi_.at(itos_[i])) + " and " + std::to_string(i) + ")");
 }
 
 Vocab Vocab::build(const std::vector<std::vector<std::string>>& sentences, int min_freq, int max_size) {

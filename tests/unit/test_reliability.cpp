@@ -161,6 +161,14 @@ TEST(TrainStateJson, IntegerFieldsRefuseFractionsAndNumbersPast64Bits) {
   EXPECT_EQ(seq2seq::parse_state(whole.dump(), "state.json").step, 7);
 }
 
+// Found by fuzz_run_json: a duplicated token holding a newline made the error two lines.
+TEST(VocabJson, DuplicateTokenErrorIsOneLineWithTheTokenEscaped) {
+  const std::string text = R"({"tokens": ["<pad>", "<unk>", "<bos>", "<eos>", "a\nb", "a\nb"]})";
+  const std::string error = error_of([&] { seq2seq::data::Vocab::parse(text, "vocab.src.json"); });
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  EXPECT_NE(error.find("vocab.src.json: vocabulary lists \"a\\nb\" twice (ids 4 and 5)"), std::string::npos) << error;
+}
+
 TEST(Utf8Lines, RefusalNamesFileLineAndByte) {
   EXPECT_EQ(error_of([] { seq2seq::require_valid_utf8("ok \xc3\xa4", "f.txt", 1); }), "");
   const std::string error = error_of([] { seq2seq::require_valid_utf8("ab\xff", "hyp.txt", 3); });
