@@ -3,24 +3,14 @@
 # paired bootstrap p-values in the table, the JSON and the CSV, the new run columns, and a
 # config diff without the keys a model type ignores.
 set -euo pipefail
-bin=$1
+bin=$1; here=$(cd "$(dirname "$0")" && pwd)
 tmp=${KEEP_TMP:-$(mktemp -d)}; [ -n "${KEEP_TMP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$tmp"
 s2s() { "$bin" --threads 1 "$@"; }
 
 # A tiny corpus: "der hund sieht den mann ." -> "the dog sees the man ."
-python3 - <<'PY'
-nouns = [("hund","dog"),("katze","cat"),("mann","man"),("frau","woman"),("kind","child"),("vogel","bird")]
-verbs = [("sieht","sees"),("mag","likes"),("ruft","calls"),("hört","hears")]
-def write(name, rng):
-    with open(name + ".de", "w") as de, open(name + ".en", "w") as en:
-        for i in rng:
-            a = nouns[i % 6]; v = verbs[(i // 6) % 4]; b = nouns[(i // 3 + 1) % 6]
-            extra = " und der vogel" * (i % 3)  # some longer sentences, for more than one band
-            de.write(f"Der {a[0]} {v[0]} den {b[0]}{extra}.\n"); en.write(f"The {a[1]} {v[1]} the {b[1]}{extra.replace('und der vogel', 'and the bird')}.\n")
-write("train", range(48)); write("valid", range(8)); write("test", range(8, 28))
-PY
+python3 "$here/tiny_corpus.py" 28  # train/valid/test.{de,en}
 data='"train": {"src": "train.de", "tgt": "train.en"}, "valid": {"src": "valid.de", "tgt": "valid.en"},
       "test": {"src": "test.de", "tgt": "test.en"}, "min_freq": 1'
 # The rnn sets Transformer-only keys (heads, ff_dim): it ignores them, so the diff must too.

@@ -8,16 +8,7 @@ tmp=$(mktemp -d); trap 'jobs -p | xargs -r kill -9 2>/dev/null || true; rm -rf "
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$tmp"
 
-python3 - <<'PY'
-nouns = [("hund","dog"),("katze","cat"),("mann","man"),("frau","woman"),("kind","child"),("vogel","bird")]
-verbs = [("sieht","sees"),("mag","likes"),("ruft","calls"),("hört","hears")]
-def write(name, rng):
-    with open(name + ".de", "w") as de, open(name + ".en", "w") as en:
-        for i in rng:
-            a = nouns[i % 6]; v = verbs[(i // 6) % 4]; b = nouns[(i // 3 + 1) % 6]
-            de.write(f"Der {a[0]} {v[0]} den {b[0]}.\n"); en.write(f"The {a[1]} {v[1]} the {b[1]}.\n")
-write("train", range(48)); write("valid", range(8)); write("test", range(8, 20))
-PY
+python3 "$root/tests/cli/tiny_corpus.py"  # train/valid/test.{de,en}
 # Six steps an epoch, a validation (and checkpoint) every 4 steps and at every epoch end.
 cat > tiny.json <<'JSON'
 {"data": {"train": {"src": "train.de", "tgt": "train.en"}, "valid": {"src": "valid.de", "tgt": "valid.en"},

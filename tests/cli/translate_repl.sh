@@ -12,16 +12,7 @@ export OMP_NUM_THREADS=1 XDG_STATE_HOME="$tmp/state"
 s2s() { "$bin" --threads 1 "$@"; }
 
 # The tiny corpus of train_eval_translate.sh: "der hund sieht die katze ." -> "the dog sees the cat ."
-python3 - <<'PY'
-nouns = [("hund","dog"),("katze","cat"),("mann","man"),("frau","woman"),("kind","child"),("vogel","bird")]
-verbs = [("sieht","sees"),("mag","likes"),("ruft","calls"),("hört","hears")]
-def write(name, rng):
-    with open(name + ".de", "w") as de, open(name + ".en", "w") as en:
-        for i in rng:
-            a = nouns[i % 6]; v = verbs[(i // 6) % 4]; b = nouns[(i // 3 + 1) % 6]
-            de.write(f"Der {a[0]} {v[0]} den {b[0]}.\n"); en.write(f"The {a[1]} {v[1]} the {b[1]}.\n")
-write("train", range(48)); write("valid", range(8)); write("test", range(8, 20))
-PY
+python3 "$root/tests/cli/tiny_corpus.py"  # train/valid/test.{de,en}
 cat > tiny.json <<'JSON'
 {"data": {"train": {"src": "train.de", "tgt": "train.en"}, "valid": {"src": "valid.de", "tgt": "valid.en"},
           "test": {"src": "test.de", "tgt": "test.en"}, "min_freq": 1, "lowercase": true},
