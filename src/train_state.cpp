@@ -26,6 +26,7 @@ void to_json(nlohmann::json& j, const TrainState& s) {
   j["checksums"] = s.checksums;
   j["resumes"] = s.resumes;
   j["best_epoch"] = s.best_epoch;
+  j["world_size"] = s.world_size;
 }
 
 void from_json(const nlohmann::json& j, TrainState& s) {
@@ -37,6 +38,7 @@ void from_json(const nlohmann::json& j, TrainState& s) {
   if (j.contains("checksums")) j.at("checksums").get_to(s.checksums);
   if (j.contains("resumes")) j.at("resumes").get_to(s.resumes);
   s.best_epoch = j.contains("best_epoch") ? j.at("best_epoch").get<int64_t>() : 0;
+  s.world_size = j.contains("world_size") ? j.at("world_size").get<int64_t>() : 1;
 }
 
 #undef SEQ2SEQ_STATE_REQUIRED
@@ -73,7 +75,11 @@ TrainState parse_state(const std::string& text, const std::string& origin) {
     TrainState like;
     like.resumes.resize(1);
     require_integers(j, nlohmann::json(like), "", origin);
-    return j.get<TrainState>();
+    auto state = j.get<TrainState>();
+    if (state.world_size < 1)
+      throw std::runtime_error(origin + ": corrupt training state (world_size = " + std::to_string(state.world_size) +
+                               ", at least 1); train again without --resume");
+    return state;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(origin + ": corrupt or truncated training state (" + first_line(e.what()) +
                              "); train again without --resume");

@@ -39,6 +39,13 @@ Command add_doctor(CLI::App& root) {
                       << ")\n"
                       << "BLAS             " << report["blas"]["name"].get<std::string>() << "  "
                       << report["blas"]["library"].get<std::string>() << "\n";
+            const auto& dist = report["distributed"];
+            std::string backends;
+            for (const auto& b : dist["backends"]) backends += (backends.empty() ? "" : ", ") + b.get<std::string>();
+            std::cout << "distributed      "
+                      << (dist["available"].get<bool>() ? "c10d: " + backends + " (train --nproc N)"
+                                                        : "unavailable: " + dist["missing"].get<std::string>())
+                      << "\n";
             if (report.contains("gemm"))
               std::cout << "fp32 GEMM 1024   " << fmt::format("{:.1f}", report["gemm"]["gflops"].get<double>())
                         << " GFLOP/s\n";

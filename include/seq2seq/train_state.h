@@ -49,10 +49,11 @@ struct TrainState {
   std::map<std::string, std::string> checksums;  // file name in the run ("model.pt") -> SHA-256
   std::vector<ResumeRecord> resumes;
   int64_t best_epoch = 0;  // epoch of best_step as metrics.jsonl counts it (1-based); 0: none or not recorded
+  int64_t world_size = 1;  // data-parallel workers that trained it (train --nproc); a resume must use as many
 };
 
 // Every field up to interval_time is required when reading (a state.json with one missing is
-// refused); checksums and resumes default to empty, best_epoch to 0.
+// refused); checksums and resumes default to empty, best_epoch to 0, world_size to 1.
 void to_json(nlohmann::json& j, const TrainState& s);
 void from_json(const nlohmann::json& j, TrainState& s);
 

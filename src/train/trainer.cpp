@@ -18,6 +18,7 @@
 #include "seq2seq/run_lock.h"
 #include "seq2seq/sha256.h"
 #include "seq2seq/train/checkpoint.h"
+#include "seq2seq/train/distributed.h"
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
@@ -37,6 +38,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,6 +121,34 @@ struct Validation {
   double loss = 0, ppl = 0, bleu = std::numeric_limits<double>::quiet_NaN();
 };
 
+// Data parallel: the seed of a rank's dropout and teacher-forcing draws at one step. Seeding each
+// step from (seed, step, rank) makes a resumed distributed run draw what the uninterrupted one drew
+// without saving every rank's generator.
+uint64_t step_seed(int64_t seed, int64_t step, int rank) {
+  auto mix = [](uint64_t x) {  // splitmix64's finalizer
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+  };
+  return mix(mix(mix(static_cast<uint64_t>(seed)) + static_cast<uint64_t>(step)) + static_cast<uint64_t>(rank));
+}
+
+std::string optimizer_bytes(torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream out;
+  archive.save_to(out);
+  return out.str();
+}
+
+void load_optimizer_bytes(torch::optim::Optimizer& optimizer, const std::string& bytes) {
+  std::istringstream in(bytes);
+  torch::serialize::InputArchive archive;
+  archive.load_from(in);
+  optimizer.load(archive);
+}
+
 }  // namespace
 
 const std::vector<std::string>& resume_overridable_keys() {
@@ -132,6 +162,14 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   const auto wall_start = Clock::now();
   if (options.run_dir.empty()) throw UsageError("no run directory given (use --run runs/NAME)");
   RunPaths paths{options.run_dir};
+  const World& world = options.world;
+  const bool writer = world.writer();  // rank 0, or the one process: the only one that touches paths.dir
+
+  // Data parallel: join the job first. Rank 0 then does the setup below alone and sends the others
+  // what it found (the config, the checkpoint's state, the vocabularies, the weights).
+  std::unique_ptr<Collective> collective;
+  if (world.distributed())
+    collective = std::make_unique<Collective>(world, resolve_device(options.device.empty() ? "auto" : options.device));
 
   // Config: fresh runs use the given config; resumed runs their own config.json, with --set
   // overrides of the budget only (resume_overridable_keys).
@@ -139,6 +177,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   TrainState state;
   std::optional<RunLock> lock;
   bool has_checkpoint = false;  // resuming from a state.json (not from before the first checkpoint)
+  std::optional<TrainResult> nothing_to_do;
+  auto setup = [&] {
   if (options.resume) {
     // The lock first: a trainer that just started may not have written config.json yet.
     if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
@@ -151,6 +191,12 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     has_checkpoint = file_exists(paths.state());
     if (has_checkpoint) {
       state = load_state(paths.state());
+      if (state.world_size != world.size)
+        throw UsageError(fmt::format("--resume: {} was trained by {} worker(s) and this run has {}; resume it with "
+                                     "{} (the workers' dropout draws depend on their number)",
+                                     paths.dir, state.world_size, world.size,
+                                     state.world_size > 1 ? fmt::format("--nproc {}", state.world_size)
+                                                          : std::string("one process (no --nproc)")));
       settle_staged(paths, &state);
       for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
         if (name != "best.pt" || state.checksums.count(name) || file_exists(paths.file(name)))
@@ -161,7 +207,9 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       if (!steps_left) {
         spdlog::info("{} is already at step {} (--max-steps {}); nothing to resume", paths.dir, state.step,
                      options.max_steps);
-        return {"max_steps", state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
+        nothing_to_do = TrainResult{"max_steps",  state.step,   state.epoch, state.best_score.value_or(0.0),
+                                    state.elapsed_s, state.tokens, state.train_s};
+        return;
       }
       if (state.complete) {
         if (state.epoch >= budget.epochs || !patience_left) {
@@ -169,7 +217,9 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
               "{} is already complete ({} after {} epochs); nothing to resume (extend it with --set "
               "train.epochs=N, or a larger train.patience after early stopping)",
               paths.dir, state.stop_reason, state.epoch);
-          return {state.stop_reason, state.step, state.epoch, state.best_score.value_or(0.0), state.elapsed_s};
+          nothing_to_do = TrainResult{state.stop_reason, state.step,   state.epoch, state.best_score.value_or(0.0),
+                                      state.elapsed_s,   state.tokens, state.train_s};
+          return;
         }
         spdlog::info("extending the complete run {} ({} after {} epochs) to {} epochs", paths.dir, state.stop_reason,
                      state.epoch, budget.epochs);
@@ -186,25 +236,70 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     lock.emplace(paths.dir);
     if (file_exists(paths.state()) || file_exists(paths.last()))
       throw UsageError(paths.dir + ": already holds a run; continue it with --resume, or choose another --run");
+    state.world_size = world.size;
   }
-  RunLog run_log(paths.log());
+  };
+  if (writer) {
+    std::string error;
+    try {
+      setup();
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (!collective) throw;
+    }
+    if (collective) {  // the outcome, error included, goes to every rank
+      std::string sent = nlohmann::json{{"error", error},
+                                        {"config", nlohmann::json(config)},
+                                        {"state", nlohmann::json(state)},
+                                        {"has_checkpoint", has_checkpoint},
+                                        {"nothing_to_do", nothing_to_do.has_value()}}
+                             .dump();
+      collective->broadcast_bytes(sent);
+      if (!error.empty()) throw UsageError(first_line(error));
+    }
+  } else {
+    std::string received;
+    collective->broadcast_bytes(received);
+    const auto j = nlohmann::json::parse(received);
+    if (!j.at("error").get<std::string>().empty())
+      throw UsageError("rank 0 could not start: " + first_line(j.at("error").get<std::string>()));
+    config = j.at("config").get<Config>();
+    state = j.at("state").get<TrainState>();
+    has_checkpoint = j.at("has_checkpoint").get<bool>();
+    if (j.at("nothing_to_do").get<bool>())
+      nothing_to_do = TrainResult{state.stop_reason, state.step,   state.epoch, state.best_score.value_or(0.0),
+                                  state.elapsed_s,   state.tokens, state.train_s};
+  }
+  if (nothing_to_do) return *nothing_to_do;
+  std::optional<RunLog> run_log;
+  if (writer) run_log.emplace(paths.log());
   const TrainConfig& t = config.train;
-  const torch::Device device =
-      resolve_device(options.device.empty() || options.device == "auto" ? t.device : options.device);
+  torch::Device device = resolve_device(options.device.empty() || options.device == "auto" ? t.device : options.device);
+  if (collective && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<int8_t>(world.local_rank));
 
   // Data: vocabularies from the training split (or from the run when resuming).
   auto tokenizer = data::make_tokenizer(config.data);
   const auto train_corpus = data::read_corpus(config.data.train, "train");
   data::Vocab src_vocab, tgt_vocab;
-  if (has_checkpoint) {
+  if (writer && has_checkpoint) {
     src_vocab = data::Vocab::load(paths.src_vocab());
     tgt_vocab = data::Vocab::load(paths.tgt_vocab());
-  } else {
+  } else if (writer) {
     std::tie(src_vocab, tgt_vocab) =
         data::build_vocabs(train_corpus, *tokenizer, config.data.min_freq, config.data.max_size);
     save_config(config, paths.config());
     src_vocab.save(paths.src_vocab());
     tgt_vocab.save(paths.tgt_vocab());
+  }
+  if (collective) {  // rank 0's vocabularies on every rank
+    std::string sent =
+        writer ? nlohmann::json{{"src", src_vocab.tokens()}, {"tgt", tgt_vocab.tokens()}}.dump() : std::string();
+    collective->broadcast_bytes(sent);
+    if (!writer) {
+      const auto j = nlohmann::json::parse(sent);
+      src_vocab = data::Vocab(j.at("src").get<std::vector<std::string>>());
+      tgt_vocab = data::Vocab(j.at("tgt").get<std::vector<std::string>>());
+    }
   }
   const auto train_data = data::encode_corpus(train_corpus, *tokenizer, src_vocab, tgt_vocab, config.data.max_len);
   if (train_data.examples.empty())
@@ -212,8 +307,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
                              ": no usable training pairs (all empty or longer than data.max_len)");
   data::EncodedCorpus valid_data;
   std::vector<std::string> valid_refs, valid_lines_src;
-  const bool has_valid = !config.data.valid.src.empty();
-  if (has_valid) {
+  const bool has_valid = !config.data.valid.src.empty();  // rank 0 validates for every rank
+  if (has_valid && writer) {
     const auto valid_corpus = data::read_corpus(config.data.valid, "valid");
     valid_data = data::encode_corpus(valid_corpus, *tokenizer, src_vocab, tgt_vocab, 0);
     for (const auto& example : valid_data.examples) valid_refs.push_back(valid_corpus.tgt[example.index]);
@@ -232,10 +327,22 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   auto optimizer = make_optimizer(model->parameters(), t);
   LrSchedule schedule(t);
   if (has_checkpoint) {
-    load_module(*model, checked_file(paths, &state, "model.pt"), device);
-    load_optimizer(*optimizer, checked_file(paths, &state, "optimizer.pt"));
+    if (writer) {
+      load_module(*model, checked_file(paths, &state, "model.pt"), device);
+      load_optimizer(*optimizer, checked_file(paths, &state, "optimizer.pt"));
+    }
     schedule.load_state(state.schedule);
     set_rng_state(state.rng);
+  }
+  if (collective) {  // rank 0's weights (initial or resumed) and optimizer moments on every rank
+    collective->broadcast(module_tensors(*model));
+    if (has_checkpoint) {
+      std::string sent = writer ? optimizer_bytes(*optimizer) : std::string();
+      collective->broadcast_bytes(sent);
+      if (!writer) load_optimizer_bytes(*optimizer, sent);
+    }
+  }
+  if (has_checkpoint && writer) {
     // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
     // runs with, and every resume.
     if (!options.overrides.empty()) save_config(config, paths.config());
@@ -274,6 +381,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     }
   };
   auto checkpoint = [&] {
+    if (!writer) return;
     state.schedule = schedule.state();
     state.rng = rng_state();
     std::vector<std::string> names = {"model.pt", "optimizer.pt"};
@@ -310,7 +418,19 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   };
 
   // One validation: metrics line, best.pt, schedule, early stopping. Returns true to stop.
+  // Data parallel: rank 0 validates and sends the others its decision and the schedule.
+  std::function<bool(int64_t)> validate_on_writer;
   auto run_validation = [&](int64_t epoch_for_log) -> bool {
+    if (!collective) return validate_on_writer(epoch_for_log);
+    std::string decision;
+    if (writer)
+      decision = nlohmann::json{{"stop", validate_on_writer(epoch_for_log)}, {"schedule", schedule.state()}}.dump();
+    collective->broadcast_bytes(decision);
+    const auto j = nlohmann::json::parse(decision);
+    if (!writer) schedule.load_state(j.at("schedule"));
+    return j.at("stop").get<bool>();
+  };
+  validate_on_writer = [&](int64_t epoch_for_log) -> bool {
     const auto start = Clock::now();
     Validation v = validate();
     state.validations++;
@@ -368,45 +488,77 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     model->train();
     while (state.batch_in_epoch < static_cast<int64_t>(batches.size())) {
       const auto step_start = Clock::now();
-      data::Batch batch = data::collate(train_data.examples, batches[state.batch_in_epoch]).to(device);
       const double lr = schedule.lr_at(state.step + 1);
       set_lr(*optimizer, lr);
       optimizer->zero_grad();
-      // Logits of the real (non-pad) target positions only: (N, V)
-      auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
-      auto loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);
-      const double loss_value = loss.item<double>();
+      torch::Tensor loss;      // what backward() differentiates
+      double loss_value = 0;   // the mean token loss of the whole batch
+      int64_t step_tokens = 0; // target tokens of the whole batch
+      double positions = 0;    // data parallel: the batch's predicted positions, over all ranks
+      bool stop_requested = false;
+      if (!collective) {
+        data::Batch batch = data::collate(train_data.examples, batches[state.batch_in_epoch]).to(device);
+        // Logits of the real (non-pad) target positions only: (N, V)
+        auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
+        loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);  // mean over the N
+        loss_value = loss.item<double>();
+        step_tokens = batch.tgt_tokens;
+      } else {
+        // Data parallel: this rank's share of the global batch. Its loss is the SUM over its N
+        // positions; the step's totals (loss, positions, tokens, stop requests) are summed over
+        // the ranks, so that every rank sees the batch's mean loss and stops at the same step.
+        torch::manual_seed(step_seed(t.seed, state.step, world.rank));
+        const auto mine = shard_of(batches[state.batch_in_epoch], world.rank, world.size);
+        auto totals = torch::zeros({4}, torch::kDouble);
+        if (!mine.empty()) {
+          data::Batch batch = data::collate(train_data.examples, mine).to(device);
+          auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
+          const int64_t n = logits.size(0);
+          loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing) * static_cast<double>(n);
+          totals[0] = loss.item<double>();
+          totals[1] = static_cast<double>(n);
+          totals[2] = static_cast<double>(batch.tgt_tokens);
+        }
+        totals[3] = options.stop && options.stop->load() ? 1.0 : 0.0;
+        collective->all_reduce_sum(totals);
+        positions = totals[1].item<double>();
+        loss_value = totals[0].item<double>() / positions;
+        step_tokens = std::llround(totals[2].item<double>());
+        stop_requested = totals[3].item<double>() > 0;
+      }
       if (!std::isfinite(loss_value)) {
         progress.finish();
         spdlog::error(
             "loss is {} at step {} (epoch {}): training stopped. The last good checkpoint is {} "
             "(step {}). Lower train.lr or set train.clip, then retrain.",
             loss_value, state.step + 1, state.epoch + 1, paths.last(),
-            file_exists(paths.state()) ? load_state(paths.state()).step : 0);
+            writer && file_exists(paths.state()) ? load_state(paths.state()).step : 0);
         result.stop_reason = "diverged";
         break;
       }
-      loss.backward();
+      if (loss.defined()) loss.backward();
+      // Summed over the ranks and divided by the global positions: the one-process gradient.
+      if (collective) collective->all_reduce_gradients(model->parameters(), 1.0 / positions);
       if (t.clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), t.clip);
       optimizer->step();
       const double step_time = seconds_since(step_start);
 
       state.step++;
       state.batch_in_epoch++;
-      state.tokens += batch.tgt_tokens;
+      state.tokens += step_tokens;
       state.train_s += step_time;
       state.elapsed_s += step_time;
       epoch_loss += loss_value;
       epoch_steps++;
-      epoch_tokens += batch.tgt_tokens;
+      epoch_tokens += step_tokens;
       epoch_time += step_time;
       state.interval_loss += loss_value;
       state.interval_steps++;
-      state.interval_tokens += batch.tgt_tokens;
+      state.interval_tokens += step_tokens;
       state.interval_time += step_time;
       progress.update(state.batch_in_epoch, {loss_value, epoch_tokens / epoch_time, lr});
 
-      const bool interrupted = options.stop && options.stop->load();
+      const bool interrupted = collective ? stop_requested : options.stop && options.stop->load();
       const bool step_limit = options.max_steps > 0 && state.step >= options.max_steps;
       const bool epoch_end = state.batch_in_epoch == static_cast<int64_t>(batches.size());
       if (!epoch_end && t.valid_every > 0 && state.step % t.valid_every == 0) {
@@ -449,6 +601,8 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   result.epochs_done = state.epoch;
   result.best_score = state.best_score.value_or(0.0);
   result.elapsed_s = seconds_since(wall_start);
+  result.tokens = state.tokens;
+  result.train_s = state.train_s;
   return result;
 }
 

@@ -1,0 +1,223 @@
+// The --nproc launcher and torchrun's environment: fork/exec, signals passed on, failures named.
+#include "seq2seq/train/launch.h"
+
+#include "seq2seq/errors.h"
+
+#include <spdlog/spdlog.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace seq2seq::train {
+
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+int env_int(const char* name, const std::string& text, int low, int high) {
+  std::size_t used = 0;
+  long value = 0;
+  try {
+    value = std::stol(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || value < low || value > high)
+    throw UsageError(fmt::format("environment variable {}={}: expected a whole number from {} to {}", name, text, low,
+                                 high));
+  return static_cast<int>(value);
+}
+
+// Signals that reached the launcher and are not yet passed on (the handler only counts).
+volatile std::sig_atomic_t g_pending_sigint = 0;
+volatile std::sig_atomic_t g_pending_sigterm = 0;
+extern "C" void on_launcher_signal(int signal) {
+  if (signal == SIGINT) g_pending_sigint = g_pending_sigint + 1;
+  if (signal == SIGTERM) g_pending_sigterm = g_pending_sigterm + 1;
+}
+
+std::string describe(int status) {
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    const char* name = sigabbrev_np(signal);
+    return fmt::format("was killed by signal {} (SIG{})", signal, name ? name : "?");
+  }
+  return fmt::format("exited with status {}", WEXITSTATUS(status));
+}
+
+int exit_code(int status) { return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status); }
+
+struct Worker {
+  int rank = 0;
+  pid_t pid = -1;
+  bool running = true;
+  int status = 0;
+};
+
+}  // namespace
+
+World world_from_env() {
+  World world;
+  const auto size = env("WORLD_SIZE");
+  if (!size) return world;
+  world.size = env_int("WORLD_SIZE", *size, 1, 1 << 16);
+  const auto rank = env("RANK");
+  if (!rank && world.size > 1) throw UsageError("WORLD_SIZE is set but RANK is not: set both (as torchrun does)");
+  world.rank = rank ? env_int("RANK", *rank, 0, world.size - 1) : 0;
+  const auto local_rank = env("LOCAL_RANK");
+  world.local_rank = local_rank ? env_int("LOCAL_RANK", *local_rank, 0, 1 << 16) : world.rank;
+  if (const auto addr = env("MASTER_ADDR"); addr && !addr->empty()) world.master_addr = *addr;
+  if (const auto port = env("MASTER_PORT")) world.master_port = env_int("MASTER_PORT", *port, 1, 65535);
+  return world;
+}
+
+int free_local_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int error = errno;
+  ::close(fd);
+  if (!ok) throw std::runtime_error(std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(error));
+  return ntohs(address.sin_port);
+}
+
+int launch_workers(const LaunchOptions& options) {
+  if (options.nproc < 1) throw UsageError("--nproc must be at least 1");
+  const std::string program = options.program.empty() ? "/proc/self/exe" : options.program;
+  const int port = options.master_port > 0 ? options.master_port : free_local_port();
+  spdlog::info("launching {} workers on this machine (MASTER_ADDR=127.0.0.1 MASTER_PORT={})", options.nproc, port);
+
+  struct sigaction action {};
+  action.sa_handler = on_launcher_signal;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+
+  // argv for execv: built before fork, so that the child only calls async-signal-safe functions.
+  std::vector<std::string> argv_strings = {program};
+  argv_strings.insert(argv_strings.end(), options.args.begin(), options.args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  std::vector<Worker> workers;
+  for (int rank = 0; rank < options.nproc; ++rank) {
+    std::vector<std::string> env_strings = {
+        "RANK=" + std::to_string(rank), "LOCAL_RANK=" + std::to_string(rank),
+        "WORLD_SIZE=" + std::to_string(options.nproc), "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + std::to_string(port)};
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+      // Its own process group: a Ctrl-C on the terminal reaches the launcher alone, which passes
+      // it on once (a second SIGINT would kill a worker at once).
+      ::setpgid(0, 0);
+      ::signal(SIGINT, SIG_DFL);
+      ::signal(SIGTERM, SIG_DFL);
+      for (auto& e : env_strings) ::putenv(e.data());
+      ::execv(argv[0], argv.data());
+      const char message[] = "error: --nproc: cannot start the worker binary\n";
+      [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
+      ::_exit(127);
+    }
+    ::setpgid(pid, pid);
+    workers.push_back({rank, pid});
+    spdlog::info("worker rank {}: pid {}", rank, pid);
+  }
+
+  using Clock = std::chrono::steady_clock;
+  std::optional<Worker> failed;                  // the first worker that died or failed
+  Clock::time_point term_at{}, kill_at{};  // when to SIGTERM, then SIGKILL, the rest after a failure
+  bool term_pending = false, kill_pending = false;
+  bool interrupted = false;
+  int sigint_sent = 0, sigterm_sent = 0;
+  auto alive = [&] {
+    int n = 0;
+    for (const auto& w : workers) n += w.running;
+    return n;
+  };
+  auto signal_all = [&](int signal) {
+    for (const auto& w : workers)
+      if (w.running) ::kill(w.pid, signal);
+  };
+  while (alive() > 0) {
+    // Pass on what reached the launcher, once per signal received.
+    while (sigint_sent < g_pending_sigint) {
+      sigint_sent++;
+      interrupted = true;
+      spdlog::warn("interrupted: asking every worker to stop after its step (rank 0 writes a checkpoint)");
+      signal_all(SIGINT);
+    }
+    while (sigterm_sent < g_pending_sigterm) {
+      sigterm_sent++;
+      interrupted = true;
+      signal_all(SIGTERM);
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      for (auto& w : workers) {
+        if (w.pid != pid) continue;
+        w.running = false;
+        w.status = status;
+        const int code = exit_code(status);
+        const bool normal = code == 0 || (code == 130 && (interrupted || !failed));
+        if (!normal && !failed) {
+          failed = w;
+          spdlog::error("worker rank {} (pid {}) {}; stopping the other {} worker(s)", w.rank, w.pid, describe(status),
+                        alive());
+          term_at = Clock::now() + std::chrono::seconds(options.grace_s);
+          kill_at = term_at + std::chrono::seconds(5);
+          term_pending = kill_pending = true;
+        }
+      }
+      continue;
+    }
+    if (pid < 0 && errno != EINTR && errno != ECHILD) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+    const auto now = Clock::now();
+    if (term_pending && now >= term_at) {
+      signal_all(SIGTERM);
+      term_pending = false;
+    }
+    if (kill_pending && now >= kill_at) {
+      signal_all(SIGKILL);
+      kill_pending = false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+
+  if (failed) {
+    spdlog::error("the distributed run failed: worker rank {} {}", failed->rank, describe(failed->status));
+    const int code = exit_code(failed->status);
+    return code == 0 ? 1 : code;
+  }
+  int code = 0;
+  for (const auto& w : workers) code = std::max(code, exit_code(w.status));
+  return code;
+}
+
+}  // namespace seq2seq::train
