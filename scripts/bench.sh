@@ -17,6 +17,11 @@
 #   --out DIR           results folder (default runs/bench/<date-time>)
 #   --no-setup          do not run scripts/setup.sh (use the binary already built)
 #   --quick             --pairs 1 --steps 3 --warmup 1 --decode-sentences 40: a smoke run of minutes
+#   --distributed       also data-parallel training: 2 workers x 1 thread (train --nproc 2) against
+#                       1 process x 2 threads and 1 process x 1 thread, --dist-steps real Multi30k
+#                       steps each, alternating, --pairs times: tokens/s and scaling efficiency
+#   --distributed-only  only that comparison
+#   --dist-steps N      training steps per distributed-comparison run (default 40)
 # Environment: REFERENCE_DIR (default ../shared/bench/pytorch_reference), BUILD_DIR (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +29,7 @@ root=$(pwd)
 PY=/usr/bin/python3
 
 pairs=3 decode_pairs="" steps=20 warmup=3 models="rnn bahdanau transformer" modes="fixed corpus"
-decode=1 variant=1 sentences=500 threads=$(nproc) out="" setup=1
+decode=1 variant=1 sentences=500 threads=$(nproc) out="" setup=1 distributed=0 reference=1 dist_steps=40
 while [ $# -gt 0 ]; do
   case "$1" in
     --pairs) pairs=$2; shift 2 ;;
@@ -39,7 +44,10 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-setup) setup=0; shift ;;
-    --quick) pairs=1 steps=3 warmup=1 sentences=40; shift ;;
+    --quick) pairs=1 steps=3 warmup=1 sentences=40 dist_steps=10; shift ;;
+    --distributed) distributed=1; shift ;;
+    --distributed-only) distributed=1 reference=0; shift ;;
+    --dist-steps) dist_steps=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -99,6 +107,7 @@ cat > "$out/machine.json" <<EOF
 EOF
 
 for m in $models; do
+  [ "$reference" = 1 ] || break
   for mode in $modes; do
     for i in $(seq 1 "$pairs"); do
       # Our fixed-mode runs also measure the GEMM rate (after the timed steps) for "% of peak".
@@ -119,4 +128,42 @@ for m in $models; do
   fi
 done
 
-"$PY" scripts/bench_table.py "$out" | tee "$out/table.md"
+[ "$reference" = 0 ] || "$PY" scripts/bench_table.py "$out" | tee "$out/table.md"
+
+# Data-parallel training: the same global batches (train.batch_size sentences) trained by one
+# process with 2 threads, by 2 workers with 1 thread each (c10d/Gloo on loopback), and by one
+# process with 1 thread (the base of the scaling efficiency). tokens/s = target tokens / time
+# inside training steps (the result line's tokens and train_s), so start-up is not counted.
+if [ "$distributed" = 1 ]; then
+  dist() {  # dist NAME MODEL THREADS NPROC
+    local dir="$out/dist/$1"
+    rm -rf "$dir"
+    local nproc=(); [ "$4" -gt 1 ] && nproc=(--nproc "$4")
+    run "dist_$1" "$bin" --threads "$3" train "${nproc[@]}" --config "configs/bench/$2.json" --run "$dir" \
+      --max-steps "$dist_steps" --set train.valid_bleu_max=0 --set train.log_every=1000
+  }
+  mkdir -p "$out/dist"
+  for m in $models; do
+    for i in $(seq 1 "$pairs"); do
+      dist "${m}_2x1_$i" "$m" 1 2
+      dist "${m}_1x2_$i" "$m" 2 1
+      dist "${m}_1x1_$i" "$m" 1 1
+    done
+  done
+  "$PY" - "$out" "$models" <<'PY' | tee "$out/distributed.md"
+import json, statistics, sys, glob, os
+out, models = sys.argv[1], sys.argv[2].split()
+def tps(name):
+    values = []
+    for path in sorted(glob.glob(os.path.join(out, f"dist_{name}_*.json"))):
+        r = json.load(open(path))
+        values.append(r["tokens"] / r["train_s"])
+    return statistics.median(values) if values else float("nan"), len(values)
+print("| model | 2 workers x 1 thread | 1 process x 2 threads | 1 process x 1 thread | 2x1 / 1x2 | scaling efficiency 2x1 / (2 * 1x1) |")
+print("|---|---:|---:|---:|---:|---:|")
+for m in models:
+    (a, n), (b, _), (c, _) = tps(f"{m}_2x1"), tps(f"{m}_1x2"), tps(f"{m}_1x1")
+    print(f"| {m} | {a:,.0f} tok/s | {b:,.0f} tok/s | {c:,.0f} tok/s | {a / b:.2f} | {a / (2 * c):.0%} |")
+print(f"\nmedians of {n} runs each; target tokens per second inside training steps")
+PY
+fi

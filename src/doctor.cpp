@@ -1,7 +1,6 @@
 // Environment report for `seq2seq doctor` and the benchmarks.
 #include "seq2seq/doctor.h"
 
-#include "seq2seq/train/distributed.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -94,9 +93,6 @@ nlohmann::json doctor_report(bool measure) {
   j["hardware_threads"] = std::thread::hardware_concurrency();
   BlasInfo blas = detect_blas();
   j["blas"] = {{"name", blas.name}, {"library", blas.library}, {"reference", blas.is_reference}};
-  j["distributed"] = {{"available", train::distributed_available()},
-                      {"backends", train::distributed_backends()},
-                      {"missing", train::distributed_unavailable_reason()}};
   if (measure) {
     j["gemm"] = {{"n", 1024}, {"gflops", measure_gemm_gflops(1024)}};
   }

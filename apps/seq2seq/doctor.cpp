@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "seq2seq/doctor.h"
+#include "seq2seq/train/launch.h"
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,9 @@ Command add_doctor(CLI::App& root) {
   app->add_flag("--no-gemm", *quick, "Skip the matrix-product measurement");
   return {app, [=] {
             nlohmann::json report = doctor_report(!*quick);
+            report["distributed"] = {{"available", train::distributed_available()},
+                                     {"backends", train::distributed_backends()},
+                                     {"missing", train::distributed_unavailable_reason()}};
             if (report["blas"]["reference"].get<bool>())
               spdlog::warn(
                   "LibTorch is using the reference BLAS ({}): expect ~30x slower training. "

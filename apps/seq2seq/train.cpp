@@ -3,7 +3,6 @@
 
 #include "seq2seq/config.h"
 #include "seq2seq/errors.h"
-#include "seq2seq/train/distributed.h"
 #include "seq2seq/train/launch.h"
 #include "seq2seq/train/trainer.h"
 

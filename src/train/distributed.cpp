@@ -2,7 +2,8 @@
 // LibTorch has it), broadcasts and the bucketed gradient all-reduce.
 #include "seq2seq/train/distributed.h"
 
-#include "seq2seq/distributed_config.h"  // SEQ2SEQ_HAVE_C10D, SEQ2SEQ_HAVE_NCCL, SEQ2SEQ_C10D_MISSING (CMake)
+// SEQ2SEQ_HAVE_C10D, SEQ2SEQ_HAVE_NCCL, SEQ2SEQ_C10D_MISSING: what CMake found (generated in the build tree)
+#include "seq2seq/distributed_config.h"
 #include "seq2seq/errors.h"
 
 #include <spdlog/spdlog.h>

@@ -20,16 +20,6 @@
 
 namespace seq2seq::train {
 
-// Whether this build has c10d with Gloo (CMake found the headers and libgloo), and if not why.
-bool distributed_available();
-std::string distributed_unavailable_reason();
-// The process-group backends this build can create: "gloo", and "nccl" on a CUDA LibTorch with NCCL.
-std::vector<std::string> distributed_backends();
-
-// Every collective a rank waits in fails after this long (SEQ2SEQ_DIST_TIMEOUT seconds, default 600):
-// it bounds how long the other ranks wait while rank 0 validates.
-std::chrono::seconds collective_timeout();
-
 // One rank's membership in the job. All calls are collective: every rank makes the same calls in
 // the same order. A peer that died turns into a std::runtime_error naming this rank and the call.
 class Collective {

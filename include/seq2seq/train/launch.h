@@ -3,10 +3,22 @@
 // machine and waits for them.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace seq2seq::train {
+
+// Whether this build has c10d with Gloo (CMake found the headers), and if not why; defined in
+// distributed.cpp, declared here so that code without LibTorch's headers can ask.
+bool distributed_available();
+std::string distributed_unavailable_reason();
+// The process-group backends this build can create: "gloo", and "nccl" on a CUDA LibTorch with NCCL.
+std::vector<std::string> distributed_backends();
+
+// Every collective a rank waits in fails after this long (SEQ2SEQ_DIST_TIMEOUT seconds, default 600):
+// it bounds how long the other ranks wait while rank 0 validates.
+std::chrono::seconds collective_timeout();
 
 // One worker's place in a job, as torchrun describes it: RANK and WORLD_SIZE, the address and
 // port of rank 0's TCPStore (MASTER_ADDR, MASTER_PORT), and LOCAL_RANK (the worker's index on
