@@ -22,7 +22,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidd
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens, bucket_chunk, optimizer,
                                                 lr, betas, eps, weight_decay, clip, label_smoothing, schedule,
                                                 warmup_steps, plateau_factor, plateau_patience, min_lr, teacher_forcing,
-                                                seed, valid_every, valid_bleu_max, early_stopping_metric, patience,
+                                                seed, valid_every, valid_bleu_max, early_stopping_metric, patience, min_delta,
                                                 log_every, device)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio, max_len, batch_size)
 
@@ -222,6 +222,7 @@ void validate(const Config& c, const std::string& origin) {
   require(t.valid_bleu_max >= 0, origin, "train.valid_bleu_max", "must not be negative");
   require_one_of(t.early_stopping_metric, {"valid_loss", "valid_bleu"}, origin, "train.early_stopping_metric");
   require(t.patience >= 0, origin, "train.patience", "must not be negative");
+  require(t.min_delta >= 0, origin, "train.min_delta", "must not be negative");
   require(t.log_every >= 1, origin, "train.log_every", "must be at least 1");
   require_one_of(t.device, {"auto", "cpu", "cuda"}, origin, "train.device");
 

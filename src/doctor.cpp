@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -83,6 +84,12 @@ double peak_rss_mb() {
 
 void set_threads(int threads) { torch::set_num_threads(threads); }
 
+bool flush_denormals() {
+  const char* keep = std::getenv("SEQ2SEQ_KEEP_DENORMALS");
+  if (keep != nullptr && std::string(keep) == "1") return false;
+  return at::globalContext().setFlushDenormal(true);
+}
+
 nlohmann::json doctor_report(bool measure) {
   nlohmann::json j;
   j["seq2seq_version"] = SEQ2SEQ_VERSION;
@@ -90,6 +97,8 @@ nlohmann::json doctor_report(bool measure) {
   j["cuda_available"] = torch::cuda::is_available();
   j["cuda_devices"] = static_cast<int64_t>(torch::cuda::device_count());
   j["threads"] = torch::get_num_threads();
+  j["denormals_flushed"] = std::getenv("SEQ2SEQ_KEEP_DENORMALS") == nullptr ||
+                           std::string(std::getenv("SEQ2SEQ_KEEP_DENORMALS")) != "1";
   j["hardware_threads"] = std::thread::hardware_concurrency();
   BlasInfo blas = detect_blas();
   j["blas"] = {{"name", blas.name}, {"library", blas.library}, {"reference", blas.is_reference}};

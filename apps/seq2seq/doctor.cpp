@@ -41,6 +41,10 @@ Command add_doctor(CLI::App& root) {
                       << "\n"
                       << "threads          " << report["threads"] << " (hardware: " << report["hardware_threads"]
                       << ")\n"
+                      << "denormals        "
+                      << (report["denormals_flushed"].get<bool>() ? "flushed to zero (FTZ/DAZ)"
+                                                                  : "kept (SEQ2SEQ_KEEP_DENORMALS=1)")
+                      << "\n"
                       << "BLAS             " << report["blas"]["name"].get<std::string>() << "  "
                       << report["blas"]["library"].get<std::string>() << "\n";
             const auto& dist = report["distributed"];

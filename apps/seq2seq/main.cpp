@@ -37,7 +37,9 @@ int main(int argc, char** argv) {
 
   try {
     init_logging(log_level);
-    // LibTorch starts with one thread here; set it before any tensor work.
+    // Before any tensor work: denormals flushed on this thread is what the OpenMP pool threads,
+    // started later, inherit; LibTorch starts with one thread here.
+    flush_denormals();
     set_threads(threads);
     for (auto& command : commands)
       if (command.app->parsed()) return command.run();

@@ -104,6 +104,7 @@ struct TrainConfig {
   int valid_bleu_max = 1000;                         // sentences greedily decoded for validation BLEU (0 = no BLEU)
   std::string early_stopping_metric = "valid_loss";  // valid_loss | valid_bleu
   int patience = 0;                                  // validations without improvement before stopping (0 = never)
+  double min_delta = 0;  // an improvement smaller than this (BLEU points or loss) still counts against patience
   int log_every = 50;                                // steps between progress log lines when stderr is not a terminal
   std::string device = "auto";                       // auto | cpu | cuda
 };

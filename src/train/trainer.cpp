@@ -152,7 +152,7 @@ void load_optimizer_bytes(torch::optim::Optimizer& optimizer, const std::string&
 }  // namespace
 
 const std::vector<std::string>& resume_overridable_keys() {
-  static const std::vector<std::string> keys = {"train.epochs",         "train.patience", "train.valid_every",
+  static const std::vector<std::string> keys = {"train.epochs",         "train.patience", "train.min_delta", "train.valid_every",
                                                 "train.log_every",      "train.device",   "decode.beam",
                                                 "decode.length_penalty"};
   return keys;
@@ -273,6 +273,9 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   if (nothing_to_do) return *nothing_to_do;
   std::optional<RunLog> run_log;
   if (writer) run_log.emplace(paths.log());
+  if (collective)
+    spdlog::info("data parallel: {} workers ({} backend, rendezvous at {}:{}); each trains every {}th sentence of a batch",
+                 world.size, collective->backend(), world.master_addr, world.master_port, world.size);
   const TrainConfig& t = config.train;
   torch::Device device = resolve_device(options.device.empty() || options.device == "auto" ? t.device : options.device);
   if (collective && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<int8_t>(world.local_rank));
@@ -436,11 +439,16 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     state.validations++;
     const double metric = t.early_stopping_metric == "valid_bleu" ? v.bleu : v.loss;
     const bool best = has_valid && improves(t.early_stopping_metric, metric, state.best_score);
+    // Patience restarts only on an improvement of at least train.min_delta (Keras' and Lightning's
+    // min_delta): a model still creeping up by less than that per validation has converged.
+    const bool significant =
+        best && (!state.best_score || std::abs(metric - *state.best_score) >= t.min_delta);
     if (best) {
       state.best_score = metric;
       state.best_step = state.step;
       state.best_epoch = epoch_for_log;
-      state.bad_validations = 0;
+      if (significant) state.bad_validations = 0;
+      else state.bad_validations++;
       writing([&] { save_module(*model, paths.staged("best.pt")); });  // committed by the next checkpoint
       best_staged = true;
     } else if (has_valid) {
@@ -592,8 +600,9 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   }
 
   if (result.stop_reason == "early_stopping")
-    spdlog::info("early stopping: {} did not improve for {} validations (best {:.4f} at step {})",
-                 t.early_stopping_metric, t.patience, state.best_score.value_or(0.0), state.best_step);
+    spdlog::info("early stopping: {} did not improve{} for {} validations (best {:.4f} at step {})",
+                 t.early_stopping_metric, t.min_delta > 0 ? fmt::format(" by {:g} or more", t.min_delta) : "",
+                 t.patience, state.best_score.value_or(0.0), state.best_step);
   if (result.stop_reason == "interrupted" || result.stop_reason == "max_steps")
     spdlog::info("stopped at step {}; checkpoint written. Resume with: seq2seq train --run {} --resume", state.step,
                  paths.dir);

@@ -293,3 +293,29 @@ TEST(Train, NotARunDirectoryIsAClearError) {
   }
   fs::remove_all(dir);
 }
+
+// train.min_delta: an improvement smaller than it still counts against patience, while best.pt
+// follows every improvement. The loss on this corpus falls every epoch at first, so with a
+// min_delta far above any change the run stops after exactly 1 + patience validations, with its
+// best checkpoint at the last of them; with min_delta 0 it runs the full budget.
+TEST(Train, MinDeltaStopsARunThatOnlyCreepsUp) {
+  TinyRun tiny("min_delta", "rnn");
+  tiny.config.train.epochs = 8;
+  tiny.config.train.patience = 2;
+  tiny.config.train.early_stopping_metric = "valid_loss";
+  tiny.config.train.min_delta = 1e9;
+  auto stopped = seq2seq::train::train_model(tiny.config, options_for(tiny.run_dir("creeping")));
+  EXPECT_EQ(stopped.stop_reason, "early_stopping");
+  EXPECT_EQ(stopped.epochs_done, 3);
+  const auto lines = metrics(tiny.run_dir("creeping"));
+  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_LT(lines[2]["valid_loss"].get<double>(), lines[0]["valid_loss"].get<double>());
+  EXPECT_TRUE(lines[2]["best"].get<bool>());  // an improvement: best.pt follows it
+  EXPECT_EQ(seq2seq::load_state(tiny.run_dir("creeping") + "/state.json").best_epoch, 3);
+
+  tiny.config.train.min_delta = 0;
+  tiny.config.train.epochs = 4;
+  auto full = seq2seq::train::train_model(tiny.config, options_for(tiny.run_dir("full")));
+  EXPECT_EQ(full.stop_reason, "epochs");
+  EXPECT_EQ(full.epochs_done, 4);
+}
