@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: RNN vs attention on long sentences, in one command.
-#   scripts/run.sh            synthetic corpus (6,000 training pairs of 3-60 words), configs/quick/*, <= 20 min on 2 cores
+#   scripts/run.sh            synthetic corpus (6,000 training pairs of 3-60 words), configs/quick/*, ~26 min on 2 cores
 #   scripts/run.sh multi30k   Multi30k with the full configs/*.json (fetches the data first; hours on a CPU)
 #   --seeds N                 train each config N times (runs NAME.s1 ... NAME.sN), report mean ± sd
 set -euo pipefail
@@ -32,8 +32,8 @@ bin="$BUILD_DIR/apps/seq2seq"
 
 case "$corpus" in
   synth)
-    # 6,000 training pairs: every model trains to convergence (early stopping on validation BLEU)
-    # inside the 20 minutes (README, Results). data/synth (12,000 pairs) is the ablation's corpus.
+    # 6,000 training pairs: every model trains until early stopping on validation BLEU in about
+    # 26 minutes for one seed (README, Results). data/synth (12,000 pairs) is the ablation's corpus.
     if [ ! -f data/synth6k/train.de ]; then
       "$bin" data synth --out data/synth6k --train 6000 --valid 500 --test 1000 --min-words 3 --max-words 60 --seed 1 >&2
     fi
