@@ -84,10 +84,15 @@ double peak_rss_mb() {
 
 void set_threads(int threads) { torch::set_num_threads(threads); }
 
+namespace {
+bool g_denormals_flushed = false;  // what flush_denormals() did, for the report
+}  // namespace
+
 bool flush_denormals() {
   const char* keep = std::getenv("SEQ2SEQ_KEEP_DENORMALS");
   if (keep != nullptr && std::string(keep) == "1") return false;
-  return at::globalContext().setFlushDenormal(true);
+  g_denormals_flushed = at::globalContext().setFlushDenormal(true);
+  return g_denormals_flushed;
 }
 
 nlohmann::json doctor_report(bool measure) {
@@ -97,8 +102,7 @@ nlohmann::json doctor_report(bool measure) {
   j["cuda_available"] = torch::cuda::is_available();
   j["cuda_devices"] = static_cast<int64_t>(torch::cuda::device_count());
   j["threads"] = torch::get_num_threads();
-  j["denormals_flushed"] = std::getenv("SEQ2SEQ_KEEP_DENORMALS") == nullptr ||
-                           std::string(std::getenv("SEQ2SEQ_KEEP_DENORMALS")) != "1";
+  j["denormals_flushed"] = g_denormals_flushed;
   j["hardware_threads"] = std::thread::hardware_concurrency();
   BlasInfo blas = detect_blas();
   j["blas"] = {{"name", blas.name}, {"library", blas.library}, {"reference", blas.is_reference}};
