@@ -30,11 +30,7 @@ cat > tiny.json <<'JSON'
  "train": {"epochs": 60, "batch_size": 8, "lr": 0.005, "valid_bleu_max": 8},
  "decode": {"beam": 1}}
 JSON
-metrics() { python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    print(m["step"], m["epoch"], repr(m["train_loss"]), repr(m["valid_loss"]), repr(m["valid_bleu"]), repr(m["lr"]), m["best"])' "$1"; }
+metrics() { python3 "$root/tests/cli/metrics_lines.py" "$1"; }
 field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 weights() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["checksums"]["model.pt"])' "$1/state.json"; }
 train2() { "$bin" --threads 1 train --nproc 2 "$@"; }

@@ -18,11 +18,7 @@ cat > tiny.json <<'JSON'
            "schedule": "inverse_sqrt", "warmup_steps": 10},
  "decode": {"beam": 1}}
 JSON
-losses() { python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    print(m["step"], m["epoch"], repr(m["train_loss"]), repr(m["valid_loss"]), repr(m["valid_bleu"]), repr(m["lr"]), m["best"])' "$1"; }
+losses() { python3 "$root/tests/cli/metrics_lines.py" "$1"; }
 
 start=$(date +%s.%N)
 "$bin" --threads 1 train --config tiny.json --run whole > /dev/null 2>&1 || fail "uninterrupted run"
