@@ -20,6 +20,9 @@ Command add_compare(CLI::App& root) {
                   "With --train: train each config N times, into NAME.s1 ... NAME.sN with train.seed, "
                   "train.seed + 1, ...; the tables add mean ± sd over seeds")
       ->check(CLI::Range(1, 1000));
+  app->add_option("--jobs", o->jobs,
+                  "With --train: runs trained at once, each in its own process with threads/jobs threads (default 1)")
+      ->check(CLI::PositiveNumber);
   app->add_flag("--no-eval", o->no_eval, "Do not evaluate runs that have no eval results");
   app->add_option("--split", o->split, "Eval split to compare (default: test)");
   app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)");

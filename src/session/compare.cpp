@@ -7,6 +7,7 @@
 #include "seq2seq/io.h"
 #include "seq2seq/report/compare.h"
 #include "seq2seq/run.h"
+#include "seq2seq/train/launch.h"
 #include "seq2seq/train/trainer.h"
 
 #include <spdlog/spdlog.h>
@@ -133,24 +134,67 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     }
   }
   std::vector<std::string> dirs;
+  std::vector<const Planned*> pending;  // runs to train (or resume)
   for (const auto& run : plan) {
-    const std::string& dir = run.dir;
-    const bool started = file_exists(RunPaths{dir}.state());
-    if (started) require_same_config(dir, run.config, run.config_file);
-    if (started && load_state(RunPaths{dir}.state()).complete) {
-      spdlog::info("{}: already trained; skipping", dir);
-    } else {
-      train::TrainOptions options;
-      options.run_dir = dir;
-      options.device = o.device;
-      options.resume = started;
-      spdlog::info("{}: {} {} (train.seed {})", dir, started ? "resuming" : "training", run.config_file,
-                   run.config.train.seed);
-      auto result = train::train_model(run.config, options);
-      if (result.stop_reason == "diverged") throw std::runtime_error(dir + ": training diverged (see its train.log)");
-    }
-    dirs.push_back(dir);
+    const bool started = file_exists(RunPaths{run.dir}.state());
+    if (started) require_same_config(run.dir, run.config, run.config_file);
+    if (started && load_state(RunPaths{run.dir}.state()).complete)
+      spdlog::info("{}: already trained; skipping", run.dir);
+    else
+      pending.push_back(&run);
+    dirs.push_back(run.dir);
   }
+  if (o.jobs <= 1) {
+    for (const Planned* run : pending) {
+      train::TrainOptions options;
+      options.run_dir = run->dir;
+      options.device = o.device;
+      options.resume = file_exists(RunPaths{run->dir}.state());
+      spdlog::info("{}: {} {} (train.seed {})", run->dir, options.resume ? "resuming" : "training", run->config_file,
+                   run->config.train.seed);
+      auto result = train::train_model(run->config, options);
+      if (result.stop_reason == "diverged") throw std::runtime_error(run->dir + ": training diverged (see its train.log)");
+    }
+    return compare_runs(dirs, o, out);
+  }
+  // Side by side: each run is `seq2seq --threads T train ...` in a child process, so that the
+  // runs share the cores without their thread pools competing (T = this process's threads / jobs).
+  const int threads = std::max(1, static_cast<int>(at::get_num_threads()) / o.jobs);
+  create_directories(o.runs_dir);
+  std::vector<train::Job> jobs;
+  for (const Planned* run : pending) {
+    train::Job job;
+    job.name = run->dir;
+    job.log_path = run->dir + ".log";
+    job.args = {"--threads", std::to_string(threads), "train", "--run", run->dir, "--device", o.device};
+    if (file_exists(RunPaths{run->dir}.state())) {
+      job.args.push_back("--resume");  // its config.json is this config (checked above)
+    } else {
+      job.args.insert(job.args.end(), {"--config", run->config_file});
+      for (const auto& item : o.overrides) job.args.insert(job.args.end(), {"--set", item});
+      job.args.insert(job.args.end(), {"--set", "train.seed=" + std::to_string(run->config.train.seed)});
+    }
+    jobs.push_back(std::move(job));
+  }
+  spdlog::info("training {} run(s), {} at a time with {} thread(s) each", jobs.size(), o.jobs, threads);
+  const auto results = train::run_jobs(jobs, o.jobs);
+  std::string failed;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const auto& r = results[i];
+    if (r.started && r.code == 0) {
+      const auto state = load_state(RunPaths{jobs[i].name}.state());
+      if (state.stop_reason == "diverged") failed += (failed.empty() ? "" : "; ") + jobs[i].name + " diverged";
+      continue;
+    }
+    if (!r.started) {
+      failed += (failed.empty() ? "" : "; ") + jobs[i].name + " was not started";
+    } else if (r.code == 130) {
+      failed += (failed.empty() ? "" : "; ") + jobs[i].name + " was interrupted (resume it by running this again)";
+    } else {
+      failed += (failed.empty() ? "" : "; ") + jobs[i].name + " " + r.how + " (see " + jobs[i].log_path + ")";
+    }
+  }
+  if (!failed.empty()) throw std::runtime_error("compare --train: " + failed);
   return compare_runs(dirs, o, out);
 }
 
@@ -159,6 +203,9 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
 int compare(const CompareOptions& o, std::ostream& out) {
   if (!o.configs.empty() && !o.runs.empty()) throw UsageError("compare: give run directories or --configs, not both");
   if (o.seeds < 0) throw UsageError("compare: --seeds " + std::to_string(o.seeds) + ": give at least 1");
+  if (o.jobs < 1) throw UsageError("compare: --jobs " + std::to_string(o.jobs) + ": give at least 1");
+  if (o.jobs > 1 && (o.configs.empty() || !o.train))
+    throw UsageError("compare: --jobs goes with --configs FILE... --train");
   if (o.seeds > 0 && (o.configs.empty() || !o.train))
     throw UsageError(
         "compare: --seeds goes with --configs FILE... --train (to compare trained seeds, name their "

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -218,6 +219,105 @@ int launch_workers(const LaunchOptions& options) {
   int code = 0;
   for (const auto& w : workers) code = std::max(code, exit_code(w.status));
   return code;
+}
+
+std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, const std::string& program_name) {
+  if (parallel < 1) throw UsageError("--jobs must be at least 1");
+  const std::string program = program_name.empty() ? "/proc/self/exe" : program_name;
+  g_pending_sigint = 0;
+  g_pending_sigterm = 0;
+  struct sigaction action {};
+  action.sa_handler = on_launcher_signal;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+
+  using Clock = std::chrono::steady_clock;
+  std::vector<JobResult> results(jobs.size());
+  std::vector<pid_t> pids(jobs.size(), -1);
+  std::vector<Clock::time_point> started_at(jobs.size());
+  size_t next = 0;
+  int running = 0, sigint_sent = 0, sigterm_sent = 0;
+  bool interrupted = false;
+  auto start = [&](size_t i) {
+    // argv and the log's descriptor are made before fork: the child only calls async-signal-safe functions.
+    std::vector<std::string> argv_strings = {program};
+    argv_strings.insert(argv_strings.end(), jobs[i].args.begin(), jobs[i].args.end());
+    std::vector<char*> argv;
+    for (auto& s : argv_strings) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    const int log = ::open(jobs[i].log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log < 0) throw std::runtime_error(jobs[i].log_path + ": cannot open the job's log: " + std::strerror(errno));
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      ::close(log);
+      throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    }
+    if (pid == 0) {
+      ::setpgid(0, 0);  // a Ctrl-C on the terminal reaches this process alone, which passes it on once
+      ::signal(SIGINT, SIG_DFL);
+      ::signal(SIGTERM, SIG_DFL);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      const int null = ::open("/dev/null", O_RDONLY);
+      if (null >= 0) ::dup2(null, 0);
+      ::execv(argv[0], argv.data());
+      const char message[] = "error: cannot start the job's binary\n";
+      [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
+      ::_exit(127);
+    }
+    ::close(log);
+    ::setpgid(pid, pid);
+    pids[i] = pid;
+    started_at[i] = Clock::now();
+    results[i].started = true;
+    running++;
+    spdlog::info("{}: started (pid {}; log {})", jobs[i].name, pid, jobs[i].log_path);
+  };
+  auto signal_running = [&](int signal) {
+    for (size_t i = 0; i < jobs.size(); ++i)
+      if (pids[i] > 0) ::kill(pids[i], signal);
+  };
+  while (true) {
+    while (!interrupted && running < parallel && next < jobs.size()) start(next++);
+    if (running == 0) break;
+    while (sigint_sent < g_pending_sigint) {
+      sigint_sent++;
+      interrupted = true;
+      spdlog::warn("interrupted: asking the running jobs to stop after their step (each writes a checkpoint)");
+      signal_running(SIGINT);
+    }
+    while (sigterm_sent < g_pending_sigterm) {
+      sigterm_sent++;
+      interrupted = true;
+      signal_running(SIGTERM);
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        if (pids[i] != pid) continue;
+        pids[i] = -1;
+        running--;
+        results[i].code = exit_code(status);
+        results[i].how = describe(status);
+        results[i].seconds = std::chrono::duration<double>(Clock::now() - started_at[i]).count();
+        if (results[i].code == 0)
+          spdlog::info("{}: finished in {:.0f} s", jobs[i].name, results[i].seconds);
+        else
+          spdlog::error("{}: {} after {:.0f} s (see {})", jobs[i].name, results[i].how, results[i].seconds,
+                        jobs[i].log_path);
+      }
+      continue;
+    }
+    if (pid < 0 && errno != EINTR && errno != ECHILD)
+      throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  return results;
 }
 
 }  // namespace seq2seq::train

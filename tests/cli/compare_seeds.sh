@@ -142,4 +142,21 @@ s2s eval --run single/att --checkpoint last --split test > /dev/null 2>&1
 s2s compare single/plain single/att > /dev/null 2> stale.err
 grep -q "not best.pt; evaluating" stale.err || fail "eval from model.pt was not redone: $(cat stale.err)"
 python3 -c 'import json; assert json.load(open("single/att/eval/test.json"))["checkpoint"] == "best.pt"'
+# --jobs 2: the same runs trained side by side, each in a child process with its own log, give
+# the same weights as the runs trained one after another in this process.
+set +e
+s2s compare --configs plain.json att.json --jobs 2 > /dev/null 2> e3.err; rc3=$?
+set -e
+[ "$rc3" = 2 ] && grep -q -- "--jobs goes with" e3.err || fail "--jobs without --train: rc=$rc3 $(cat e3.err)"
+s2s compare --configs plain.json att.json --train --seeds 2 --jobs 2 --runs-dir side --device cpu > side.txt 2> side.err \
+  || fail "compare --train --jobs 2: $(tail -5 side.err)"
+[ "$(grep -c ": started (pid" side.err)" = 4 ] || fail "--jobs 2 did not start 4 jobs: $(cat side.err)"
+for run in plain.s1 plain.s2 att.s1 att.s2; do
+  [ -s side/$run.log ] || fail "no log side/$run.log"
+  grep -q "early stopping\|epoch 3/3 done" side/$run.log || fail "side/$run.log: $(tail -3 side/$run.log)"
+  [ "$(sha256sum < side/$run/model.pt)" = "$(sha256sum < runs/$run/model.pt)" ] \
+    || fail "$run trained with --jobs 2 differs from the run trained in-process"
+  [ -f side/$run/eval/test.json ] || fail "side/$run was not evaluated"
+done
+grep -q "Mean ± sd over seeds" side.txt || fail "no mean ± sd table with --jobs: $(cat side.txt)"
 echo ok

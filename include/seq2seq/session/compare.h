@@ -22,6 +22,9 @@ struct CompareOptions {
   // With configs and train: train each config N times, into runs_dir/NAME.s1 ... NAME.sN, seed k
   // with train.seed + k - 1 (recorded in the run's config.json). 0: once, into runs_dir/NAME.
   int seeds = 0;
+  // With configs and train: how many runs train at once, each a child process of this binary
+  // with threads / jobs threads (at least 1), its output in runs_dir/NAME.log. 1: one after another, in this process.
+  int jobs = 1;
 };
 
 // Dispatches on the options (runs or configs); prints to `out`; returns the exit code.

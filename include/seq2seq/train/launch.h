@@ -55,6 +55,25 @@ struct LaunchOptions {
 // interrupted.
 int launch_workers(const LaunchOptions& options);
 
+// Independent runs of this binary side by side (`compare --train --jobs N`): each job is one
+// command line, its stdout and stderr appended to log_path.
+struct Job {
+  std::string name;               // names the job in log lines
+  std::vector<std::string> args;  // the command line after the program name
+  std::string log_path;           // the job's stdout and stderr (appended)
+};
+struct JobResult {
+  bool started = false;
+  int code = 0;             // exit code (128 + signal when killed)
+  std::string how;          // "exited with status 1", "was killed by signal 9 (SIGKILL)"
+  double seconds = 0;       // wall time
+};
+// Starts the jobs in order, at most `parallel` at once, each in a process group of its own, and
+// waits for all of them. A failed job does not stop the others (the runs are independent); the
+// caller reads the results. Ctrl-C (SIGINT) and SIGTERM are passed once to the running jobs, and
+// no further job starts. `program` empty = this binary (/proc/self/exe).
+std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, const std::string& program = "");
+
 // A port on 127.0.0.1 that was free a moment ago (bound to port 0 and released).
 int free_local_port();
 
