@@ -15,15 +15,18 @@ namespace seq2seq {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SplitPaths, src, tgt)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DataConfig, train, valid, test, src_lang, tgt_lang, tokenizer,
-                                                lowercase, min_freq, max_size, max_len)
+                                                lowercase, min_freq, max_size, max_len, spm_type, vocab_size,
+                                                joint_vocab, spm_dir)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelConfig, type, emb_dim, hidden_dim, layers, heads, ff_dim, dropout,
                                                 attention_dropout, cell, bidirectional, reverse_source, norm,
-                                                final_norm, positions, max_positions, tie_embeddings, init)
+                                                final_norm, positions, max_positions, tie_embeddings,
+                                                share_embeddings, init)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size, batch_tokens, bucket_chunk, optimizer,
                                                 lr, betas, eps, weight_decay, clip, label_smoothing, schedule,
                                                 warmup_steps, plateau_factor, plateau_patience, min_lr, teacher_forcing,
                                                 seed, valid_every, valid_bleu_max, early_stopping_metric, patience, min_delta,
-                                                log_every, device)
+                                                log_every, device, average_last,
+                                                lr_drop_resets_patience)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio, max_len, batch_size)
 
 void to_json(nlohmann::json& j, const Config& c) {
@@ -174,7 +177,9 @@ void validate(const Config& c, const std::string& origin) {
   require(d.min_freq >= 1, origin, "data.min_freq", "must be at least 1");
   require(d.max_size >= 0, origin, "data.max_size", "must be 0 (no limit) or positive");
   require(d.max_len >= 1, origin, "data.max_len", "must be at least 1");
-  require_one_of(d.tokenizer, {"word"}, origin, "data.tokenizer");
+  require_one_of(d.tokenizer, {"word", "spm"}, origin, "data.tokenizer");
+  require_one_of(d.spm_type, {"unigram", "bpe"}, origin, "data.spm_type");
+  require(d.vocab_size >= 16, origin, "data.vocab_size", "must be at least 16 (the specials and some characters)");
 
   const auto& m = c.model;
   require(m.emb_dim >= 1, origin, "model.emb_dim", "must be positive");
@@ -195,6 +200,13 @@ void validate(const Config& c, const std::string& origin) {
     require(!m.reverse_source, origin, "model.reverse_source",
             "must be false for the transformer (reversing the source is for the RNN models)");
   }
+  // Three-way tying needs one vocabulary for source and target: a joint SentencePiece model.
+  require(!m.share_embeddings || (m.type == ModelType::transformer && d.tokenizer == "spm" && d.joint_vocab), origin,
+          "model.share_embeddings",
+          "needs model.type \"transformer\", data.tokenizer \"spm\" and data.joint_vocab true (one vocabulary "
+          "for both languages)");
+  require(!m.share_embeddings || m.tie_embeddings, origin, "model.share_embeddings",
+          "needs model.tie_embeddings true as well (source embedding = target embedding = output projection)");
 
   const auto& t = c.train;
   require(t.epochs >= 1, origin, "train.epochs", "must be at least 1");
@@ -224,6 +236,18 @@ void validate(const Config& c, const std::string& origin) {
   require(t.patience >= 0, origin, "train.patience", "must not be negative");
   require(t.min_delta >= 0, origin, "train.min_delta", "must not be negative");
   require(t.log_every >= 1, origin, "train.log_every", "must be at least 1");
+  require(t.average_last >= 0, origin, "train.average_last", "must not be negative (0 = no averaging)");
+  // Combinations that cannot do what they say.
+  require(t.early_stopping_metric != "valid_bleu" || t.valid_bleu_max > 0, origin, "train.valid_bleu_max",
+          "must be positive when train.early_stopping_metric is \"valid_bleu\" (no BLEU, no best checkpoint)");
+  require(t.early_stopping_metric != "valid_bleu" || !d.valid.src.empty(), origin, "data.valid.src",
+          "must name a file when train.early_stopping_metric is \"valid_bleu\"");
+  // The patience counter restarts when the plateau schedule lowers the rate; a patience no longer
+  // than the schedule's would stop the run before the rate could ever drop.
+  require(t.schedule != Schedule::plateau || t.patience == 0 || t.patience > t.plateau_patience + 1, origin,
+          "train.patience",
+          "must be 0 or more than train.plateau_patience + 1 (" + std::to_string(t.plateau_patience + 1) +
+              ") with the plateau schedule, or the run stops before the rate is ever lowered");
   require_one_of(t.device, {"auto", "cpu", "cuda"}, origin, "train.device");
 
   const auto& k = c.decode;
@@ -350,6 +374,8 @@ bool is_plain_rnn(const Config& c) { return c.model.type == ModelType::rnn; }
 bool is_recurrent(const Config& c) { return c.model.type != ModelType::transformer; }
 bool warms_up(const Config& c) { return c.train.schedule == Schedule::inverse_sqrt; }
 bool on_plateau(const Config& c) { return c.train.schedule == Schedule::plateau; }
+bool uses_spm(const Config& c) { return c.data.tokenizer == "spm"; }
+bool uses_words(const Config& c) { return c.data.tokenizer == "word"; }
 
 // The keys that only some configs read, and which. Read from the models (models/*.cpp) and
 // the schedule (train/schedule.cpp): a key a model starts to read moves here or leaves.
@@ -366,6 +392,13 @@ constexpr ConditionalKey kConditionalKeys[] = {
     {"model.positions", is_transformer},
     {"model.max_positions", is_transformer},
     {"model.tie_embeddings", is_transformer},
+    {"model.share_embeddings", is_transformer},
+    {"data.spm_type", uses_spm},
+    {"data.vocab_size", uses_spm},
+    {"data.joint_vocab", uses_spm},
+    {"data.spm_dir", uses_spm},
+    {"data.min_freq", uses_words},
+    {"data.max_size", uses_words},
     {"model.cell", is_plain_rnn},
     {"model.bidirectional", is_plain_rnn},
     {"model.reverse_source", is_recurrent},
@@ -374,6 +407,7 @@ constexpr ConditionalKey kConditionalKeys[] = {
     {"train.plateau_factor", on_plateau},
     {"train.plateau_patience", on_plateau},
     {"train.min_lr", on_plateau},
+    {"train.lr_drop_resets_patience", on_plateau},
 };
 
 }  // namespace

@@ -4,10 +4,12 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/run_lock.h"
 #include "seq2seq/sha256.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -62,7 +64,24 @@ std::string checked_file(const RunPaths& paths, const TrainState* state, const s
 }
 
 void settle_staged(const RunPaths& paths, const TrainState* state) {
-  for (const std::string name : kCheckpointFiles) {
+  std::vector<std::string> names(std::begin(kCheckpointFiles), std::end(kCheckpointFiles));
+  names.push_back("averaged.pt");
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("snapshot-", 0) != 0) continue;
+    const std::string name = file.size() > 5 && file.substr(file.size() - 5) == ".next" ? file.substr(0, file.size() - 5) : file;
+    const bool named = state && std::find(state->snapshots.begin(), state->snapshots.end(), name) != state->snapshots.end();
+    if (named)
+      names.push_back(name);
+    else if (file == name)
+      std::filesystem::remove(entry.path(), ec);  // pruned, but a crash came before the removal
+    else
+      names.push_back(name);  // staged and never committed: removed below
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (const std::string& name : names) {
     const std::string staged = paths.staged(name);
     if (!file_exists(staged)) continue;
     const std::string* recorded = recorded_checksum(state, name);
@@ -98,6 +117,52 @@ void load_module(torch::nn::Module& module, const std::string& path, const torch
   }
 }
 
+void average_weights(torch::nn::Module& module, const std::vector<std::string>& files, const torch::Device& device) {
+  if (files.empty()) throw std::invalid_argument("average_weights: no files");
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> targets;
+  for (auto& p : module.parameters()) targets.push_back(p);
+  for (auto& b : module.buffers()) targets.push_back(b);
+  std::vector<torch::Tensor> sums(targets.size());
+  for (const auto& file : files) {
+    load_module(module, file, device);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (!targets[i].is_floating_point()) continue;  // integer buffers keep the last file's values
+      auto value = targets[i].to(torch::kDouble);
+      sums[i] = sums[i].defined() ? sums[i] + value : value;
+    }
+  }
+  for (size_t i = 0; i < targets.size(); ++i)
+    if (sums[i].defined()) targets[i].copy_(sums[i] / static_cast<double>(files.size()));
+}
+
+std::vector<std::string> average_run(const std::string& dir, int last) {
+  require_run_dir(dir);
+  if (last < 1) throw UsageError("average: --last " + std::to_string(last) + ": give at least 1");
+  const RunPaths paths{dir};
+  RunLock lock(dir);  // not while a trainer writes the run
+  if (!file_exists(paths.state())) throw UsageError(dir + ": no state.json yet (the run has no checkpoint)");
+  TrainState state = load_state(paths.state());
+  if (static_cast<int>(state.snapshots.size()) < last)
+    throw UsageError(fmt::format("average: {} keeps {} snapshot(s) and --last is {}; train it with "
+                                 "train.average_last {} or more (or ask for fewer)",
+                                 dir, state.snapshots.size(), last, last));
+  const Config config = load_config(paths.config());
+  const auto src_vocab = data::Vocab::load(paths.src_vocab());
+  const auto tgt_vocab = data::Vocab::load(paths.tgt_vocab());
+  auto model = models::make_model(config.model, src_vocab.size(), tgt_vocab.size());
+  const std::vector<std::string> names(state.snapshots.end() - last, state.snapshots.end());
+  std::vector<std::string> files;
+  for (const auto& name : names) files.push_back(checked_file(paths, &state, name));
+  average_weights(*model, files, torch::kCPU);
+  save_module(*model, paths.staged("averaged.pt"));
+  state.checksums["averaged.pt"] = sha256_file(paths.staged("averaged.pt"));
+  state.averaged_from = names;
+  save_state(state, paths.state());
+  commit_staged(paths, {"averaged.pt"});
+  return names;
+}
+
 torch::Device resolve_device(const std::string& name) {
   if (name == "cpu") return torch::kCPU;
   if (name == "cuda") {
@@ -125,7 +190,7 @@ LoadedRun load_run(const RunOptions& options) {
   run.config = load_config(run.paths.config());
   run.src_vocab = data::Vocab::load(run.paths.src_vocab());
   run.tgt_vocab = data::Vocab::load(run.paths.tgt_vocab());
-  run.tokenizer = data::make_tokenizer(run.config.data);
+  run.tokenizers = data::load_tokenizers(run.config.data, run.paths.dir);  // the run's own SentencePiece models
   run.device = resolve_device(options.device);
   run.model = models::make_model(run.config.model, run.src_vocab.size(), run.tgt_vocab.size());
   std::optional<TrainState> state;
@@ -137,8 +202,13 @@ LoadedRun load_run(const RunOptions& options) {
     name = has_best ? "best.pt" : "model.pt";
   } else if (options.checkpoint == "last") {
     name = "model.pt";
+  } else if (options.checkpoint == "averaged") {
+    name = "averaged.pt";
+    if (!file_exists(run.paths.averaged()) && !(state && state->checksums.count(name)))
+      throw UsageError(run.paths.averaged() + ": missing; train with train.average_last N, or write it with "
+                       "seq2seq average --run " + options.dir + " --last N");
   } else {
-    throw UsageError("--checkpoint " + options.checkpoint + ": unknown checkpoint (use best or last)");
+    throw UsageError("--weights " + options.checkpoint + ": unknown weights (use best, last or averaged)");
   }
   run.checkpoint = run.paths.file(name);
   load_module(*run.model, checked_file(run.paths, record, name), run.device);

@@ -27,6 +27,8 @@ void to_json(nlohmann::json& j, const TrainState& s) {
   j["resumes"] = s.resumes;
   j["best_epoch"] = s.best_epoch;
   j["world_size"] = s.world_size;
+  j["snapshots"] = s.snapshots;
+  j["averaged_from"] = s.averaged_from;
 }
 
 void from_json(const nlohmann::json& j, TrainState& s) {
@@ -39,6 +41,10 @@ void from_json(const nlohmann::json& j, TrainState& s) {
   if (j.contains("resumes")) j.at("resumes").get_to(s.resumes);
   s.best_epoch = j.contains("best_epoch") ? j.at("best_epoch").get<int64_t>() : 0;
   s.world_size = j.contains("world_size") ? j.at("world_size").get<int64_t>() : 1;
+  s.snapshots.clear();
+  s.averaged_from.clear();
+  if (j.contains("snapshots")) j.at("snapshots").get_to(s.snapshots);
+  if (j.contains("averaged_from")) j.at("averaged_from").get_to(s.averaged_from);
 }
 
 #undef SEQ2SEQ_STATE_REQUIRED

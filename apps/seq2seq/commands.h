@@ -28,6 +28,7 @@ Command add_compare(CLI::App& root);
 Command add_bench(CLI::App& root);
 Command add_score(CLI::App& root);
 Command add_attention(CLI::App& root);
+Command add_average(CLI::App& root);
 
 // "--set key=value" (repeatable), shared by every command that loads a config.
 inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
@@ -35,9 +36,11 @@ inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
       ->type_name("KEY=VALUE");
 }
 
-// --checkpoint and --device: which weights of a run, on which device.
+// --weights (or its older name --checkpoint) and --device: which weights of a run, on which device.
 inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::string& device) {
-  app.add_option("--checkpoint", checkpoint, "best|last");
+  app.add_option("--weights,--checkpoint", checkpoint,
+                 "best (best.pt) | last (model.pt) | averaged (averaged.pt: train.average_last, seq2seq average)")
+      ->check(CLI::IsMember({"best", "last", "averaged"}));
   app.add_option("--device", device, "auto|cpu|cuda");
 }
 

@@ -1,4 +1,4 @@
-// `seq2seq data stats|fetch|synth`: look at corpora and get them onto disk.
+// `seq2seq data stats|fetch|synth|spm`: look at corpora, get them onto disk, train subword models.
 #include "commands.h"
 
 #include "seq2seq/config.h"
@@ -7,6 +7,7 @@
 #include "seq2seq/data/stats.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/errors.h"
+#include "seq2seq/io.h"
 
 #include <iostream>
 
@@ -37,7 +38,9 @@ int run_stats(const StatsArgs& args) {
     for (const auto& [name, paths] : named)
       if (!paths.src.empty()) splits.push_back(data::read_corpus(paths, name));
   }
-  const auto tokenizer = data::make_tokenizer(config.data);
+  // SentencePiece: the models train would use (data.spm_dir, or trained here on the first split).
+  const auto tokenizers = data::make_tokenizers(
+      config.data, data::spm_models_for_training(config.data, splits.front().src, splits.front().tgt));
   data::StatsOptions options;
   options.min_freq = config.data.min_freq;
   options.max_size = config.data.max_size;
@@ -45,11 +48,49 @@ int run_stats(const StatsArgs& args) {
   options.bin_width = args.bin_width;
   options.src_lang = config.data.src_lang;
   options.tgt_lang = config.data.tgt_lang;
-  const nlohmann::json stats = data::corpus_stats(splits, *tokenizer, options);
+  const nlohmann::json stats = data::corpus_stats(splits, tokenizers, options);
   if (args.json)
     std::cout << stats.dump(2) << "\n";
   else
     std::cout << data::render_stats(stats);
+  return 0;
+}
+
+struct SpmArgs {
+  std::string config_file, out;
+  std::vector<std::string> overrides;
+};
+
+// Trains the config's SentencePiece model(s) on its training split, ahead of `train` (which then
+// copies them from data.spm_dir), and reports the pieces per sentence.
+int run_spm(const SpmArgs& args) {
+  Config config = load_config(args.config_file);
+  apply_overrides(config, args.overrides);
+  if (config.data.tokenizer != "spm")
+    throw ConfigError(args.config_file + ": data.tokenizer is \"" + config.data.tokenizer +
+                      "\"; data spm needs \"spm\" (or --set data.tokenizer=spm)");
+  const std::string out = args.out.empty() ? config.data.spm_dir : args.out;
+  if (out.empty()) throw UsageError("data spm: give --out DIR (or set data.spm_dir in " + args.config_file + ")");
+  const auto train = data::read_corpus(config.data.train, "train");
+  DataConfig fresh = config.data;
+  fresh.spm_dir.clear();  // train them, even when data.spm_dir names the destination
+  const auto models = data::train_spm(fresh, train.src, train.tgt);
+  create_directories(out);
+  const auto names = data::spm_model_files(config.data);
+  for (size_t i = 0; i < names.size(); ++i) write_file_atomic(out + "/" + names[i], models[i]);
+  const auto tokenizers = data::make_tokenizers(config.data, models);
+  auto mean_pieces = [](const data::Tokenizer& tokenizer, const std::vector<std::string>& lines) {
+    size_t pieces = 0;
+    for (const auto& line : lines) pieces += tokenizer.tokenize(line).size();
+    return lines.empty() ? 0.0 : static_cast<double>(pieces) / static_cast<double>(lines.size());
+  };
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& tokenizer = i == 0 ? *tokenizers.src : *tokenizers.tgt;
+    std::cout << out << "/" << names[i] << ": " << tokenizer.name() << " (" << config.data.spm_type << ")\n";
+  }
+  std::cout << fmt::format("train: {} pairs, {:.1f} {} / {:.1f} {} pieces per sentence\n", train.size(),
+                           mean_pieces(*tokenizers.src, train.src), config.data.src_lang,
+                           mean_pieces(*tokenizers.tgt, train.tgt), config.data.tgt_lang);
   return 0;
 }
 
@@ -79,6 +120,14 @@ Command add_data(CLI::App& root) {
 
   Command synth = add_data_synth(*app);
 
+  auto* spm = app->add_subcommand("spm", "Train a config's SentencePiece model(s) on its training split");
+  auto spm_args = std::make_shared<SpmArgs>();
+  spm->add_option("--config", spm_args->config_file, "Config file (data.tokenizer \"spm\")")->required();
+  add_set_option(*spm, spm_args->overrides);
+  spm->add_option("--out", spm_args->out, "Directory for spm.model or spm.src.model + spm.tgt.model (default: data.spm_dir)");
+  spm->footer("Example:\n  seq2seq data spm --config configs/transformer_spm.json --out data/multi30k/spm8k\n"
+              "then train with --set data.spm_dir=data/multi30k/spm8k (train copies the models into the run)");
+
   return {app, [=] {
             if (stats->parsed()) return run_stats(*stats_args);
             if (fetch->parsed()) {
@@ -86,6 +135,7 @@ Command add_data(CLI::App& root) {
               return 0;
             }
             if (synth.app->parsed()) return synth.run();
+            if (spm->parsed()) return run_spm(*spm_args);
             return 2;
           }};
 }

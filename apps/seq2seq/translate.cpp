@@ -23,6 +23,8 @@ Command add_translate(CLI::App& root) {
   app->add_flag("--show-attention", o->show_attention,
                 "Draw the attention matrix under each translation (stderr on a pipe)");
   app->add_option("--attention-svg", o->svg, "Write the attention matrix as an SVG heatmap");
+  app->add_flag("--unk-brackets", o->unk_brackets,
+                "Mark a source word copied in place of <unk> as [word] (attention models; the RNN drops <unk>)");
   app->footer(
       "On a terminal, :help lists the commands (:beam N, :nbest K, :attention on|off, :svg DIR, :runs, :quit).\n"
       "Examples:\n  seq2seq translate --run runs/bahdanau --show-attention\n"

@@ -25,11 +25,17 @@ struct DataConfig {
   SplitPaths test{"data/multi30k/test_2016_flickr.de.gz", "data/multi30k/test_2016_flickr.en.gz"};
   std::string src_lang = "de";
   std::string tgt_lang = "en";
-  std::string tokenizer = "word";  // "word": the \w+|[^\w\s] rule (data/tokenizer.h)
+  std::string tokenizer = "word";  // "word": the \w+|[^\w\s] rule; "spm": SentencePiece subwords (data/tokenizer.h)
   bool lowercase = true;
   int min_freq = 2;
   int max_size = 0;   // 0 = no limit (specials not counted)
   int max_len = 100;  // training pairs with more tokens on either side are dropped (and counted)
+  // SentencePiece (tokenizer "spm"); min_freq and max_size are then unused.
+  std::string spm_type = "unigram";  // unigram | bpe
+  int vocab_size = 8000;             // pieces per model, the four specials included
+  bool joint_vocab = false;          // one model and one vocabulary for both languages
+  std::string spm_dir;               // "": train the models into the run directory; else copy them from
+                                     // this directory (written by `seq2seq data spm --config FILE --out DIR`)
 };
 
 // The enum-like options. Each is written in JSON by its lower-case name (the NLOHMANN_JSON_SERIALIZE_ENUM
@@ -78,6 +84,7 @@ struct ModelConfig {
   PositionEncoding positions = PositionEncoding::sinusoidal;  // transformer
   int max_positions = 512;                                    // transformer: longest sequence (learned positions)
   bool tie_embeddings = false;                                // transformer: target embedding = output projection
+  bool share_embeddings = false;  // transformer, joint vocabulary: source embedding = target embedding too (three-way)
   Init init = Init::default_;                                 // normal: N(0, 0.01), as bentrevett's tutorials
 };
 
@@ -107,6 +114,10 @@ struct TrainConfig {
   double min_delta = 0;  // an improvement smaller than this (BLEU points or loss) still counts against patience
   int log_every = 50;                                // steps between progress log lines when stderr is not a terminal
   std::string device = "auto";                       // auto | cpu | cuda
+  int average_last = 0;  // > 0: keep the weights of the last N validations and write averaged.pt, their mean
+  // plateau: when the schedule lowers the rate, the patience counter starts again, so that the
+  // lowered rate gets `patience` validations of its own.
+  bool lr_drop_resets_patience = true;
 };
 
 struct DecodeConfig {

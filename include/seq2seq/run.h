@@ -28,6 +28,7 @@ struct RunPaths {
   std::string tgt_vocab() const { return dir + "/vocab.tgt.json"; }
   std::string last() const { return dir + "/model.pt"; }
   std::string best() const { return dir + "/best.pt"; }
+  std::string averaged() const { return dir + "/averaged.pt"; }
   std::string optimizer() const { return dir + "/optimizer.pt"; }
   std::string state() const { return dir + "/state.json"; }
   std::string metrics() const { return dir + "/metrics.jsonl"; }
@@ -51,7 +52,8 @@ inline constexpr const char* kCheckpointFiles[] = {"model.pt", "optimizer.pt", "
 std::string checked_file(const RunPaths& paths, const TrainState* state, const std::string& name);
 
 // For the trainer, under the run's lock: finishes the renames a crash interrupted after
-// state.json was committed and removes staged files that state.json does not name.
+// state.json was committed and removes staged files that state.json does not name (the
+// checkpoint files, the snapshots and averaged.pt), and snapshot files it no longer names.
 void settle_staged(const RunPaths& paths, const TrainState* state);
 // Deletes the temporary files (NAME.tmp.PID) of writes a crash interrupted; under the lock.
 void remove_stale_temporaries(const RunPaths& paths);
@@ -61,6 +63,17 @@ void commit_staged(const RunPaths& paths, const std::vector<std::string>& names)
 // Module weights, written atomically; a failed write or load names the file (one line).
 void save_module(torch::nn::Module& module, const std::string& path);
 void load_module(torch::nn::Module& module, const std::string& path, const torch::Device& device);
+
+// Checkpoint averaging (as fairseq's average_checkpoints.py): loads each file into `module` and
+// leaves there the element-wise mean of every floating-point parameter and buffer (summed in
+// float64). Throws naming the file that does not load.
+void average_weights(torch::nn::Module& module, const std::vector<std::string>& files, const torch::Device& device);
+
+// `seq2seq average --run DIR --last N`: under the run's lock, writes DIR/averaged.pt, the mean of
+// the last N snapshots state.json names (train.average_last keeps them), checked and recorded
+// like the other checkpoints. Returns the files averaged. One-line errors when the run has
+// fewer snapshots than N.
+std::vector<std::string> average_run(const std::string& dir, int last);
 
 // "auto" (CUDA when available), "cpu" or "cuda"; a one-line error for anything else.
 torch::Device resolve_device(const std::string& name);
@@ -73,7 +86,7 @@ struct LoadedRun {
   RunPaths paths;
   Config config;
   data::Vocab src_vocab, tgt_vocab;
-  std::unique_ptr<data::Tokenizer> tokenizer;
+  data::Tokenizers tokenizers;
   std::shared_ptr<models::Seq2SeqModel> model;
   torch::Device device = torch::kCPU;
   std::string checkpoint;  // the weights file used

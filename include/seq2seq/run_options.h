@@ -7,7 +7,8 @@ namespace seq2seq {
 
 struct RunOptions {
   std::string dir;
-  std::string checkpoint = "best";  // best (falls back to the last weights without a best.pt) | last
+  // best (falls back to the last weights without a best.pt) | last | averaged (train.average_last)
+  std::string checkpoint = "best";
   std::string device = "auto";      // auto | cpu | cuda
 };
 

@@ -50,6 +50,10 @@ struct TrainState {
   std::vector<ResumeRecord> resumes;
   int64_t best_epoch = 0;  // epoch of best_step as metrics.jsonl counts it (1-based); 0: none or not recorded
   int64_t world_size = 1;  // data-parallel workers that trained it (train --nproc); a resume must use as many
+  // train.average_last: the weight files of the last validations, oldest first ("snapshot-00001234.pt"),
+  // and the ones averaged.pt is the mean of.
+  std::vector<std::string> snapshots;
+  std::vector<std::string> averaged_from;
 };
 
 // Every field up to interval_time is required when reading (a state.json with one missing is

@@ -109,13 +109,14 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
                        bool need_valid) {
   const auto start = Clock::now();
   CorpusData out;
-  const auto tokenizer = data::make_tokenizer(config);
   const data::ParallelCorpus train = data::read_corpus(train_paths, "train");
-  std::tie(out.src_vocab, out.tgt_vocab) = data::build_vocabs(train, *tokenizer, config.min_freq, config.max_size);
-  out.train = data::encode_corpus(train, *tokenizer, out.src_vocab, out.tgt_vocab, 0).examples;
+  const auto tokenizers =
+      data::make_tokenizers(config, data::spm_models_for_training(config, train.src, train.tgt));
+  std::tie(out.src_vocab, out.tgt_vocab) = data::build_vocabs(train, tokenizers, config.min_freq, config.max_size);
+  out.train = data::encode_corpus(train, tokenizers, out.src_vocab, out.tgt_vocab, 0).examples;
   if (need_valid) {
     const data::ParallelCorpus valid = data::read_corpus(valid_paths, "valid");
-    out.valid = data::encode_corpus(valid, *tokenizer, out.src_vocab, out.tgt_vocab, 0).examples;
+    out.valid = data::encode_corpus(valid, tokenizers, out.src_vocab, out.tgt_vocab, 0).examples;
   }
   out.load_s = seconds_since(start);
   return out;

@@ -71,7 +71,7 @@ void shuffle_in_place(std::vector<int64_t>& items, std::mt19937_64& rng) {
   }
 }
 
-EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizer& tokenizer, const Vocab& src_vocab,
+EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizers& tokenizers, const Vocab& src_vocab,
                             const Vocab& tgt_vocab, int max_len) {
   if (corpus.src.size() != corpus.tgt.size())
     throw std::invalid_argument(corpus.name + ": source and target line counts differ");
@@ -79,8 +79,8 @@ EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizer& token
   out.examples.reserve(corpus.size());
   int64_t first_empty = -1, first_long = -1;
   for (std::size_t i = 0; i < corpus.size(); ++i) {
-    const std::vector<std::string> src = tokenizer.tokenize(corpus.src[i]);
-    const std::vector<std::string> tgt = tokenizer.tokenize(corpus.tgt[i]);
+    const std::vector<std::string> src = tokenizers.src->tokenize(corpus.src[i]);
+    const std::vector<std::string> tgt = tokenizers.tgt->tokenize(corpus.tgt[i]);
     if (max_len > 0) {
       if (src.empty() || tgt.empty()) {
         if (out.dropped_empty++ == 0) first_empty = static_cast<int64_t>(i);
@@ -146,16 +146,16 @@ std::vector<std::vector<int64_t>> make_batches(const std::vector<Example>& examp
   return batches;
 }
 
-std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizer& tokenizer, int min_freq,
+std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizers& tokenizers, int min_freq,
                                      int max_size) {
-  std::vector<std::vector<std::string>> src_tokens, tgt_tokens;
-  src_tokens.reserve(corpus.size());
-  tgt_tokens.reserve(corpus.size());
-  for (std::size_t i = 0; i < corpus.size(); ++i) {
-    src_tokens.push_back(tokenizer.tokenize(corpus.src[i]));
-    tgt_tokens.push_back(tokenizer.tokenize(corpus.tgt[i]));
-  }
-  return {Vocab::build(src_tokens, min_freq, max_size), Vocab::build(tgt_tokens, min_freq, max_size)};
+  auto side = [&](const Tokenizer& tokenizer, const std::vector<std::string>& lines) {
+    if (auto pieces = tokenizer.fixed_vocabulary(); !pieces.empty()) return Vocab(std::move(pieces));
+    std::vector<std::vector<std::string>> tokens;
+    tokens.reserve(lines.size());
+    for (const auto& line : lines) tokens.push_back(tokenizer.tokenize(line));
+    return Vocab::build(tokens, min_freq, max_size);
+  };
+  return {side(*tokenizers.src, corpus.src), side(*tokenizers.tgt, corpus.tgt)};
 }
 
 Batch collate(const std::vector<Example>& examples, const std::vector<int64_t>& positions) {

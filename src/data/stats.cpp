@@ -75,24 +75,30 @@ std::string block_bar(double fraction, int width) {
   return bar + std::string(static_cast<std::size_t>(std::max(0, width - used)), ' ');
 }
 
-nlohmann::json corpus_stats(const std::vector<ParallelCorpus>& splits, const Tokenizer& tokenizer,
+nlohmann::json corpus_stats(const std::vector<ParallelCorpus>& splits, const Tokenizers& tokenizers,
                             const StatsOptions& options) {
   if (splits.empty()) throw std::invalid_argument("corpus_stats: no splits");
   std::vector<TokenizedSide> src(splits.size()), tgt(splits.size());
   std::size_t longest = 0;
   for (std::size_t s = 0; s < splits.size(); ++s) {
-    src[s] = tokenize_all(splits[s].src, tokenizer);
-    tgt[s] = tokenize_all(splits[s].tgt, tokenizer);
+    src[s] = tokenize_all(splits[s].src, *tokenizers.src);
+    tgt[s] = tokenize_all(splits[s].tgt, *tokenizers.tgt);
     for (const auto* side : {&src[s], &tgt[s]})
       for (const auto& sentence : *side) longest = std::max(longest, sentence.size());
   }
-  const Vocab src_vocab = Vocab::build(src[0], options.min_freq, options.max_size);
-  const Vocab tgt_vocab = Vocab::build(tgt[0], options.min_freq, options.max_size);
+  auto vocab = [&](const Tokenizer& tokenizer, const TokenizedSide& train) {
+    if (auto pieces = tokenizer.fixed_vocabulary(); !pieces.empty()) return Vocab(std::move(pieces));
+    return Vocab::build(train, options.min_freq, options.max_size);
+  };
+  const Vocab src_vocab = vocab(*tokenizers.src, src[0]);
+  const Vocab tgt_vocab = vocab(*tokenizers.tgt, tgt[0]);
   const int bin = options.bin_width > 0 ? options.bin_width : (longest > 80 ? 10 : 5);
   const std::size_t bins = longest / static_cast<std::size_t>(bin) + 1;
 
   nlohmann::json out;
-  out["tokenizer"] = tokenizer.name();
+  out["tokenizer"] = tokenizers.src == tokenizers.tgt
+                         ? tokenizers.src->name()
+                         : tokenizers.src->name() + " / " + tokenizers.tgt->name();
   out["min_freq"] = options.min_freq;
   out["max_size"] = options.max_size;
   out["max_len"] = options.max_len;

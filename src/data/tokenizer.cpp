@@ -242,7 +242,7 @@ std::string WordTokenizer::detokenize(const std::vector<std::string>& tokens) co
 
 std::unique_ptr<Tokenizer> make_tokenizer(const DataConfig& config) {
   if (config.tokenizer == "word") return std::make_unique<WordTokenizer>(config.lowercase);
-  throw ConfigError("data.tokenizer: unknown tokenizer \"" + config.tokenizer + "\" (use \"word\")");
+  throw ConfigError("data.tokenizer: \"" + config.tokenizer + "\" is not the word tokenizer (use make_tokenizers)");
 }
 
 }  // namespace seq2seq::data

@@ -39,4 +39,31 @@ std::vector<std::vector<Hypothesis>> translate_batched(models::Seq2SeqModel& mod
   return results;
 }
 
+std::vector<std::string> output_tokens(const Hypothesis& hyp, const std::vector<std::string>& src_tokens,
+                                       const data::Vocab& tgt_vocab, bool brackets) {
+  std::vector<std::string> tokens;
+  tokens.reserve(hyp.tokens.size());
+  for (size_t t = 0; t < hyp.tokens.size(); ++t) {
+    if (hyp.tokens[t] != data::Vocab::kUnk) {
+      tokens.push_back(tgt_vocab.token(hyp.tokens[t]));
+      continue;
+    }
+    if (t >= hyp.attention.size() || src_tokens.empty()) continue;  // no attention: drop it
+    const auto& row = hyp.attention[t];  // source positions: 0 = <bos>, 1..n = tokens, n+1 = <eos>
+    size_t best = 1;
+    for (size_t j = 1; j + 1 < row.size() && j <= src_tokens.size(); ++j)
+      if (row[j] > row[best]) best = j;
+    if (best - 1 >= src_tokens.size()) continue;
+    std::string word = src_tokens[best - 1];
+    if (brackets) {
+      // A SentencePiece piece keeps its word-start mark outside: "▁hund" -> "▁[hund]".
+      static const std::string kWordStart = "\u2581";
+      const bool starts_word = word.rfind(kWordStart, 0) == 0;
+      word = starts_word ? kWordStart + "[" + word.substr(kWordStart.size()) + "]" : "[" + word + "]";
+    }
+    tokens.push_back(std::move(word));
+  }
+  return tokens;
+}
+
 }  // namespace seq2seq::decode

@@ -3,6 +3,7 @@
 
 #include "seq2seq/data/source_line.h"
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/decode/translate.h"
 
 #include <algorithm>
 
@@ -21,12 +22,13 @@ void Translator::set_options(const TranslatorOptions& options) {
   if (options.beam > 0) search_.beam = options.beam;
   search_.nbest = std::max(1, options.nbest);
   if (search_.nbest > search_.beam) search_.beam = search_.nbest;
-  search_.attention = options.attention;
+  // Attention rows are kept whenever the model has them: they say what each <unk> replaces.
+  search_.attention = options.attention || run_.model->has_attention();
 }
 
 Translation Translator::translate(const std::string& line) {
   Translation out;
-  auto source = data::prepare_source(line, *run_.tokenizer, run_.src_vocab, max_tokens_);
+  auto source = data::prepare_source(line, *run_.tokenizers.src, run_.src_vocab, max_tokens_);
   if (source.tokens.empty()) return out;
   const auto& tokens = source.tokens;
   const auto& ids = source.ids;
@@ -37,11 +39,11 @@ Translation Translator::translate(const std::string& line) {
   torch::InferenceMode inference;
   auto hyps = search(*run_.model, src, src_len, search_).front();
   for (const auto& hyp : hyps) {
-    out.texts.push_back(run_.tokenizer->detokenize(output_words(hyp, tokens)));
+    out.texts.push_back(run_.tokenizers.tgt->detokenize(output_tokens(hyp, tokens, run_.tgt_vocab, options_.unk_brackets)));
     out.scores.push_back(hyp.score);
   }
   const auto& best = hyps.front();
-  if (search_.attention && run_.model->has_attention()) {
+  if (options_.attention && run_.model->has_attention()) {
     out.attention_columns = {"<bos>"};
     out.attention_columns.insert(out.attention_columns.end(), tokens.begin(), tokens.end());
     out.attention_columns.push_back("<eos>");
@@ -52,24 +54,6 @@ Translation Translator::translate(const std::string& line) {
   }
   out.src_tokens = std::move(tokens);
   return out;
-}
-
-std::vector<std::string> Translator::output_words(const Hypothesis& hyp,
-                                                  const std::vector<std::string>& src_tokens) const {
-  std::vector<std::string> words;
-  for (size_t t = 0; t < hyp.tokens.size(); ++t) {
-    std::string word = run_.tgt_vocab.token(hyp.tokens[t]);
-    if (hyp.tokens[t] == data::Vocab::kUnk && t < hyp.attention.size()) {
-      const auto& row = hyp.attention[t];
-      // Source positions: 0 = <bos>, 1..n = tokens, n+1 = <eos>.
-      size_t best = 1;
-      for (size_t j = 1; j + 1 < row.size(); ++j)
-        if (row[j] > row[best]) best = j;
-      if (best - 1 < src_tokens.size()) word = "[" + src_tokens[best - 1] + "]";
-    }
-    words.push_back(word);
-  }
-  return words;
 }
 
 }  // namespace seq2seq::decode

@@ -41,25 +41,30 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   const auto start = std::chrono::steady_clock::now();
   // Encode every pair (nothing filtered: every source line gets a hypothesis line).
   std::vector<std::vector<int64_t>> sources;
+  std::vector<std::vector<std::string>> source_tokens;  // what each <unk> may copy
   std::vector<data::Example> examples;  // non-empty pairs, for perplexity
   int64_t src_tokens = 0, src_unk = 0;
   for (size_t i = 0; i < input.src.size(); ++i) {
-    auto src_ids = run.src_vocab.encode(run.tokenizer->tokenize(input.src[i]));
-    auto tgt_ids = run.tgt_vocab.encode(run.tokenizer->tokenize(input.ref[i]));
+    source_tokens.push_back(run.tokenizers.src->tokenize(input.src[i]));
+    auto src_ids = run.src_vocab.encode(source_tokens.back());
+    auto tgt_ids = run.tgt_vocab.encode(run.tokenizers.tgt->tokenize(input.ref[i]));
     src_tokens += static_cast<int64_t>(src_ids.size()) - 2;
     src_unk += std::count(src_ids.begin(), src_ids.end(), data::Vocab::kUnk);
     if (src_ids.size() > 2 && tgt_ids.size() > 2) examples.push_back({src_ids, tgt_ids, static_cast<int64_t>(i)});
     sources.push_back(std::move(src_ids));
   }
 
-  auto results = decode::translate_batched(*run.model, sources, options, batch_size, run.device);
+  decode::SearchOptions search = options;
+  search.attention = search.attention || run.model->has_attention();  // for the <unk> replacement
+  auto results = decode::translate_batched(*run.model, sources, search, batch_size, run.device);
   const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EvalOutput output;
   std::vector<int> lengths;
   for (size_t i = 0; i < results.size(); ++i) {
     const bool empty_source = sources[i].size() <= 2;
     output.hyps.push_back(empty_source ? ""
-                                       : run.tokenizer->detokenize(run.tgt_vocab.decode(results[i].front().tokens)));
+                                       : run.tokenizers.tgt->detokenize(decode::output_tokens(
+                                             results[i].front(), source_tokens[i], run.tgt_vocab)));
     lengths.push_back(source_words(input.src[i]));
   }
   auto loss = corpus_loss(*run.model, examples, batch_size, run.device);
@@ -69,6 +74,15 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   auto bleu = corpus_bleu(output.hyps, input.ref, lowercase);
   auto chrf = corpus_chrf(output.hyps, input.ref, lowercase);
   auto bands = bleu_by_length(lengths, output.hyps, input.ref, lowercase);
+  // Both conventions, each with its sacreBLEU signature: cased (sacreBLEU's default) and
+  // lowercased (case:lc, as JoeyNMT and the PyTorch tutorials report Multi30k).
+  nlohmann::json both;
+  for (const bool lc : {false, true}) {
+    const auto b = corpus_bleu(output.hyps, input.ref, lc);
+    const auto c = corpus_chrf(output.hyps, input.ref, lc);
+    both[lc ? "lowercased" : "cased"] = {{"bleu", {{"score", b.score}, {"signature", b.signature}}},
+                                         {"chrf", {{"score", c.score}, {"signature", c.signature}}}};
+  }
 
   nlohmann::json report;
   report["run"] = run.paths.dir;
@@ -78,6 +92,7 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   report["sentences"] = input.src.size();
   report["bleu"] = bleu;
   report["chrf"] = chrf;
+  report["scores"] = both;
   report["loss"] = loss.mean();
   report["ppl"] = loss.perplexity();
   report["bands"] = bands;

@@ -29,6 +29,14 @@ std::string render_eval_summary(const nlohmann::json& r) {
                      b["sys_len"].get<int64_t>(), b["ref_len"].get<int64_t>());
   out << fmt::format("chrF2 {:6.2f}  {}\n", r["chrf"]["score"].get<double>(),
                      r["chrf"]["signature"].get<std::string>());
+  if (r.contains("scores")) {  // both case conventions (reports written before them have none)
+    for (const char* kind : {"cased", "lowercased"}) {
+      const auto& s = r["scores"][kind];
+      out << fmt::format("{:<10}  BLEU {:6.2f}  {}\n            chrF2 {:6.2f}  {}\n", kind,
+                         s["bleu"]["score"].get<double>(), s["bleu"]["signature"].get<std::string>(),
+                         s["chrf"]["score"].get<double>(), s["chrf"]["signature"].get<std::string>());
+    }
+  }
   out << fmt::format("PPL   {:6.2f}  (reference loss {:.4f} nats/token)\n\n", r["ppl"].get<double>(),
                      r["loss"].get<double>());
   Table table({"source words", "sentences", "BLEU"});

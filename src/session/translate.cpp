@@ -69,6 +69,7 @@ struct Settings {
   int beam = 0;  // 0 = each run's decode.beam
   int nbest = 1;
   bool show_attention = false;
+  bool unk_brackets = false;
   std::string svg_file;  // --attention-svg FILE
   std::string svg_dir;   // :svg DIR
 
@@ -77,6 +78,7 @@ struct Settings {
     options.beam = beam;
     options.nbest = nbest;
     options.attention = show_attention || !svg_file.empty() || !svg_dir.empty();
+    options.unk_brackets = unk_brackets;
     return options;
   }
 };
@@ -109,6 +111,7 @@ class Session {
     settings_.beam = options.beam;
     settings_.nbest = options.nbest;
     settings_.show_attention = options.show_attention;
+    settings_.unk_brackets = options.unk_brackets;
     settings_.svg_file = options.svg;
     if (options.runs.empty()) throw UsageError("--run: give at least one run directory");
     const auto labels = run_labels(options.runs);

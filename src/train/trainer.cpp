@@ -280,41 +280,59 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   torch::Device device = resolve_device(options.device.empty() || options.device == "auto" ? t.device : options.device);
   if (collective && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<int8_t>(world.local_rank));
 
-  // Data: vocabularies from the training split (or from the run when resuming).
-  auto tokenizer = data::make_tokenizer(config.data);
+  // Data: tokenizers and vocabularies from the training split (or from the run when resuming).
+  // SentencePiece models are trained here (or copied from data.spm_dir) into the run directory.
   const auto train_corpus = data::read_corpus(config.data.train, "train");
+  std::vector<std::string> spm_models;
   data::Vocab src_vocab, tgt_vocab;
   if (writer && has_checkpoint) {
+    spm_models = data::load_spm_models(config.data, paths.dir);
     src_vocab = data::Vocab::load(paths.src_vocab());
     tgt_vocab = data::Vocab::load(paths.tgt_vocab());
   } else if (writer) {
-    std::tie(src_vocab, tgt_vocab) =
-        data::build_vocabs(train_corpus, *tokenizer, config.data.min_freq, config.data.max_size);
+    if (config.data.tokenizer == "spm")
+      spdlog::info("SentencePiece: {} ({} pieces{}) {}", config.data.spm_type, config.data.vocab_size,
+                   config.data.joint_vocab ? ", one model for both languages" : ", one model per language",
+                   config.data.spm_dir.empty() ? "trained on the training split" : "from " + config.data.spm_dir);
+    spm_models = data::spm_models_for_training(config.data, train_corpus.src, train_corpus.tgt);
+    const auto names = data::spm_model_files(config.data);
+    for (size_t i = 0; i < spm_models.size(); ++i) write_file_atomic(paths.file(names[i]), spm_models[i]);
+    std::tie(src_vocab, tgt_vocab) = data::build_vocabs(train_corpus, data::make_tokenizers(config.data, spm_models),
+                                                        config.data.min_freq, config.data.max_size);
     save_config(config, paths.config());
     src_vocab.save(paths.src_vocab());
     tgt_vocab.save(paths.tgt_vocab());
   }
-  if (collective) {  // rank 0's vocabularies on every rank
+  if (collective) {  // rank 0's vocabularies (and SentencePiece models) on every rank
     std::string sent =
-        writer ? nlohmann::json{{"src", src_vocab.tokens()}, {"tgt", tgt_vocab.tokens()}}.dump() : std::string();
+        writer ? nlohmann::json{{"src", src_vocab.tokens()}, {"tgt", tgt_vocab.tokens()}, {"models", spm_models.size()}}
+                     .dump()
+               : std::string();
     collective->broadcast_bytes(sent);
+    const auto j = nlohmann::json::parse(sent);
     if (!writer) {
-      const auto j = nlohmann::json::parse(sent);
       src_vocab = data::Vocab(j.at("src").get<std::vector<std::string>>());
       tgt_vocab = data::Vocab(j.at("tgt").get<std::vector<std::string>>());
+      spm_models.resize(j.at("models").get<size_t>());
     }
+    for (auto& model : spm_models) collective->broadcast_bytes(model);
   }
-  const auto train_data = data::encode_corpus(train_corpus, *tokenizer, src_vocab, tgt_vocab, config.data.max_len);
+  const auto tokenizers = data::make_tokenizers(config.data, spm_models);
+  const auto train_data = data::encode_corpus(train_corpus, tokenizers, src_vocab, tgt_vocab, config.data.max_len);
   if (train_data.examples.empty())
     throw std::runtime_error(config.data.train.src +
                              ": no usable training pairs (all empty or longer than data.max_len)");
   data::EncodedCorpus valid_data;
   std::vector<std::string> valid_refs, valid_lines_src;
+  std::vector<std::vector<std::string>> valid_src_tokens;  // what a <unk> in a validation output may copy
   const bool has_valid = !config.data.valid.src.empty();  // rank 0 validates for every rank
   if (has_valid && writer) {
     const auto valid_corpus = data::read_corpus(config.data.valid, "valid");
-    valid_data = data::encode_corpus(valid_corpus, *tokenizer, src_vocab, tgt_vocab, 0);
-    for (const auto& example : valid_data.examples) valid_refs.push_back(valid_corpus.tgt[example.index]);
+    valid_data = data::encode_corpus(valid_corpus, tokenizers, src_vocab, tgt_vocab, 0);
+    for (const auto& example : valid_data.examples) {
+      valid_refs.push_back(valid_corpus.tgt[example.index]);
+      valid_src_tokens.push_back(tokenizers.src->tokenize(valid_corpus.src[example.index]));
+    }
   }
   spdlog::info(
       "data: {} training pairs ({} dropped: {} empty, {} over data.max_len={}), {} validation pairs; "
@@ -369,6 +387,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
   // atomically), then state.json records their checksums (the commit), then they are renamed
   // into place. A crash or a failed write at any point leaves a checkpoint that loads.
   bool best_staged = false;  // best.pt.next written by the last validation, not yet committed
+  std::vector<std::string> snapshots_staged;  // train.average_last: weights of validations not yet committed
   int64_t committed_step = has_checkpoint ? state.step : -1;
   // A failed write (disk full, file size limit, permissions) stops the run with one line that
   // says what is still on disk.
@@ -389,15 +408,51 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     state.rng = rng_state();
     std::vector<std::string> names = {"model.pt", "optimizer.pt"};
     if (best_staged) names.push_back("best.pt");
+    // Snapshots for averaging: the new ones join the record, the oldest beyond average_last leave it.
+    names.insert(names.end(), snapshots_staged.begin(), snapshots_staged.end());
+    state.snapshots.insert(state.snapshots.end(), snapshots_staged.begin(), snapshots_staged.end());
+    std::vector<std::string> pruned;
+    while (static_cast<int>(state.snapshots.size()) > t.average_last) {
+      pruned.push_back(state.snapshots.front());
+      state.checksums.erase(state.snapshots.front());
+      state.snapshots.erase(state.snapshots.begin());
+    }
     writing([&] {
       save_module(*model, paths.staged("model.pt"));
       save_optimizer(*optimizer, paths.staged("optimizer.pt"));
-      for (const auto& name : names) state.checksums[name] = sha256_file(paths.staged(name));
+      for (const auto& name : names)
+        if (std::find(pruned.begin(), pruned.end(), name) == pruned.end())
+          state.checksums[name] = sha256_file(paths.staged(name));
       save_state(state, paths.state());  // it names weights that are already on disk
     });
+    for (const auto& name : names)
+      if (std::find(pruned.begin(), pruned.end(), name) != pruned.end()) std::filesystem::remove(paths.staged(name));
+    names.erase(std::remove_if(names.begin(), names.end(),
+                               [&](const std::string& n) { return std::find(pruned.begin(), pruned.end(), n) != pruned.end(); }),
+                names.end());
     commit_staged(paths, names);
+    for (const auto& name : pruned) std::filesystem::remove(paths.file(name));  // no longer named: safe to delete
     best_staged = false;
+    snapshots_staged.clear();
     committed_step = state.step;
+  };
+  // train.average_last: averaged.pt, the mean of the snapshots state.json names (after the final
+  // checkpoint committed them), written as a checkpoint of its own.
+  auto write_average = [&] {
+    if (!writer || t.average_last <= 0 || state.snapshots.empty()) return;
+    std::vector<std::string> files;
+    for (const auto& name : state.snapshots) files.push_back(paths.file(name));
+    auto scratch = models::make_model(config.model, src_vocab.size(), tgt_vocab.size());
+    writing([&] {
+      average_weights(*scratch, files, torch::kCPU);
+      save_module(*scratch, paths.staged("averaged.pt"));
+      state.checksums["averaged.pt"] = sha256_file(paths.staged("averaged.pt"));
+      state.averaged_from = state.snapshots;
+      save_state(state, paths.state());
+    });
+    commit_staged(paths, {"averaged.pt"});
+    spdlog::info("wrote {}: the mean of the last {} validations' weights ({} ... {})", paths.averaged(),
+                 state.snapshots.size(), state.snapshots.front(), state.snapshots.back());
   };
 
   auto validate = [&]() -> Validation {
@@ -412,9 +467,12 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       for (size_t i = 0; i < n; ++i) sources.push_back(valid_data.examples[i].src);
       decode::SearchOptions search = decode::SearchOptions::from(config.decode);
       search.beam = 1;
+      search.attention = model->has_attention();  // <unk> is scored as eval scores it: copied or dropped
       auto results = decode::translate_batched(*model, sources, search, config.decode.batch_size, device);
       std::vector<std::string> hyps, refs(valid_refs.begin(), valid_refs.begin() + n);
-      for (const auto& r : results) hyps.push_back(tokenizer->detokenize(tgt_vocab.decode(r.front().tokens)));
+      for (size_t i = 0; i < results.size(); ++i)
+        hyps.push_back(tokenizers.tgt->detokenize(
+            decode::output_tokens(results[i].front(), valid_src_tokens[i], tgt_vocab)));
       v.bleu = eval::corpus_bleu(hyps, refs, config.data.lowercase).score;
     }
     return v;
@@ -454,8 +512,16 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     } else if (has_valid) {
       state.bad_validations++;
     }
-    if (has_valid && schedule.on_validation(v.loss))
-      spdlog::info("validation loss plateaued: learning rate lowered to {:.3g}", schedule.lr_at(state.step));
+    if (t.average_last > 0) {  // these weights, for averaged.pt (committed by the next checkpoint)
+      const std::string name = fmt::format("snapshot-{:08d}.pt", state.step);
+      writing([&] { save_module(*model, paths.staged(name)); });
+      snapshots_staged.push_back(name);
+    }
+    if (has_valid && schedule.on_validation(v.loss)) {
+      if (t.lr_drop_resets_patience) state.bad_validations = 0;
+      spdlog::info("validation loss plateaued: learning rate lowered to {:.3g}{}", schedule.lr_at(state.step),
+                   t.lr_drop_resets_patience ? "; patience starts again" : "");
+    }
     state.elapsed_s += seconds_since(start);
     nlohmann::json line = {
         {"step", state.step},
@@ -597,6 +663,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
     state.complete = true;
     state.stop_reason = result.stop_reason;
     checkpoint();
+    write_average();
   }
 
   if (result.stop_reason == "early_stopping")

@@ -151,7 +151,7 @@ TEST(BenchBatches, CorpusModeBatchesAreTheReferences) {
   }
   const auto src_vocab = seq2seq::data::Vocab::build(src, 2, 0);
   const auto tgt_vocab = seq2seq::data::Vocab::build(tgt, 2, 0);
-  const auto examples = seq2seq::data::encode_corpus(corpus, *tokenizer, src_vocab, tgt_vocab, 0).examples;
+  const auto examples = seq2seq::data::encode_corpus(corpus, seq2seq::data::make_tokenizers(seq2seq::DataConfig{}, {}), src_vocab, tgt_vocab, 0).examples;
   ASSERT_EQ(examples.size(), 29000u);
   const auto batches = seq2seq::bench::reference_order_batches(examples, 128, 100, 1234);
   ASSERT_EQ(batches.size(), 227u);

@@ -310,3 +310,70 @@ TEST(Config, ReverseSourceIsForRnnModelsOnlyAndDefaultsToFalse) {
   EXPECT_TRUE(c.model.reverse_source);
   EXPECT_THROW(seq2seq::apply_overrides(c, {"model.reverse_source=1"}), ConfigError);  // a bool, not a number
 }
+
+// The keys of subword vocabularies, checkpoint averaging and selection by BLEU: every one
+// validated, and the combinations that cannot do what they say refused.
+TEST(Config, SubwordAveragingAndSelectionKeysAreValidated) {
+  auto message = [](const std::string& text) { return error_of(json::parse(text)); };
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "bpe"}})"),
+            "x.json: data.tokenizer: unknown value \"bpe\" (expected one of: word, spm)");
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "spm_type": "char"}})"),
+            "x.json: data.spm_type: unknown value \"char\" (expected one of: unigram, bpe)");
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "vocab_size": 8}})"),
+            "x.json: data.vocab_size: must be at least 16 (the specials and some characters)");
+  EXPECT_EQ(message(R"({"data": {"joint_vocab": "yes"}})").find("x.json: data.joint_vocab: expected"), 0u);
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "spm_type": "bpe", "vocab_size": 4000, "joint_vocab": true,
+                                 "spm_dir": "data/spm"}})"),
+            "");
+  // Three-way tying: a transformer, one joint SentencePiece vocabulary, and tied output weights.
+  const std::string shared_needs =
+      "x.json: model.share_embeddings: needs model.type \"transformer\", data.tokenizer \"spm\" and "
+      "data.joint_vocab true (one vocabulary for both languages)";
+  EXPECT_EQ(message(R"({"model": {"type": "transformer", "hidden_dim": 64, "emb_dim": 64, "heads": 4,
+                                  "share_embeddings": true, "tie_embeddings": true}})"),
+            shared_needs);
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm"}, "model": {"type": "transformer", "hidden_dim": 64,
+                       "emb_dim": 64, "heads": 4, "share_embeddings": true, "tie_embeddings": true}})"),
+            shared_needs);
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "joint_vocab": true}, "model": {"type": "bahdanau",
+                       "share_embeddings": true}})"),
+            shared_needs);
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "joint_vocab": true}, "model": {"type": "transformer",
+                       "hidden_dim": 64, "emb_dim": 64, "heads": 4, "share_embeddings": true}})"),
+            "x.json: model.share_embeddings: needs model.tie_embeddings true as well (source embedding = target "
+            "embedding = output projection)");
+  EXPECT_EQ(message(R"({"data": {"tokenizer": "spm", "joint_vocab": true}, "model": {"type": "transformer",
+                       "hidden_dim": 64, "emb_dim": 64, "heads": 4, "share_embeddings": true,
+                       "tie_embeddings": true}})"),
+            "");
+  EXPECT_EQ(message(R"({"train": {"average_last": -1}})"),
+            "x.json: train.average_last: must not be negative (0 = no averaging)");
+  EXPECT_EQ(message(R"({"train": {"early_stopping_metric": "valid_bleu", "valid_bleu_max": 0}})"),
+            "x.json: train.valid_bleu_max: must be positive when train.early_stopping_metric is \"valid_bleu\" "
+            "(no BLEU, no best checkpoint)");
+  EXPECT_EQ(message(R"({"data": {"valid": {"src": ""}}, "train": {"early_stopping_metric": "valid_bleu"}})"),
+            "x.json: data.valid.src: must name a file when train.early_stopping_metric is \"valid_bleu\"");
+  // plateau_patience 1: the rate drops at the 2nd bad validation, so patience 2 would stop there.
+  EXPECT_EQ(message(R"({"train": {"schedule": "plateau", "plateau_patience": 1, "patience": 2}})"),
+            "x.json: train.patience: must be 0 or more than train.plateau_patience + 1 (2) with the plateau "
+            "schedule, or the run stops before the rate is ever lowered");
+  EXPECT_EQ(message(R"({"train": {"schedule": "plateau", "plateau_patience": 1, "patience": 3}})"), "");
+  EXPECT_EQ(message(R"({"train": {"schedule": "inverse_sqrt", "plateau_patience": 1, "patience": 1}})"), "");
+  EXPECT_EQ(message(R"({"train": {"lr_drop_resets_patience": 1}})").find("x.json: train.lr_drop_resets_patience: "
+                                                                          "expected"),
+            0u);
+  EXPECT_TRUE(Config{}.train.lr_drop_resets_patience);
+}
+
+TEST(Config, TokenizerKeysAreUnusedByTheOtherTokenizer) {
+  Config words, pieces;
+  pieces.data.tokenizer = "spm";
+  for (const char* key : {"data.spm_type", "data.vocab_size", "data.joint_vocab", "data.spm_dir"}) {
+    EXPECT_FALSE(seq2seq::config_uses_key(words, key)) << key;
+    EXPECT_TRUE(seq2seq::config_uses_key(pieces, key)) << key;
+  }
+  for (const char* key : {"data.min_freq", "data.max_size"}) {
+    EXPECT_TRUE(seq2seq::config_uses_key(words, key)) << key;
+    EXPECT_FALSE(seq2seq::config_uses_key(pieces, key)) << key;
+  }
+}

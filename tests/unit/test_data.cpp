@@ -179,7 +179,7 @@ TEST(DataCorpus, EncodeDropsAndCountsEmptyAndLongPairs) {
   corpus.name = "train";
   corpus.src = {"ein hund", "", "eins zwei drei vier", "a b c", "x", "   "};
   corpus.tgt = {"a dog", "nothing", "one two", "a b c", "", "blank"};
-  WordTokenizer tokenizer;
+  const auto tokenizer = seq2seq::data::make_tokenizers(seq2seq::DataConfig{}, {});  // words, lowercased
   const Vocab src_vocab = Vocab::build({{"ein", "hund", "a", "b"}}, 1, 0);
   const Vocab tgt_vocab = Vocab::build({{"a", "dog"}}, 1, 0);
   EncodedCorpus encoded = encode_corpus(corpus, tokenizer, src_vocab, tgt_vocab, 3);
@@ -579,7 +579,7 @@ TEST(DataStats, CountsVocabOovAndHistogram) {
   valid.name = "valid";
   valid.src = {"a q q", "b"};
   valid.tgt = {"x w", "y y y y"};
-  WordTokenizer tokenizer;
+  const auto tokenizer = seq2seq::data::make_tokenizers(seq2seq::DataConfig{}, {});  // words, lowercased
   StatsOptions options;
   options.min_freq = 2;
   options.max_len = 10;
@@ -645,8 +645,8 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
   EXPECT_EQ(test.size(), 1000u);
 
   DataConfig config;  // lowercase, min_freq 2, no max_size
-  const auto tokenizer = make_tokenizer(config);
-  const auto [src_vocab, tgt_vocab] = build_vocabs(train, *tokenizer, config.min_freq, config.max_size);
+  const auto tokenizer = seq2seq::data::make_tokenizers(config, {});
+  const auto [src_vocab, tgt_vocab] = build_vocabs(train, tokenizer, config.min_freq, config.max_size);
   EXPECT_EQ(src_vocab.size(), 7882);
   EXPECT_EQ(tgt_vocab.size(), 5898);
   EXPECT_EQ(src_vocab.tokens(), read_lines(kReference + "/vocab/vocab.de.txt"));
@@ -656,7 +656,7 @@ TEST(DataMulti30k, MatchesReferenceVocabularyCountsAndPadding) {
   const auto oracle = nlohmann::json::parse(read_file(kReference + "/vocab/corpus_stats.json"));
   std::vector<Example> train_examples;
   for (const auto* corpus : {&train, &valid}) {
-    EncodedCorpus encoded = encode_corpus(*corpus, *tokenizer, src_vocab, tgt_vocab, 0);
+    EncodedCorpus encoded = encode_corpus(*corpus, tokenizer, src_vocab, tgt_vocab, 0);
     const auto& ref = oracle[corpus == &train ? "train" : "val"];
     const int64_t n = static_cast<int64_t>(encoded.examples.size());
     EXPECT_EQ(n, ref["sentences"].get<int64_t>());

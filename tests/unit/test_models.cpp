@@ -1081,3 +1081,28 @@ TEST(Models, CheckpointKeysAndNumbersUnchanged) {
     EXPECT_NEAR(grad_abs_sum, g.grad_abs_sum, 1e-5 * g.grad_abs_sum);
   }
 }
+
+// model.share_embeddings: one (V, D) table for source words, target words and the output layer,
+// registered once (the optimizer must not see it twice); steps still match the forward pass.
+TEST(TransformerModel, SharedEmbeddingsAreOneTable) {
+  auto config = tiny_config("transformer");
+  config.tie_embeddings = true;
+  config.share_embeddings = true;
+  auto shared = seq2seq::models::make_model(config, kTgtVocab, kTgtVocab);
+  auto* transformer = dynamic_cast<seq2seq::models::TransformerModel*>(shared.get());
+  ASSERT_NE(transformer, nullptr);
+  EXPECT_TRUE(transformer->src_embedding->weight.is_same(transformer->tgt_embedding->weight));
+  auto parameters = shared->parameters();
+  for (size_t i = 0; i < parameters.size(); ++i)
+    for (size_t j = i + 1; j < parameters.size(); ++j) EXPECT_FALSE(parameters[i].is_same(parameters[j]));
+  auto tied_only = config;
+  tied_only.share_embeddings = false;
+  EXPECT_EQ(seq2seq::models::make_model(tied_only, kTgtVocab, kTgtVocab)->parameter_count() -
+                shared->parameter_count(),
+            kTgtVocab * 16);
+  auto pairs = random_pairs(5, 3, 2, 7);
+  auto batch = make_batch(pairs.tgt, pairs.tgt);  // one vocabulary: target-range ids on both sides
+  shared->eval();
+  expect_steps_match_forward(*shared, batch);
+  EXPECT_THROW(seq2seq::models::make_model(config, kSrcVocab, kTgtVocab), std::invalid_argument);
+}

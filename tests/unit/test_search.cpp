@@ -150,3 +150,42 @@ TEST(Search, AttentionRowsCoverTheRealSource) {
   auto plain = seq2seq::decode::translate_batched(*rnn, sources, options, 3, torch::kCPU);
   EXPECT_TRUE(plain[0][0].attention.empty());  // no attention, none faked
 }
+
+// What translate, eval and validation BLEU write for <unk>: the most-attended source token with
+// attention, nothing without; never "<unk>" itself.
+TEST(Search, OutputTokensReplaceUnkByTheMostAttendedSourceWordOrDropIt) {
+  Vocab tgt({"<pad>", "<unk>", "<bos>", "<eos>", "the", "sees", "\u2581the", "\u2581dog"});
+  seq2seq::decode::Hypothesis hyp;
+  hyp.tokens = {4, Vocab::kUnk, 5, Vocab::kUnk};
+  const std::vector<std::string> src = {"der", "xyzzy", "sieht", "\u2581plugh"};
+  // Columns: <bos>, 4 source tokens, <eos>. The first <unk> looks at "xyzzy", the second at "▁plugh".
+  hyp.attention = {{0.1f, 0.6f, 0.1f, 0.1f, 0.05f, 0.05f},
+                   {0.0f, 0.1f, 0.7f, 0.1f, 0.05f, 0.05f},
+                   {0.0f, 0.1f, 0.1f, 0.7f, 0.05f, 0.05f},
+                   {0.3f, 0.0f, 0.0f, 0.0f, 0.2f, 0.5f}};  // <bos> and <eos> never copy: the best real one
+  EXPECT_EQ(seq2seq::decode::output_tokens(hyp, src, tgt),
+            (std::vector<std::string>{"the", "xyzzy", "sees", "\u2581plugh"}));
+  EXPECT_EQ(seq2seq::decode::output_tokens(hyp, src, tgt, /*brackets=*/true),
+            (std::vector<std::string>{"the", "[xyzzy]", "sees", "\u2581[plugh]"}));
+  hyp.attention.clear();  // the plain RNN: no alignment to copy from
+  EXPECT_EQ(seq2seq::decode::output_tokens(hyp, src, tgt), (std::vector<std::string>{"the", "sees"}));
+}
+
+// Decoding with a real attention model keeps the rows output_tokens needs, one per output token.
+TEST(Search, AttentionRowsLetEveryUnkBeReplaced) {
+  auto model = tiny_model("bahdanau");
+  auto src = torch::tensor({{2, 5, 1, 7, 3}}, torch::kLong);
+  auto src_len = torch::tensor({5}, torch::kLong);
+  SearchOptions options;
+  options.attention = true;
+  options.max_len = 12;
+  torch::InferenceMode guard;
+  auto hyp = seq2seq::decode::search(*model, src, src_len, options).front().front();
+  ASSERT_GE(hyp.attention.size(), hyp.tokens.size());
+  hyp.tokens.assign(hyp.tokens.size(), Vocab::kUnk);  // every token unknown: each copies a source word
+  Vocab tgt;
+  const std::vector<std::string> words = {"a", "b", "c"};
+  const auto out = seq2seq::decode::output_tokens(hyp, words, tgt);
+  EXPECT_EQ(out.size(), hyp.tokens.size());
+  for (const auto& w : out) EXPECT_TRUE(w == "a" || w == "b" || w == "c") << w;
+}

@@ -1,7 +1,10 @@
 // Training: loss falls, the run directory is complete, resume is exact, bad checkpoints and
 // NaN losses are reported clearly.
 #include "seq2seq/config.h"
+#include "seq2seq/data/vocab.h"
+#include "seq2seq/errors.h"
 #include "seq2seq/io.h"
+#include "seq2seq/models/factory.h"
 #include "seq2seq/run.h"
 #include "seq2seq/sha256.h"
 #include "seq2seq/train/schedule.h"
@@ -318,4 +321,87 @@ TEST(Train, MinDeltaStopsARunThatOnlyCreepsUp) {
   auto full = seq2seq::train::train_model(tiny.config, options_for(tiny.run_dir("full")));
   EXPECT_EQ(full.stop_reason, "epochs");
   EXPECT_EQ(full.epochs_done, 4);
+}
+
+// train.average_last: the last N validations' weights are kept (older ones deleted), and
+// averaged.pt is their element-wise mean; `seq2seq average` gives the same file's weights.
+TEST(Train, AverageLastKeepsNSnapshotsAndWritesTheirMean) {
+  TinyRun tiny("average", "rnn");
+  tiny.config.train.epochs = 4;
+  tiny.config.train.average_last = 2;
+  const auto dir = tiny.run_dir("avg");
+  auto result = seq2seq::train::train_model(tiny.config, options_for(dir));
+  ASSERT_EQ(result.stop_reason, "epochs");
+  const auto state = seq2seq::load_state(dir + "/state.json");
+  ASSERT_EQ(state.snapshots.size(), 2u);
+  EXPECT_EQ(state.averaged_from, state.snapshots);
+  EXPECT_EQ(state.snapshots[1], "snapshot-" + std::string(8 - std::to_string(state.step).size(), '0') +
+                                    std::to_string(state.step) + ".pt");
+  size_t on_disk = 0;
+  for (const auto& entry : fs::directory_iterator(dir))
+    on_disk += entry.path().filename().string().rfind("snapshot-", 0) == 0;
+  EXPECT_EQ(on_disk, 2u) << "the older snapshots were not deleted";
+  for (const auto& name : state.snapshots) EXPECT_EQ(seq2seq::sha256_file(dir + "/" + name), state.checksums.at(name));
+  EXPECT_EQ(seq2seq::sha256_file(dir + "/averaged.pt"), state.checksums.at("averaged.pt"));
+
+  // The mean, parameter by parameter, against the two snapshots loaded on their own.
+  auto load = [&](const std::string& file) {
+    auto model = seq2seq::models::make_model(tiny.config.model, seq2seq::data::Vocab::load(dir + "/vocab.src.json").size(),
+                                             seq2seq::data::Vocab::load(dir + "/vocab.tgt.json").size());
+    seq2seq::load_module(*model, dir + "/" + file, torch::kCPU);
+    return model;
+  };
+  auto a = load(state.snapshots[0]), b = load(state.snapshots[1]), mean = load("averaged.pt");
+  const auto pa = a->named_parameters(), pb = b->named_parameters(), pm = mean->named_parameters();
+  ASSERT_GT(pa.size(), 0u);
+  bool differ = false;
+  for (const auto& item : pa) {
+    const auto& x = item.value();
+    const auto& y = pb[item.key()];
+    differ = differ || !torch::equal(x, y);
+    EXPECT_TRUE(torch::allclose(pm[item.key()], (x.to(torch::kDouble) + y.to(torch::kDouble)).div(2).to(x.dtype()),
+                                1e-6, 1e-7))
+        << item.key();
+  }
+  EXPECT_TRUE(differ) << "the two snapshots hold the same weights";
+
+  // `seq2seq average --last 1`: the newest snapshot itself.
+  EXPECT_EQ(seq2seq::average_run(dir, 1), std::vector<std::string>{state.snapshots[1]});
+  auto last_only = load("averaged.pt");
+  for (const auto& item : last_only->named_parameters())
+    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+  try {
+    seq2seq::average_run(dir, 3);
+    FAIL() << "averaging more snapshots than kept";
+  } catch (const seq2seq::UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("keeps 2 snapshot(s) and --last is 3"), std::string::npos) << e.what();
+  }
+  // eval and translate can load it.
+  auto run = seq2seq::load_run({dir, "averaged", "cpu"});
+  EXPECT_EQ(fs::path(run.checkpoint).filename(), "averaged.pt");
+}
+
+// train.lr_drop_resets_patience: when the plateau schedule lowers the rate, patience starts again.
+TEST(Train, LoweringTheRateRestartsPatience) {
+  TinyRun tiny("lr_drop", "rnn");
+  tiny.config.train.epochs = 8;
+  tiny.config.train.schedule = seq2seq::Schedule::plateau;
+  tiny.config.train.plateau_patience = 0;
+  tiny.config.train.patience = 2;
+  tiny.config.train.early_stopping_metric = "valid_loss";
+  tiny.config.train.min_delta = 1e9;  // no validation counts as an improvement ...
+  tiny.config.train.lr = 1e-9;        // ... and the loss barely moves, so the rate is lowered every time
+  tiny.config.train.plateau_factor = 0.5;
+  tiny.config.train.min_lr = 1e-12;
+  tiny.config.train.lr_drop_resets_patience = false;
+  auto without = seq2seq::train::train_model(tiny.config, options_for(tiny.run_dir("without")));
+  EXPECT_EQ(without.stop_reason, "early_stopping");
+  EXPECT_EQ(without.epochs_done, 3);  // validations 2 and 3 count against a patience of 2
+  tiny.config.train.lr_drop_resets_patience = true;
+  auto with = seq2seq::train::train_model(tiny.config, options_for(tiny.run_dir("with")));
+  const auto lines = metrics(tiny.run_dir("with"));
+  size_t lowered = 0;
+  for (size_t i = 1; i < lines.size(); ++i) lowered += lines[i]["lr"].get<double>() < lines[i - 1]["lr"].get<double>();
+  EXPECT_GT(lowered, 2u);
+  EXPECT_GT(with.epochs_done, without.epochs_done) << "patience did not start again after the rate was lowered";
 }

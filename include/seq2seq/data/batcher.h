@@ -26,15 +26,16 @@ struct EncodedCorpus {
 };
 
 // Source and target vocabularies of a training corpus: every line tokenized, then
-// Vocab::build(min_freq, max_size) per side.
-std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizer& tokenizer, int min_freq,
+// Vocab::build(min_freq, max_size) per side; a tokenizer with a fixed vocabulary (SentencePiece)
+// gives its pieces instead.
+std::pair<Vocab, Vocab> build_vocabs(const ParallelCorpus& corpus, const Tokenizers& tokenizers, int min_freq,
                                      int max_size);
 
 // Tokenizes and encodes every pair. max_len > 0 (training): pairs with an empty side, and
 // pairs with more than max_len tokens (without <bos>/<eos>) on either side, are dropped,
 // counted and logged (spdlog::warn, naming the corpus and the first dropped line).
 // max_len == 0 (evaluation): every pair is kept, so results stay aligned with the references.
-EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizer& tokenizer, const Vocab& src_vocab,
+EncodedCorpus encode_corpus(const ParallelCorpus& corpus, const Tokenizers& tokenizers, const Vocab& src_vocab,
                             const Vocab& tgt_vocab, int max_len);
 
 struct BatchOptions {

@@ -27,7 +27,7 @@ struct StatsOptions {
 //              "src_unk", "tgt_unk", "src_oov_rate", "tgt_oov_rate",        (token level, vs the vocab)
 //              "empty_pairs", "long_pairs", "dropped_by_max_len",           (empty + long)
 //              "histogram": {"bin_width", "src": [counts], "tgt": [counts]}}]}  (bin i = [i*w, (i+1)*w))
-nlohmann::json corpus_stats(const std::vector<ParallelCorpus>& splits, const Tokenizer& tokenizer,
+nlohmann::json corpus_stats(const std::vector<ParallelCorpus>& splits, const Tokenizers& tokenizers,
                             const StatsOptions& options);
 
 // The report `seq2seq data stats` prints: a table of the splits, the vocabulary sizes, and a

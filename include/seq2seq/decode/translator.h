@@ -1,5 +1,6 @@
 // One sentence at a time, as `translate` needs it: tokenize, report unknown words, cut to the
-// model's limit, encode, search, replace <unk>, detokenize; with the attention of the best output.
+// model's limit, encode, search, replace <unk> (decode::output_tokens), detokenize; with the
+// attention of the best output.
 #pragma once
 #include "seq2seq/decode/search.h"
 #include "seq2seq/run.h"
@@ -14,6 +15,7 @@ struct TranslatorOptions {
   int beam = 0;            // 0 = the run's decode.beam; 1 = greedy
   int nbest = 1;           // hypotheses per sentence (the beam is widened to at least this)
   bool attention = false;  // keep the best hypothesis' attention matrix (attention models only)
+  bool unk_brackets = false;  // write a copied source word as "[word]" (output_tokens)
 };
 
 struct Translation {
@@ -45,9 +47,6 @@ class Translator {
   const SearchOptions& search_options() const { return search_; }
 
  private:
-  // Target words, each <unk> replaced by "[source word]" the model attended to most.
-  std::vector<std::string> output_words(const Hypothesis& hyp, const std::vector<std::string>& src_tokens) const;
-
   LoadedRun& run_;
   TranslatorOptions options_;
   SearchOptions search_;

@@ -14,13 +14,14 @@ namespace seq2seq::session {
 
 struct TranslateOptions {
   std::vector<std::string> runs;    // run directories, in the order their lines are printed
-  std::string checkpoint = "best";  // for every run: best | last
+  std::string checkpoint = "best";  // for every run: best | last | averaged
   std::string device = "auto";      // for every run: auto | cpu | cuda
   std::string input;                // file to translate line by line; empty = stdin
   std::string svg;                  // attention heatmap file (FILE, then FILE-stem-N.svg for sentence N)
   int beam = 0;                     // 0 = each run's decode.beam
   int nbest = 1;                    // > 1: "k ||| text ||| score" lines
   bool show_attention = false;      // draw the attention matrix (stderr on a pipe)
+  bool unk_brackets = false;        // a source word copied for <unk> is written "[word]"
 };
 
 // SVG path for the n-th translated sentence: FILE for the first, FILE-stem-N.svg after that.
