@@ -132,7 +132,6 @@ TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_
   if (config.emb_dim != config.hidden_dim)
     throw std::invalid_argument("transformer: model.emb_dim must equal model.hidden_dim (d_model)");
   const int64_t D = d_model_;
-  tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab_size, D));
   if (config.share_embeddings) {
     // Three-way tying (Press and Wolf 2017, as fairseq's share_all_embeddings): one table for the
     // source words, the target words and (with tie_embeddings) the output layer. Registered once,
@@ -141,9 +140,11 @@ TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_
       throw std::invalid_argument("transformer: model.share_embeddings needs one vocabulary for both languages (" +
                                   std::to_string(src_vocab_size) + " and " + std::to_string(tgt_vocab_size) +
                                   " entries); use data.joint_vocab");
+    tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab_size, D));
     src_embedding = tgt_embedding;
   } else {
     src_embedding = register_module("src_embedding", torch::nn::Embedding(src_vocab_size, D));
+    tgt_embedding = register_module("tgt_embedding", torch::nn::Embedding(tgt_vocab_size, D));
   }
   if (learned_positions_) {
     src_positions = register_module("src_positions", torch::nn::Embedding(max_positions_, D));
@@ -180,8 +181,8 @@ TransformerModel::TransformerModel(const ModelConfig& config, int64_t src_vocab_
     // With LibTorch's N(0, 1) default the tokens would be sqrt(D) times louder than the
     // positions, and word order is learned far more slowly.
     const double std = 1.0 / std::sqrt(static_cast<double>(D));
-    tgt_embedding->weight.normal_(0.0, std);
     if (!config.share_embeddings) src_embedding->weight.normal_(0.0, std);
+    tgt_embedding->weight.normal_(0.0, std);
   }
 }
 
