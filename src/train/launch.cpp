@@ -53,6 +53,50 @@ extern "C" void on_launcher_signal(int signal) {
   if (signal == SIGTERM) g_pending_sigterm = g_pending_sigterm + 1;
 }
 
+// While alive: SIGINT and SIGTERM on this process are counted (not acted on), and pass_on()
+// sends each one received to the children, once per signal. The old handlers come back when it
+// goes out of scope, also when an exception leaves the caller.
+class SignalRelay {
+ public:
+  SignalRelay() {
+    g_pending_sigint = 0;
+    g_pending_sigterm = 0;
+    struct sigaction action {};
+    action.sa_handler = on_launcher_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~SignalRelay() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalRelay(const SignalRelay&) = delete;
+  SignalRelay& operator=(const SignalRelay&) = delete;
+
+  // Sends what arrived since the last call to `send`; returns true once anything has arrived.
+  template <typename Send>
+  bool pass_on(Send&& send, const char* on_sigint) {
+    while (sigint_sent_ < g_pending_sigint) {
+      sigint_sent_++;
+      interrupted_ = true;
+      spdlog::warn("{}", on_sigint);
+      send(SIGINT);
+    }
+    while (sigterm_sent_ < g_pending_sigterm) {
+      sigterm_sent_++;
+      interrupted_ = true;
+      send(SIGTERM);
+    }
+    return interrupted_;
+  }
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+  int sigint_sent_ = 0, sigterm_sent_ = 0;
+  bool interrupted_ = false;
+};
+
 std::string describe(int status) {
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
@@ -110,12 +154,7 @@ int launch_workers(const LaunchOptions& options) {
   const int port = options.master_port > 0 ? options.master_port : free_local_port();
   spdlog::info("launching {} workers on this machine (MASTER_ADDR=127.0.0.1 MASTER_PORT={})", options.nproc, port);
 
-  struct sigaction action {};
-  action.sa_handler = on_launcher_signal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  SignalRelay relay;
 
   // argv for execv: built before fork, so that the child only calls async-signal-safe functions.
   std::vector<std::string> argv_strings = {program};
@@ -153,7 +192,6 @@ int launch_workers(const LaunchOptions& options) {
   Clock::time_point term_at{}, kill_at{};  // when to SIGTERM, then SIGKILL, the rest after a failure
   bool term_pending = false, kill_pending = false;
   bool interrupted = false;
-  int sigint_sent = 0, sigterm_sent = 0;
   auto alive = [&] {
     int n = 0;
     for (const auto& w : workers) n += w.running;
@@ -165,17 +203,8 @@ int launch_workers(const LaunchOptions& options) {
   };
   while (alive() > 0) {
     // Pass on what reached the launcher, once per signal received.
-    while (sigint_sent < g_pending_sigint) {
-      sigint_sent++;
-      interrupted = true;
-      spdlog::warn("interrupted: asking every worker to stop after its step (rank 0 writes a checkpoint)");
-      signal_all(SIGINT);
-    }
-    while (sigterm_sent < g_pending_sigterm) {
-      sigterm_sent++;
-      interrupted = true;
-      signal_all(SIGTERM);
-    }
+    interrupted = relay.pass_on(signal_all,
+                                "interrupted: asking every worker to stop after its step (rank 0 writes a checkpoint)");
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
@@ -208,8 +237,6 @@ int launch_workers(const LaunchOptions& options) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
 
   if (failed) {
     spdlog::error("the distributed run failed: worker rank {} {}", failed->rank, describe(failed->status));
@@ -224,21 +251,14 @@ int launch_workers(const LaunchOptions& options) {
 std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, const std::string& program_name) {
   if (parallel < 1) throw UsageError("--jobs must be at least 1");
   const std::string program = program_name.empty() ? "/proc/self/exe" : program_name;
-  g_pending_sigint = 0;
-  g_pending_sigterm = 0;
-  struct sigaction action {};
-  action.sa_handler = on_launcher_signal;
-  sigemptyset(&action.sa_mask);
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  SignalRelay relay;
 
   using Clock = std::chrono::steady_clock;
   std::vector<JobResult> results(jobs.size());
   std::vector<pid_t> pids(jobs.size(), -1);
   std::vector<Clock::time_point> started_at(jobs.size());
   size_t next = 0;
-  int running = 0, sigint_sent = 0, sigterm_sent = 0;
+  int running = 0;
   bool interrupted = false;
   auto start = [&](size_t i) {
     // argv and the log's descriptor are made before fork: the child only calls async-signal-safe functions.
@@ -282,17 +302,8 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, cons
   while (true) {
     while (!interrupted && running < parallel && next < jobs.size()) start(next++);
     if (running == 0) break;
-    while (sigint_sent < g_pending_sigint) {
-      sigint_sent++;
-      interrupted = true;
-      spdlog::warn("interrupted: asking the running jobs to stop after their step (each writes a checkpoint)");
-      signal_running(SIGINT);
-    }
-    while (sigterm_sent < g_pending_sigterm) {
-      sigterm_sent++;
-      interrupted = true;
-      signal_running(SIGTERM);
-    }
+    interrupted = relay.pass_on(signal_running,
+                                "interrupted: asking the running jobs to stop after their step (each writes a checkpoint)");
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
@@ -315,8 +326,6 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, cons
       throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   return results;
 }
 
