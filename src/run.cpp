@@ -183,6 +183,16 @@ void require_run_dir(const std::string& dir) {
                      dir + ")");
 }
 
+std::optional<int64_t> snapshot_step(const std::string& weights) {
+  const std::string prefix = "snapshot-";
+  if (weights.rfind(prefix, 0) != 0) return std::nullopt;
+  std::string digits = weights.substr(prefix.size());
+  if (digits.size() > 3 && digits.compare(digits.size() - 3, 3, ".pt") == 0) digits.resize(digits.size() - 3);
+  if (digits.empty() || digits.size() > 12 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(digits);
+}
+
 LoadedRun load_run(const RunOptions& options) {
   require_run_dir(options.dir);
   LoadedRun run;
@@ -207,8 +217,20 @@ LoadedRun load_run(const RunOptions& options) {
     if (!file_exists(run.paths.averaged()) && !(state && state->checksums.count(name)))
       throw UsageError(run.paths.averaged() + ": missing; train with train.average_last N, or write it with "
                        "seq2seq average --run " + options.dir + " --last N");
+  } else if (const auto step = snapshot_step(options.checkpoint)) {
+    // snapshot-STEP: one of the snapshots train.average_last keeps (the weights at that validation).
+    name = fmt::format("snapshot-{:08d}.pt", *step);
+    if (!state || std::find(state->snapshots.begin(), state->snapshots.end(), name) == state->snapshots.end())
+    {
+      std::string kept;
+      for (const auto& snapshot : state ? state->snapshots : std::vector<std::string>{})
+        kept += (kept.empty() ? "" : " ") + snapshot;
+      throw UsageError(fmt::format("--weights {}: {} keeps no {}; its snapshots: {}", options.checkpoint, options.dir,
+                                   name, kept.empty() ? "none (train with train.average_last N)" : kept));
+    }
   } else {
-    throw UsageError("--weights " + options.checkpoint + ": unknown weights (use best, last or averaged)");
+    throw UsageError("--weights " + options.checkpoint +
+                     ": unknown weights (use best, last, averaged or snapshot-STEP)");
   }
   run.checkpoint = run.paths.file(name);
   load_module(*run.model, checked_file(run.paths, record, name), run.device);

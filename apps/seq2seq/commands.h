@@ -39,8 +39,15 @@ inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
 // --weights (or its older name --checkpoint) and --device: which weights of a run, on which device.
 inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::string& device) {
   app.add_option("--weights,--checkpoint", checkpoint,
-                 "best (best.pt) | last (model.pt) | averaged (averaged.pt: train.average_last, seq2seq average)")
-      ->check(CLI::IsMember({"best", "last", "averaged"}));
+                 "best (best.pt) | last (model.pt) | averaged (averaged.pt: train.average_last, seq2seq average) | "
+                 "snapshot-STEP (a snapshot train.average_last keeps)")
+      ->check(CLI::Validator(
+          [](const std::string& w) {
+            return w == "best" || w == "last" || w == "averaged" || snapshot_step(w)
+                       ? std::string()
+                       : w + ": use best, last, averaged or snapshot-STEP";
+          },
+          "best|last|averaged|snapshot-STEP"));
   app.add_option("--device", device, "auto|cpu|cuda");
 }
 

@@ -1,6 +1,8 @@
 // Which run directory, which of its weights and which device to load (torch-free, so that the
 // command-line files that only name a run compile without LibTorch's headers).
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace seq2seq {
@@ -8,8 +10,12 @@ namespace seq2seq {
 struct RunOptions {
   std::string dir;
   // best (falls back to the last weights without a best.pt) | last | averaged (train.average_last)
+  // | snapshot-STEP (one of the snapshots train.average_last keeps)
   std::string checkpoint = "best";
   std::string device = "auto";      // auto | cpu | cuda
 };
+
+// The step of `--weights snapshot-STEP` (also "snapshot-00002951.pt"), or nothing for other names.
+std::optional<int64_t> snapshot_step(const std::string& weights);
 
 }  // namespace seq2seq

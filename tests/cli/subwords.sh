@@ -75,6 +75,17 @@ grep -q "^lowercased  BLEU" eval.txt && grep -q "^cased       BLEU" eval.txt || 
 s2s eval --run runs/spm --split valid --weights averaged > /dev/null 2> avg.err || fail "eval averaged: $(tail -3 avg.err)"
 python3 -c 'import json; assert json.load(open("runs/spm/eval/valid.json"))["checkpoint"] == "averaged.pt"' \
   || fail "eval --weights averaged did not use averaged.pt"
+# --weights snapshot-STEP: one kept snapshot; the newest is the last weights, so it translates as --weights last.
+last_snap=$(python3 -c 'import json; print(json.load(open("runs/spm/state.json"))["snapshots"][-1][:-3])')
+s2s eval --run runs/spm --split valid --weights "$last_snap" > /dev/null 2> snap.err || fail "eval $last_snap: $(tail -3 snap.err)"
+python3 -c 'import json,sys; assert json.load(open("runs/spm/eval/valid.json"))["checkpoint"] == sys.argv[1] + ".pt"' "$last_snap" \
+  || fail "eval --weights $last_snap did not use it"
+cp runs/spm/eval/valid.hyp snap.hyp
+s2s eval --run runs/spm --split valid --weights last > /dev/null 2>&1 || fail "eval --weights last"
+cmp -s snap.hyp runs/spm/eval/valid.hyp || fail "the newest snapshot and model.pt translate differently"
+set +e; s2s eval --run runs/spm --split valid --weights snapshot-7 > /dev/null 2> snap7.err; rc=$?; set -e
+[ "$rc" = 2 ] && grep -q "keeps no snapshot-00000007.pt; its snapshots: snapshot-" snap7.err \
+  || fail "--weights snapshot-7: rc=$rc $(cat snap7.err)"
 s2s average --run runs/spm --last 1 > average.out 2> average.err || fail "average: $(tail -3 average.err)"
 grep -q "averaged.pt: the mean of 1 snapshot" average.out || fail "average printed: $(cat average.out)"
 set +e
