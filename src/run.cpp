@@ -183,6 +183,8 @@ void require_run_dir(const std::string& dir) {
                      dir + ")");
 }
 
+std::string snapshot_file(int64_t step) { return fmt::format("snapshot-{:08d}.pt", step); }
+
 std::optional<int64_t> snapshot_step(const std::string& weights) {
   const std::string prefix = "snapshot-";
   if (weights.rfind(prefix, 0) != 0) return std::nullopt;
@@ -219,14 +221,13 @@ LoadedRun load_run(const RunOptions& options) {
                        "seq2seq average --run " + options.dir + " --last N");
   } else if (const auto step = snapshot_step(options.checkpoint)) {
     // snapshot-STEP: one of the snapshots train.average_last keeps (the weights at that validation).
-    name = fmt::format("snapshot-{:08d}.pt", *step);
-    if (!state || std::find(state->snapshots.begin(), state->snapshots.end(), name) == state->snapshots.end())
-    {
-      std::string kept;
-      for (const auto& snapshot : state ? state->snapshots : std::vector<std::string>{})
-        kept += (kept.empty() ? "" : " ") + snapshot;
+    name = snapshot_file(*step);
+    const std::vector<std::string> kept = state ? state->snapshots : std::vector<std::string>{};
+    if (std::find(kept.begin(), kept.end(), name) == kept.end()) {
+      std::string list;
+      for (const auto& snapshot : kept) list += (list.empty() ? "" : " ") + snapshot;
       throw UsageError(fmt::format("--weights {}: {} keeps no {}; its snapshots: {}", options.checkpoint, options.dir,
-                                   name, kept.empty() ? "none (train with train.average_last N)" : kept));
+                                   name, list.empty() ? "none (train with train.average_last N)" : list));
     }
   } else {
     throw UsageError("--weights " + options.checkpoint +

@@ -15,6 +15,8 @@ struct RunOptions {
   std::string device = "auto";      // auto | cpu | cuda
 };
 
+// The file of the snapshot train.average_last keeps at `step`: "snapshot-00002951.pt".
+std::string snapshot_file(int64_t step);
 // The step of `--weights snapshot-STEP` (also "snapshot-00002951.pt"), or nothing for other names.
 std::optional<int64_t> snapshot_step(const std::string& weights);
 

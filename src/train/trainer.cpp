@@ -513,7 +513,7 @@ TrainResult train_model(const Config& input_config, const TrainOptions& options)
       state.bad_validations++;
     }
     if (t.average_last > 0) {  // these weights, for averaged.pt (committed by the next checkpoint)
-      const std::string name = fmt::format("snapshot-{:08d}.pt", state.step);
+      const std::string name = snapshot_file(state.step);
       writing([&] { save_module(*model, paths.staged(name)); });
       snapshots_staged.push_back(name);
     }
