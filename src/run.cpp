@@ -195,6 +195,10 @@ std::optional<int64_t> snapshot_step(const std::string& weights) {
   return std::stoll(digits);
 }
 
+bool is_weights_name(const std::string& weights) {
+  return weights == "best" || weights == "last" || weights == "averaged" || snapshot_step(weights).has_value();
+}
+
 LoadedRun load_run(const RunOptions& options) {
   require_run_dir(options.dir);
   LoadedRun run;

@@ -19,5 +19,7 @@ struct RunOptions {
 std::string snapshot_file(int64_t step);
 // The step of `--weights snapshot-STEP` (also "snapshot-00002951.pt"), or nothing for other names.
 std::optional<int64_t> snapshot_step(const std::string& weights);
+// Whether `weights` names weights a run can have: best, last, averaged or snapshot-STEP.
+bool is_weights_name(const std::string& weights);
 
 }  // namespace seq2seq
