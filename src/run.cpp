@@ -234,8 +234,7 @@ LoadedRun load_run(const RunOptions& options) {
                                    name, list.empty() ? "none (train with train.average_last N)" : list));
     }
   } else {
-    throw UsageError("--weights " + options.checkpoint +
-                     ": unknown weights (use best, last, averaged or snapshot-STEP)");
+    throw UsageError("--weights " + options.checkpoint + ": unknown weights (use " + kWeightsNames + ")");
   }
   run.checkpoint = run.paths.file(name);
   load_module(*run.model, checked_file(run.paths, record, name), run.device);

@@ -19,7 +19,9 @@ struct RunOptions {
 std::string snapshot_file(int64_t step);
 // The step of `--weights snapshot-STEP` (also "snapshot-00002951.pt"), or nothing for other names.
 std::optional<int64_t> snapshot_step(const std::string& weights);
-// Whether `weights` names weights a run can have: best, last, averaged or snapshot-STEP.
+// Whether `weights` names weights a run can have: one of kWeightsNames.
 bool is_weights_name(const std::string& weights);
+// The names `--weights` takes, as the error messages list them.
+inline constexpr const char* kWeightsNames = "best, last, averaged or snapshot-STEP";
 
 }  // namespace seq2seq
