@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgtest-dev zlib1g-dev libedit-dev libgloo-dev libsentencepiece-dev
-  python3 python3-torch ca-certificates curl
+  python3 python3-torch ca-certificates curl help2man
 )
 
 missing=()

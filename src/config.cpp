@@ -4,6 +4,7 @@
 #include "seq2seq/io.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -42,6 +43,29 @@ void from_json(const nlohmann::json& j, Config& c) {
 }
 
 namespace {
+
+// Which file each value of a config came from, for error messages: `files` has the config's
+// shape, and each leaf names the file that set that value (the file loaded, or a base it
+// extends). Constructed from a bare string (a file, "--set key=value"), every key is that one.
+struct KeyOrigins {
+  KeyOrigins(std::string top_file) : top(std::move(top_file)) {}  // NOLINT: implicit on purpose
+  std::string top;
+  nlohmann::json files;
+
+  // The file that set `key_path` ("model.dropout"); for a section, the file of its first value;
+  // for a key no file set (a default), the file loaded.
+  std::string of(const std::string& key_path) const {
+    const nlohmann::json* node = &files;
+    std::stringstream parts(key_path);
+    std::string part;
+    while (std::getline(parts, part, '.')) {
+      if (!node->is_object() || !node->contains(part)) return top;
+      node = &node->at(part);
+    }
+    while (node->is_object() && !node->empty()) node = &node->begin().value();
+    return node->is_string() ? node->get<std::string>() : top;
+  }
+};
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -96,55 +120,55 @@ bool same_kind(const nlohmann::json& expected, const nlohmann::json& given) {
 
 // Every integer key is a C++ int: a larger value would be silently wrapped by the conversion.
 void require_int_range(const nlohmann::json& expected, const nlohmann::json& given, const std::string& key_path,
-                       const std::string& origin) {
+                       const KeyOrigins& origin) {
   if (!expected.is_number_integer() || !given.is_number_integer()) return;
   const bool fits = given.is_number_unsigned()
                         ? given.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
                         : given.get<int64_t>() >= std::numeric_limits<int>::min() &&
                               given.get<int64_t>() <= std::numeric_limits<int>::max();
   if (!fits)
-    throw ConfigError(origin + ": " + key_path + ": " + given.dump() + " is out of range (at most " +
+    throw ConfigError(origin.of(key_path) + ": " + key_path + ": " + given.dump() + " is out of range (at most " +
                       std::to_string(std::numeric_limits<int>::max()) + ")");
 }
 
 // Walks `given` against the defaults: every key must exist there with the same kind of value.
 void check_keys(const nlohmann::json& expected, const nlohmann::json& given, const std::string& path,
-                const std::string& origin) {
+                const KeyOrigins& origin) {
   if (!given.is_object())
-    throw ConfigError(origin + ": " + (path.empty() ? "<top level>" : path) + ": expected an object, got " +
+    throw ConfigError(origin.of(path) + ": " + (path.empty() ? "<top level>" : path) + ": expected an object, got " +
                       type_name(given));
   for (const auto& item : given.items()) {
     std::string key_path = path.empty() ? item.key() : path + "." + item.key();
     if (!expected.contains(item.key()))
-      throw ConfigError(origin + ": " + key_path + ": unknown key" + suggestion(item.key(), expected));
+      throw ConfigError(origin.of(key_path) + ": " + key_path + ": unknown key" + suggestion(item.key(), expected));
     const auto& want = expected.at(item.key());
     if (want.is_object()) {
       check_keys(want, item.value(), key_path, origin);
     } else if (!same_kind(want, item.value())) {
-      throw ConfigError(origin + ": " + key_path + ": expected " + type_name(want) + ", got " +
+      throw ConfigError(origin.of(key_path) + ": " + key_path + ": expected " + type_name(want) + ", got " +
                         type_name(item.value()));
     }
     require_int_range(want, item.value(), key_path, origin);
   }
 }
 
-void require(bool ok, const std::string& origin, const std::string& key, const std::string& what) {
-  if (!ok) throw ConfigError(origin + ": " + key + ": " + what);
+void require(bool ok, const KeyOrigins& origin, const std::string& key, const std::string& what) {
+  if (!ok) throw ConfigError(origin.of(key) + ": " + key + ": " + what);
 }
 
-void require_one_of(const std::string& value, std::initializer_list<const char*> allowed, const std::string& origin,
+void require_one_of(const std::string& value, std::initializer_list<const char*> allowed, const KeyOrigins& origin,
                     const std::string& key) {
   std::string list;
   for (const char* a : allowed) {
     if (value == a) return;
     list += list.empty() ? a : std::string(", ") + a;
   }
-  throw ConfigError(origin + ": " + key + ": unknown value \"" + value + "\" (expected one of: " + list + ")");
+  throw ConfigError(origin.of(key) + ": " + key + ": unknown value \"" + value + "\" (expected one of: " + list + ")");
 }
 
 template <typename Enum>
 void require_enum_name(const nlohmann::json& j, const char* section, const char* key,
-                       std::initializer_list<Enum> values, const std::string& origin) {
+                       std::initializer_list<Enum> values, const KeyOrigins& origin) {
   if (!j.is_object() || !j.contains(section) || !j.at(section).is_object() || !j.at(section).contains(key)) return;
   const auto& value = j.at(section).at(key);
   if (!value.is_string()) return;  // check_keys reports the wrong type
@@ -154,13 +178,14 @@ void require_enum_name(const nlohmann::json& j, const char* section, const char*
     if (value.get<std::string>() == name) return;
     list += list.empty() ? name : ", " + name;
   }
-  throw ConfigError(origin + ": " + section + "." + key + ": unknown value \"" + value.get<std::string>() +
+  const std::string key_path = std::string(section) + "." + key;
+  throw ConfigError(origin.of(key_path) + ": " + key_path + ": unknown value \"" + value.get<std::string>() +
                     "\" (expected one of: " + list + ")");
 }
 
 // The enum-like options, checked as strings: converting an unknown name would not fail but give
 // the first value of the enum (NLOHMANN_JSON_SERIALIZE_ENUM's rule).
-void require_enum_names(const nlohmann::json& j, const std::string& origin) {
+void require_enum_names(const nlohmann::json& j, const KeyOrigins& origin) {
   require_enum_name(j, "model", "type", {ModelType::rnn, ModelType::bahdanau, ModelType::transformer}, origin);
   require_enum_name(j, "model", "cell", {Cell::gru, Cell::lstm}, origin);
   require_enum_name(j, "model", "norm", {Norm::post, Norm::pre}, origin);
@@ -169,11 +194,16 @@ void require_enum_names(const nlohmann::json& j, const std::string& origin) {
   require_enum_name(j, "train", "schedule", {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt}, origin);
 }
 
-}  // namespace
+// The training split has no default: a config (or a base it extends) names its data.
+void require_training_data(const Config& c, const KeyOrigins& origin) {
+  require(!c.data.train.src.empty(), origin, "data.train.src",
+          "no training file (there is no default): state data.train, data.valid and data.test "
+          "({\"src\": FILE, \"tgt\": FILE} each) in the config or in a base it extends");
+}
 
-void validate(const Config& c, const std::string& origin) {
+// validate()'s checks, each error naming the file that set the key.
+void check_values(const Config& c, const KeyOrigins& origin) {
   const auto& d = c.data;
-  require(!d.train.src.empty(), origin, "data.train.src", "must name a file");
   require(d.min_freq >= 1, origin, "data.min_freq", "must be at least 1");
   require(d.max_size >= 0, origin, "data.max_size", "must be 0 (no limit) or positive");
   require(d.max_len >= 1, origin, "data.max_len", "must be at least 1");
@@ -258,16 +288,15 @@ void validate(const Config& c, const std::string& origin) {
   require(k.batch_size >= 1, origin, "decode.batch_size", "must be at least 1");
 }
 
-Config config_from_json(const nlohmann::json& j, const std::string& origin) {
+// Keys and types against the defaults, then the enum names; the values are checked after.
+Config typed_config(const nlohmann::json& j, const KeyOrigins& origin) {
   nlohmann::json defaults = Config{};
   check_keys(defaults, j, "", origin);
   require_enum_names(j, origin);
-  Config config = j.get<Config>();
-  validate(config, origin);
-  return config;
+  return j.get<Config>();
 }
 
-Config load_config(const std::string& path) {
+nlohmann::json read_json_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open config file (check the path)");
   nlohmann::json j;
@@ -276,7 +305,90 @@ Config load_config(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw ConfigError(path + ": invalid JSON: " + e.what());
   }
-  return config_from_json(j, path);
+  return j;
+}
+
+// `value`'s shape with every leaf replaced by `file` (an empty section counts as a leaf).
+nlohmann::json origins_of(const nlohmann::json& value, const std::string& file) {
+  if (!value.is_object() || value.empty()) return file;
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& item : value.items()) files[item.key()] = origins_of(item.value(), file);
+  return files;
+}
+
+// Lays `child` over `base` key by key: sections are merged recursively, anything else is
+// replaced. `base_files` (KeyOrigins::files of `base`) records `file` for each value replaced.
+void merge_over(nlohmann::json& base, nlohmann::json& base_files, const nlohmann::json& child,
+                const std::string& file) {
+  for (const auto& item : child.items()) {
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
+    if (value.is_object() && base.contains(key) && base[key].is_object()) {
+      if (value.empty()) continue;
+      nlohmann::json& files = base_files[key];
+      if (!files.is_object()) files = nlohmann::json::object();  // the base's section was empty
+      merge_over(base[key], files, value, file);
+    } else {
+      base[key] = value;
+      base_files[key] = origins_of(value, file);
+    }
+  }
+}
+
+// Reads `path` and, when it names a base ("extends", relative to the file's own directory),
+// the base first, recursively, with the file merged over it. `chain` holds the files being
+// read, outermost first, to refuse a cycle; `files` receives KeyOrigins::files of the result.
+nlohmann::json resolve_extends(const std::string& path, std::vector<std::string>& chain, nlohmann::json& files) {
+  nlohmann::json j = read_json_file(path);
+  if (!j.is_object()) throw ConfigError(path + ": <top level>: expected an object, got " + type_name(j));
+  chain.push_back(path);
+  const auto extends = j.find("extends");
+  if (extends == j.end()) {
+    files = origins_of(j, path);
+    return j;
+  }
+  if (!extends->is_string() || extends->get<std::string>().empty())
+    throw ConfigError(path + ": extends: expected the path of a base config (a string, relative to this file), got " +
+                      (extends->is_string() ? std::string("an empty string") : type_name(*extends)));
+  namespace fs = std::filesystem;
+  const fs::path relative = extends->get<std::string>();
+  const std::string base = (fs::path(path).parent_path() / relative).lexically_normal().string();
+  std::error_code ec;
+  if (!fs::is_regular_file(base, ec))
+    throw ConfigError(path + ": extends: " + base + (fs::exists(base, ec) ? " is not a file" : " not found") + " (\"" +
+                      relative.string() + "\" is relative to the directory of " + path + ")");
+  // The same file under another spelling (./a.json, a symlink) closes a cycle too.
+  const fs::path base_canonical = fs::weakly_canonical(base, ec);
+  for (const auto& earlier : chain)
+    if (fs::weakly_canonical(earlier, ec) == base_canonical) {
+      std::string cycle;
+      for (const auto& file : chain) cycle += file + " -> ";
+      throw ConfigError(chain.front() + ": extends: a cycle: " + cycle + base);
+    }
+  j.erase(extends);
+  nlohmann::json merged = resolve_extends(base, chain, files);
+  merge_over(merged, files, j, path);
+  return merged;
+}
+
+}  // namespace
+
+void validate(const Config& c, const std::string& origin) { check_values(c, origin); }
+
+Config config_from_json(const nlohmann::json& j, const std::string& origin) {
+  Config config = typed_config(j, origin);
+  check_values(config, origin);
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  std::vector<std::string> chain;
+  KeyOrigins origin(path);
+  const nlohmann::json j = resolve_extends(path, chain, origin.files);
+  Config config = typed_config(j, origin);
+  require_training_data(config, origin);
+  check_values(config, origin);
+  return config;
 }
 
 void apply_overrides(Config& config, const std::vector<std::string>& overrides) {
@@ -316,7 +428,8 @@ void apply_overrides(Config& config, const std::vector<std::string>& overrides) 
     *node = value;
     require_enum_names(j, origin);
     config = j.get<Config>();
-    validate(config, origin);
+    if (path == "data.train.src") require_training_data(config, origin);
+    check_values(config, origin);
   }
 }
 

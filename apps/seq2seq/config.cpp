@@ -11,7 +11,8 @@ Command add_config(CLI::App& root) {
   auto* app = root.add_subcommand("config", "Show resolved configs and validate config files");
   app->require_subcommand(1);
 
-  auto* show = app->add_subcommand("show", "Print the resolved config (every default written out)");
+  auto* show = app->add_subcommand(
+      "show", "Print the resolved config (its \"extends\" chain merged, every default written out)");
   auto show_file = std::make_shared<std::string>();
   auto overrides = std::make_shared<std::vector<std::string>>();
   show->add_option("file", *show_file, "Config file (JSON)")->required();

@@ -5,14 +5,58 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/logging.h"
 #include "seq2seq/memory.h"
+#include "seq2seq/train/launch.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <thread>
+
+namespace {
+
+// Logging and threads, before any tensor work: denormals flushed on this thread is what the
+// OpenMP pool threads, started later, inherit; LibTorch starts with one thread here.
+void set_up_process(const std::string& log_level, int threads) {
+  seq2seq::init_logging(log_level);
+  seq2seq::flush_denormals();
+  seq2seq::set_threads(threads);
+}
+
+// Runs `body` and returns its exit code; an exception becomes a one-line error and exit code 2
+// (config and usage errors) or 1.
+template <typename Body>
+int run_reporting_errors(Body&& body) {
+  using namespace seq2seq;
+  try {
+    return body();
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    // c10::Error carries a multi-line backtrace; the first line is the message.
+    std::cerr << "error: " << first_line(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace seq2seq;
   // Before any allocation that matters: keeps big freed blocks in the heap (memory.h).
   configure_allocator();
+  // A child that `train --nproc` or `compare --train --jobs` started: its job comes as data in the
+  // environment (train/launch.h), not as a command line.
+  if (std::getenv(train::kChildJobVariable) != nullptr)
+    return run_reporting_errors([] {
+      const train::TrainJob job = *train::child_job_from_env();
+      set_up_process(job.log_level, job.threads);
+      train::StopOnInterrupt interrupt;
+      return train::run_train_job(job, train::world_from_env(), interrupt.flag(), std::cout);
+    });
+
   CLI::App app{"seq2seq: train, evaluate and compare RNN, attention and Transformer translation models"};
   app.set_version_flag("--version", std::string("seq2seq ") + SEQ2SEQ_VERSION);
   app.require_subcommand(1);
@@ -35,25 +79,10 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  try {
-    init_logging(log_level);
-    // Before any tensor work: denormals flushed on this thread is what the OpenMP pool threads,
-    // started later, inherit; LibTorch starts with one thread here.
-    flush_denormals();
-    set_threads(threads);
+  return run_reporting_errors([&] {
+    set_up_process(log_level, threads);
     for (auto& command : commands)
       if (command.app->parsed()) return command.run();
     return 2;
-  } catch (const ConfigError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const UsageError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    // c10::Error carries a multi-line backtrace; the first line is the message.
-    std::string what = e.what();
-    std::cerr << "error: " << what.substr(0, what.find('\n')) << "\n";
-    return 1;
-  }
+  });
 }

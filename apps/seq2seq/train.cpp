@@ -4,48 +4,11 @@
 #include "seq2seq/config.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/train/launch.h"
-#include "seq2seq/train/trainer.h"
 
-#include <spdlog/spdlog.h>
-
-#include <atomic>
-#include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
 namespace seq2seq::cli {
-
-namespace {
-// The one piece of process-wide state: SIGINT asks the training loop to stop after its step.
-std::atomic<bool> g_stop_requested{false};
-extern "C" void on_sigint(int) {
-  g_stop_requested = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
-}
-// This process's command line after the program name, without --nproc N: what every worker runs.
-std::vector<std::string> worker_args() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> args;
-  for (std::size_t start = 0; start < all.size();) {
-    const std::size_t end = all.find('\0', start);
-    args.push_back(all.substr(start, end - start));
-    start = end == std::string::npos ? all.size() : end + 1;
-  }
-  std::vector<std::string> kept;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--nproc") {
-      ++i;  // and its value
-      continue;
-    }
-    if (args[i].rfind("--nproc=", 0) == 0) continue;
-    kept.push_back(args[i]);
-  }
-  return kept;
-}
-}  // namespace
 
 Command add_train(CLI::App& root) {
   auto* app = root.add_subcommand("train", "Train a model (rnn, bahdanau or transformer) into a run directory");
@@ -86,49 +49,25 @@ Command add_train(CLI::App& root) {
               if (!train::distributed_available())
                 throw UsageError("train --nproc: distributed training is not available in this build: " +
                                  train::distributed_unavailable_reason());
+            }
+            train::TrainJob job;
+            if (!o->config.empty() && !o->resume) {
+              job.config = load_config(o->config);
+              apply_overrides(job.config, o->overrides);
+            }
+            job.run_dir = o->run.empty() ? "runs/" + std::filesystem::path(o->config).stem().string() : o->run;
+            job.resume = o->resume;
+            job.overrides = o->overrides;
+            job.device = o->device;
+            job.max_steps = o->max_steps;
+            if (o->nproc > 1) {
+              train::inherit_process_settings(job);  // each worker with the global --threads
               train::LaunchOptions launch;
               launch.nproc = o->nproc;
-              launch.args = worker_args();
-              return train::launch_workers(launch);
+              return train::launch_workers(job, launch);
             }
-            if (world.distributed() && !world.writer()) {
-              // The other ranks say only what goes wrong; rank 0 logs the run.
-              spdlog::set_level(spdlog::level::warn);
-              spdlog::set_pattern(fmt::format("[%H:%M:%S %L rank {}] %v", world.rank));
-            }
-            Config config;
-            if (!o->config.empty() && !o->resume) {
-              config = load_config(o->config);
-              apply_overrides(config, o->overrides);
-            }
-            train::TrainOptions options;
-            options.run_dir = o->run.empty() ? "runs/" + std::filesystem::path(o->config).stem().string() : o->run;
-            options.resume = o->resume;
-            options.overrides = o->overrides;
-            options.device = o->device;
-            options.max_steps = o->max_steps;
-            options.stop = &g_stop_requested;
-            options.world = world;
-            std::signal(SIGINT, on_sigint);
-            // A write past `ulimit -f` then fails with EFBIG (a one-line error, the previous
-            // checkpoint intact) instead of killing the process.
-            std::signal(SIGXFSZ, SIG_IGN);
-            auto result = train::train_model(config, options);
-            std::signal(SIGINT, SIG_DFL);
-            if (world.writer())  // one result line per job
-              std::cout << nlohmann::json{{"run", options.run_dir},
-                                          {"stop_reason", result.stop_reason},
-                                          {"steps", result.steps},
-                                          {"epochs", result.epochs_done},
-                                          {"elapsed_s", result.elapsed_s},
-                                          {"tokens", result.tokens},
-                                          {"train_s", result.train_s},
-                                          {"workers", world.size}}
-                               .dump()
-                        << "\n";
-            if (result.stop_reason == "diverged") return 1;
-            if (result.stop_reason == "interrupted") return 130;
-            return 0;
+            train::StopOnInterrupt interrupt;
+            return train::run_train_job(job, world, interrupt.flag(), std::cout);
           }};
 }
 

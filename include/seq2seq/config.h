@@ -20,9 +20,11 @@ struct SplitPaths {
 };
 
 struct DataConfig {
-  SplitPaths train{"data/multi30k/train.de.gz", "data/multi30k/train.en.gz"};
-  SplitPaths valid{"data/multi30k/val.de.gz", "data/multi30k/val.en.gz"};
-  SplitPaths test{"data/multi30k/test_2016_flickr.de.gz", "data/multi30k/test_2016_flickr.en.gz"};
+  // No default corpus: a config (or a base it extends) names its files, and load_config refuses
+  // one without data.train. valid may stay empty (no validation), test too (eval then needs --src).
+  SplitPaths train;
+  SplitPaths valid;
+  SplitPaths test;
   std::string src_lang = "de";
   std::string tgt_lang = "en";
   std::string tokenizer = "word";  // "word": the \w+|[^\w\s] rule; "spm": SentencePiece subwords (data/tokenizer.h)
@@ -142,10 +144,16 @@ void from_json(const nlohmann::json& j, Config& c);
 // Strict loading: unknown keys (with a "did you mean" hint), wrong types and out-of-range
 // values throw ConfigError naming `origin` (usually the file) and the key path.
 Config config_from_json(const nlohmann::json& j, const std::string& origin);
+// A file may name a base, {"extends": "../rnn.json", ...}, relative to its own directory: the
+// base is loaded first (it may extend another), then the file's keys replace the base's one by
+// one, sections merged recursively. The merged whole is checked as config_from_json does, each
+// error naming the file that set the key; it must name data.train.src. A cycle, a missing base
+// and a non-string "extends" are errors naming the files.
 Config load_config(const std::string& path);
 // Applies "a.b=value" overrides; the value is typed by the target field.
 void apply_overrides(Config& config, const std::vector<std::string>& overrides);
-// Range and enum checks; throws ConfigError naming origin and key.
+// Range and enum checks; throws ConfigError naming origin and key. An empty data.train passes
+// (`data stats --src` reads no split of it); load_config refuses a file without one.
 void validate(const Config& config, const std::string& origin);
 // Writes the resolved config atomically.
 void save_config(const Config& config, const std::string& path);

@@ -4,13 +4,13 @@
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/decode/search.h"
+#include "seq2seq/decode/corpus_translation.h"
 #include "seq2seq/doctor.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/memory.h"
 #include "seq2seq/models/factory.h"
-#include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
+#include "seq2seq/train/step.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -27,6 +27,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -98,8 +99,10 @@ bool split_exists(const SplitPaths& paths) {
 }
 
 struct CorpusData {
+  data::Tokenizers tokenizers;
   data::Vocab src_vocab, tgt_vocab;
-  std::vector<data::Example> train, valid;
+  std::vector<data::Example> train;
+  std::vector<std::string> valid_src;  // what decoding translates
   double load_s = 0;
 };
 
@@ -110,14 +113,11 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
   const auto start = Clock::now();
   CorpusData out;
   const data::ParallelCorpus train = data::read_corpus(train_paths, "train");
-  const auto tokenizers =
-      data::make_tokenizers(config, data::spm_models_for_training(config, train.src, train.tgt));
-  std::tie(out.src_vocab, out.tgt_vocab) = data::build_vocabs(train, tokenizers, config.min_freq, config.max_size);
-  out.train = data::encode_corpus(train, tokenizers, out.src_vocab, out.tgt_vocab, 0).examples;
-  if (need_valid) {
-    const data::ParallelCorpus valid = data::read_corpus(valid_paths, "valid");
-    out.valid = data::encode_corpus(valid, tokenizers, out.src_vocab, out.tgt_vocab, 0).examples;
-  }
+  out.tokenizers = data::make_tokenizers(config, data::spm_models_for_training(config, train.src, train.tgt));
+  std::tie(out.src_vocab, out.tgt_vocab) =
+      data::build_vocabs(train, out.tokenizers, config.min_freq, config.max_size);
+  out.train = data::encode_corpus(train, out.tokenizers, out.src_vocab, out.tgt_vocab, 0).examples;
+  if (need_valid) out.valid_src = data::read_corpus(valid_paths, "valid").src;
   out.load_s = seconds_since(start);
   return out;
 }
@@ -126,27 +126,15 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
 // Training
 // ---------------------------------------------------------------------------------------------
 
-// One training step exactly as the reference's train_step: zero_grad(set_to_none=True), forward
-// with teacher forcing 1.0, CE over non-pad targets, backward, clip, optimizer step, loss.item().
-double train_step(models::Seq2SeqModel& model, torch::optim::Optimizer& optimizer,
-                  const std::vector<torch::Tensor>& params, const data::Batch& batch, double clip) {
-  for (const auto& p : params) p.mutable_grad().reset();  // set_to_none: no memset, no accumulate
-  // The loss needs the logits of the non-pad targets only: (N, V), as the trainer computes them.
-  const torch::Tensor logits = model.forward(batch, models::Positions::kRealTargets);
-  const torch::Tensor loss = train::token_cross_entropy(logits, models::real_targets(batch));
-  loss.backward();
-  if (clip > 0) torch::nn::utils::clip_grad_norm_(params, clip);
-  optimizer.step();
-  return loss.item<double>();
-}
-
 nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::Batch>& batches, int warmup,
                            const TrainConfig& config) {
+  // The trainer's own step (train/step.h): zero_grad, forward with teacher forcing 1.0, CE over
+  // the non-pad targets, backward, clip, optimizer step, loss.item(), as the reference's train_step.
   model.train();
-  const std::vector<torch::Tensor> params = model.parameters();
-  auto optimizer = train::make_optimizer(params, config);
-  for (int i = 0; i < warmup; ++i)
-    train_step(model, *optimizer, params, batches[static_cast<std::size_t>(i)], config.clip);
+  auto optimizer = train::make_optimizer(model.parameters(), config);
+  train::StepOptions step;
+  step.clip = config.clip;
+  for (int i = 0; i < warmup; ++i) train::train_step(model, batches[static_cast<std::size_t>(i)], *optimizer, step);
 
   std::vector<double> times, losses;
   int64_t tgt_tokens = 0, src_real = 0, src_all = 0, tgt_real = 0, tgt_all = 0;
@@ -155,7 +143,7 @@ nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::
   for (std::size_t i = static_cast<std::size_t>(warmup); i < batches.size(); ++i) {
     const data::Batch& batch = batches[i];
     const auto t0 = Clock::now();
-    losses.push_back(train_step(model, *optimizer, params, batch, config.clip));
+    losses.push_back(train::train_step(model, batch, *optimizer, step).loss);
     times.push_back(seconds_since(t0));
     tgt_tokens += batch.tgt_tokens;
   }
@@ -193,50 +181,45 @@ nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::
 // Decoding
 // ---------------------------------------------------------------------------------------------
 
-nlohmann::json bench_decode(models::Seq2SeqModel& model, const std::vector<data::Example>& valid, int n_sentences,
+// Greedy decoding through the corpus-translation pipeline, as the reference decodes: batches of
+// consecutive sentences in file order (not sorted), the search alone (no attention rows kept).
+nlohmann::json bench_decode(models::Seq2SeqModel& model, const CorpusData& corpus, int n_sentences,
                             const torch::Device& device) {
-  torch::InferenceMode inference;
-  model.eval();
-  const int64_t n = std::min<int64_t>(n_sentences, static_cast<int64_t>(valid.size()));
-  decode::SearchOptions search;
-  search.beam = 1;
-  search.max_len_ratio = 1.0;  // limit = src_len (with <bos>/<eos>) + 10 generated tokens, <eos> included
-  search.max_len = 1 << 20;    // no further cap, as the reference
-  search.nbest = 1;
-  search.attention = false;
+  const int64_t n = std::min<int64_t>(n_sentences, static_cast<int64_t>(corpus.valid_src.size()));
+  const std::vector<std::string> lines(corpus.valid_src.begin(), corpus.valid_src.begin() + n);
+  const decode::TextCodec codec{corpus.tokenizers, corpus.src_vocab, corpus.tgt_vocab};
+  decode::CorpusTranslationOptions translation;
+  translation.search.beam = 1;
+  translation.search.max_len_ratio = 1.0;  // limit = src_len (with <bos>/<eos>) + 10 generated tokens, <eos> included
+  translation.search.max_len = 1 << 20;    // no further cap, as the reference
+  translation.search.nbest = 1;
+  translation.sort_by_length = false;
+  translation.copy_unk = false;
   nlohmann::json result = {{"n_sentences", n},
                            {"max_len_rule", "src_len_incl_bos_eos+10"},
                            {"search", "decode::greedy_search (finished sentences leave the batch)"}};
   for (int64_t batch_size : {int64_t{1}, int64_t{64}}) {
-    // Consecutive chunks in file order, right-padded, not sorted.
-    std::vector<data::Batch> batches;
-    for (int64_t begin = 0; begin < n; begin += batch_size) {
-      std::vector<int64_t> positions(static_cast<std::size_t>(std::min(batch_size, n - begin)));
-      std::iota(positions.begin(), positions.end(), begin);
-      data::Batch batch = data::collate(valid, positions);
-      batch.src = batch.src.to(device);
-      batches.push_back(std::move(batch));
-    }
-    decode::greedy_search(model, batches[0].src, batches[0].src_len, search);  // warm-up, untimed
-    int64_t gen_tokens = 0, decoder_steps = 0;
+    translation.batch_size = static_cast<int>(batch_size);
+    const std::vector<std::string> first(lines.begin(), lines.begin() + std::min(batch_size, n));
+    decode::translate_corpus(model, codec, first, translation, device);  // warm-up, untimed
     const double cpu0 = cpu_seconds();
     const auto wall0 = Clock::now();
-    for (const data::Batch& batch : batches) {
-      const auto hyps = decode::greedy_search(model, batch.src, batch.src_len, search);
-      // Generated tokens per sentence up to and including <eos> (or the limit); the batch runs
-      // until its longest sentence stops, so it takes that many decoder steps.
-      int64_t longest = 0;
-      for (const auto& nbest : hyps) {
-        const auto& hyp = nbest.front();
-        const int64_t generated = static_cast<int64_t>(hyp.tokens.size()) + (hyp.finished ? 1 : 0);
-        gen_tokens += generated;
-        longest = std::max(longest, generated);
-      }
-      decoder_steps += longest;
-    }
+    const auto out = decode::translate_corpus(model, codec, lines, translation, device);
     if (device.is_cuda()) torch::cuda::synchronize();
     const double wall = seconds_since(wall0);
     const double cpu = cpu_seconds() - cpu0;
+    // Generated tokens per sentence up to and including <eos> (or the limit); a batch runs
+    // until its longest sentence stops, so it takes that many decoder steps.
+    int64_t gen_tokens = 0, decoder_steps = 0, longest = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (i % batch_size == 0) decoder_steps += std::exchange(longest, 0);
+      if (out.hypotheses[i].empty()) continue;
+      const auto& hyp = out.hypotheses[i].front();
+      const int64_t generated = static_cast<int64_t>(hyp.tokens.size()) + (hyp.finished ? 1 : 0);
+      gen_tokens += generated;
+      longest = std::max(longest, generated);
+    }
+    decoder_steps += longest;
     result["b" + std::to_string(batch_size)] = {
         {"sent_per_s", static_cast<double>(n) / wall},
         {"seconds", wall},
@@ -458,15 +441,32 @@ std::vector<std::vector<int64_t>> reference_order_batches(const std::vector<data
 // The benchmark
 // ---------------------------------------------------------------------------------------------
 
-nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
+namespace {
+
+// Rejects contradictory options before anything is read or built.
+void check_options(const BenchOptions& options) {
   if (options.mode != "fixed" && options.mode != "corpus")
     throw UsageError("bench: --mode must be fixed or corpus, not " + options.mode);
   if (options.steps < 0 || options.warmup < 0) throw UsageError("bench: --steps and --warmup must be >= 0");
   if (options.steps == 0 && !options.decode) throw UsageError("bench: nothing to do (--steps 0 without --decode)");
+}
+
+torch::Device bench_device(const BenchOptions& options) {
   const torch::Device device(options.device);
   if (device.is_cuda() && !torch::cuda::is_available())
     throw UsageError("bench: --device cuda, but this LibTorch build sees no CUDA device");
+  return device;
+}
 
+// What the model is built for: the vocabulary sizes, and the corpus when it was read.
+struct BenchInputs {
+  std::optional<CorpusData> corpus;
+  int64_t src_vocab = 0, tgt_vocab = 0;
+};
+
+// The corpus must be there to train on it or to decode. Vocabulary: from the corpus when it is
+// there (unless sizes were given), else the reference's.
+BenchInputs load_inputs(const Config& config, const BenchOptions& options) {
   const SplitPaths train_paths = resolve_paths(config.data.train, options.data_dir);
   const SplitPaths valid_paths = resolve_paths(config.data.valid, options.data_dir);
   const bool explicit_vocab = options.src_vocab > 0 && options.tgt_vocab > 0;
@@ -479,96 +479,138 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
     missing_corpus(train_paths, options.decode ? "bench --decode" : "bench --mode corpus");
   if (options.decode && !split_exists(valid_paths)) missing_corpus(valid_paths, "bench --decode");
 
-  // Vocabulary: from the corpus when it is there (unless sizes were given), else the reference's.
-  std::optional<CorpusData> corpus;
-  int64_t src_vocab = options.src_vocab, tgt_vocab = options.tgt_vocab;
-  if (!explicit_vocab) {
-    if (split_exists(train_paths)) {
-      corpus = load_corpus(config.data, train_paths, valid_paths, options.decode);
-      src_vocab = corpus->src_vocab.size();
-      tgt_vocab = corpus->tgt_vocab.size();
-    } else {
-      spdlog::warn("bench: {} not found; mode fixed uses the reference's Multi30k vocabulary sizes {}/{}",
-                   train_paths.src, kMulti30kSrcVocab, kMulti30kTgtVocab);
-      src_vocab = kMulti30kSrcVocab;
-      tgt_vocab = kMulti30kTgtVocab;
-    }
+  BenchInputs inputs;
+  inputs.src_vocab = options.src_vocab, inputs.tgt_vocab = options.tgt_vocab;
+  if (explicit_vocab) return inputs;
+  if (split_exists(train_paths)) {
+    inputs.corpus = load_corpus(config.data, train_paths, valid_paths, options.decode);
+    inputs.src_vocab = inputs.corpus->src_vocab.size();
+    inputs.tgt_vocab = inputs.corpus->tgt_vocab.size();
+  } else {
+    spdlog::warn("bench: {} not found; mode fixed uses the reference's Multi30k vocabulary sizes {}/{}",
+                 train_paths.src, kMulti30kSrcVocab, kMulti30kTgtVocab);
+    inputs.src_vocab = kMulti30kSrcVocab;
+    inputs.tgt_vocab = kMulti30kTgtVocab;
   }
+  return inputs;
+}
 
+// What ran where: model and options, machine, libraries and the environment that tunes them.
+nlohmann::json describe_run(const Config& config, const BenchOptions& options, const BenchInputs& inputs,
+                            const torch::Device& device) {
   utsname host{};
   uname(&host);
   nlohmann::json result = {
-      {"program", "seq2seq"},        {"model", to_string(config.model.type)},
-      {"mode", options.mode},        {"batch", options.batch_size},
-      {"seed", options.seed},        {"src_vocab", src_vocab},
-      {"tgt_vocab", tgt_vocab},      {"lr", config.train.lr},
-      {"env", tuning_environment()}, {"allocator", allocator_report()},
-      {"torch", TORCH_VERSION},      {"threads", torch::get_num_threads()},
-      {"machine", host.machine},     {"device", device.str()},
+      {"program", "seq2seq"},          {"model", to_string(config.model.type)},
+      {"mode", options.mode},          {"batch", options.batch_size},
+      {"seed", options.seed},          {"src_vocab", inputs.src_vocab},
+      {"tgt_vocab", inputs.tgt_vocab}, {"lr", config.train.lr},
+      {"env", tuning_environment()},   {"allocator", allocator_report()},
+      {"torch", TORCH_VERSION},        {"threads", torch::get_num_threads()},
+      {"machine", host.machine},       {"device", device.str()},
       {"blas", detect_blas().name},
   };
   if (config.model.type == ModelType::bahdanau) result["attn_impl"] = "precompute";
   if (config.model.type != ModelType::transformer) result["decoder_proj"] = "hoisted";
-  if (corpus) result["data_load_s"] = corpus->load_s;
+  if (inputs.corpus) result["data_load_s"] = inputs.corpus->load_s;
+  return result;
+}
 
-  torch::manual_seed(options.seed);
-  auto model = models::make_model(config.model, src_vocab, tgt_vocab);
-  const ParamCounts params = count_parameters(*model);
+// Analytic training FLOPs per target token at the fixed batches' shape (S 14, T 15).
+struct TrainFlops {
+  double ours = 0;       // the matrix products our models execute
+  double reference = 0;  // what the reference's formula counts for its default code path
+};
+
+// Records the parameter counts and the analytic FLOPs per target token in result.
+TrainFlops record_model_size(const models::Seq2SeqModel& model, const ModelConfig& config, int64_t tgt_vocab,
+                             nlohmann::json& result) {
+  const ParamCounts params = count_parameters(model);
   result["params"] = {
       {"total", params.total}, {"embedding", params.embedding}, {"non_embedding", params.non_embedding}};
   // The matrix products our models execute (bahdanau: keys once per batch; rnn: context terms
   // once per sentence), and what the reference's formula counts for its default code path.
-  const double flops_per_token = analytic_train_flops_per_token(config.model, 14, 15, tgt_vocab, "ours");
-  const double reference_flops = analytic_train_flops_per_token(config.model, 14, 15, tgt_vocab, "reference");
-  result["train_flops_per_tgt_token_analytic_fixed"] = flops_per_token;
-  result["train_flops_per_tgt_token_analytic_reference"] = reference_flops;
+  const TrainFlops flops{analytic_train_flops_per_token(config, 14, 15, tgt_vocab, "ours"),
+                         analytic_train_flops_per_token(config, 14, 15, tgt_vocab, "reference")};
+  result["train_flops_per_tgt_token_analytic_fixed"] = flops.ours;
+  result["train_flops_per_tgt_token_analytic_reference"] = flops.reference;
   result["train_flops_per_tgt_token_6N"] = 6 * params.non_embedding;
+  return flops;
+}
 
+// The warm-up and timed batches: the reference's fixed random ones, or the corpus's in the
+// reference's batch order (that epoch's padding is recorded in result).
+std::vector<data::Batch> train_batches(const BenchOptions& options, const BenchInputs& inputs, nlohmann::json& result) {
+  const int n = options.warmup + options.steps;
+  if (options.mode == "fixed")
+    return fixed_batches(n, options.batch_size, inputs.src_vocab, inputs.tgt_vocab, 14, 15, options.seed);
+  const auto all = reference_order_batches(inputs.corpus->train, options.batch_size, 100, options.seed);
+  if (n > static_cast<int>(all.size()))
+    throw UsageError("bench: --warmup + --steps = " + std::to_string(n) + ", but the corpus has only " +
+                     std::to_string(all.size()) + " batches");
+  const data::PaddingStats epoch = data::padding_stats(inputs.corpus->train, all);
+  result["epoch_batches"] = all.size();
+  result["epoch_pad_frac_src"] = epoch.src_fraction();
+  result["epoch_pad_frac_tgt"] = epoch.tgt_fraction();
+  result["epoch_pad_frac_all"] = epoch.fraction();
+  std::vector<data::Batch> batches;
+  for (int i = 0; i < n; ++i) batches.push_back(data::collate(inputs.corpus->train, all[static_cast<std::size_t>(i)]));
+  return batches;
+}
+
+// Training speed on `device`; mode fixed adds the achieved GFLOP/s, ours and the reference's.
+nlohmann::json timed_training(models::Seq2SeqModel& model, std::vector<data::Batch> batches, const Config& config,
+                              const BenchOptions& options, const TrainFlops& flops, const torch::Device& device) {
+  for (auto& batch : batches) batch = batch.to(device);
+  model.to(device);
+  nlohmann::json train = bench_train(model, batches, options.warmup, config.train);
+  if (options.mode == "fixed") {
+    train["achieved_gflops_analytic"] = train["tokens_per_s"].get<double>() * flops.ours / 1e9;
+    // The reference's work per token at our speed: comparable with its achieved_gflops_analytic.
+    train["achieved_gflops_reference_equivalent"] = train["tokens_per_s"].get<double>() * flops.reference / 1e9;
+  }
+  return train;
+}
+
+// Decoding speed of a fresh (untrained) model seeded as the reference's: speed only.
+nlohmann::json fresh_model_decode(const Config& config, const BenchOptions& options, const BenchInputs& inputs,
+                                  const torch::Device& device) {
+  torch::manual_seed(options.seed);
+  auto fresh = models::make_model(config.model, inputs.src_vocab, inputs.tgt_vocab);
+  fresh->to(device);
+  return bench_decode(*fresh, *inputs.corpus, options.decode_sentences, device);
+}
+
+// The CPU's GEMM peak, and the share of it that training achieved.
+void add_gemm_peak(nlohmann::json& result) {
+  result["gemm"] = gemm_peak();
+  if (result.contains("train") && result["train"].contains("achieved_gflops_analytic"))
+    result["train"]["fraction_of_gemm_peak"] =
+        result["train"]["achieved_gflops_analytic"].get<double>() / result["gemm"]["gflops"].get<double>();
+}
+
+}  // namespace
+
+nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
+  check_options(options);
+  const torch::Device device = bench_device(options);
+  const BenchInputs inputs = load_inputs(config, options);
+  nlohmann::json result = describe_run(config, options, inputs, device);
+
+  torch::manual_seed(options.seed);
+  auto model = models::make_model(config.model, inputs.src_vocab, inputs.tgt_vocab);
+  const TrainFlops flops = record_model_size(*model, config.model, inputs.tgt_vocab, result);
   if (options.steps > 0) {
-    const int n = options.warmup + options.steps;
-    std::vector<data::Batch> batches;
-    if (options.mode == "fixed") {
-      batches = fixed_batches(n, options.batch_size, src_vocab, tgt_vocab, 14, 15, options.seed);
-    } else {
-      const auto all = reference_order_batches(corpus->train, options.batch_size, 100, options.seed);
-      if (n > static_cast<int>(all.size()))
-        throw UsageError("bench: --warmup + --steps = " + std::to_string(n) + ", but the corpus has only " +
-                         std::to_string(all.size()) + " batches");
-      const data::PaddingStats epoch = data::padding_stats(corpus->train, all);
-      result["epoch_batches"] = all.size();
-      result["epoch_pad_frac_src"] = epoch.src_fraction();
-      result["epoch_pad_frac_tgt"] = epoch.tgt_fraction();
-      result["epoch_pad_frac_all"] = epoch.fraction();
-      for (int i = 0; i < n; ++i) batches.push_back(data::collate(corpus->train, all[static_cast<std::size_t>(i)]));
-    }
-    for (auto& batch : batches) batch = batch.to(device);
-    model->to(device);
-    nlohmann::json train = bench_train(*model, batches, options.warmup, config.train);
-    if (options.mode == "fixed") {
-      train["achieved_gflops_analytic"] = train["tokens_per_s"].get<double>() * flops_per_token / 1e9;
-      // The reference's work per token at our speed: comparable with its achieved_gflops_analytic.
-      train["achieved_gflops_reference_equivalent"] = train["tokens_per_s"].get<double>() * reference_flops / 1e9;
-    }
-    result["train"] = train;
+    std::vector<data::Batch> batches = train_batches(options, inputs, result);
+    result["train"] = timed_training(*model, std::move(batches), config, options, flops, device);
     result["peak_rss_mb_after_train"] = peak_rss_mb();
   }
-
   if (options.decode) {
-    // A fresh (untrained) model, as the reference: speed only.
-    model.reset();
-    torch::manual_seed(options.seed);
-    auto fresh = models::make_model(config.model, src_vocab, tgt_vocab);
-    fresh->to(device);
-    result["decode"] = bench_decode(*fresh, corpus->valid, options.decode_sentences, device);
+    model.reset();  // freed before the fresh model is built
+    result["decode"] = fresh_model_decode(config, options, inputs, device);
   }
   result["peak_rss_mb"] = peak_rss_mb();
-
-  if (options.measure_gemm && !device.is_cuda()) {
-    result["gemm"] = gemm_peak();
-    if (result.contains("train") && result["train"].contains("achieved_gflops_analytic"))
-      result["train"]["fraction_of_gemm_peak"] =
-          result["train"]["achieved_gflops_analytic"].get<double>() / result["gemm"]["gflops"].get<double>();
-  }
+  if (options.measure_gemm && !device.is_cuda()) add_gemm_peak(result);
   return result;
 }
 

@@ -1,15 +1,20 @@
 // SentencePiece subwords behind the Tokenizer interface: training on a corpus, loading a model,
-// pieces in and out. The only file that includes SentencePiece's headers.
+// pieces in and out, through the SentencePiece module (spm_module/), which this file finds and opens.
 #include "seq2seq/data/tokenizer.h"
 
+#include "seq2seq/data/vocab.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
 #include "seq2seq/utf8.h"
-#include "seq2seq/data/vocab.h"
+
+#include "spm_module/spm_abi.h"
 
 #include <dlfcn.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <unordered_map>
 
@@ -18,30 +23,79 @@ namespace seq2seq::data {
 namespace {
 
 // SentencePiece lives in its own shared object (src/data/spm_module/spm_module.cpp says why),
-// opened on first use with its own symbol scope.
+// opened on first use with its own symbol scope. Its functions are typed by their declarations in
+// spm_abi.h, the header the module itself is compiled against.
 struct SpmModule {
-  void* (*load)(const char*, size_t, char**) = nullptr;
-  void (*free_processor)(void*) = nullptr;
-  void (*free_string)(char*) = nullptr;
-  int (*piece_size)(void*) = nullptr;
-  const char* (*id_to_piece)(void*, int) = nullptr;
-  size_t (*encode)(void*, const char*, size_t, int**) = nullptr;
-  char* (*decode)(void*, const char* const*, size_t) = nullptr;
-  char* (*train)(const char* const*, const char* const*, size_t, const char* const*, size_t, size_t*, char**) = nullptr;
+  decltype(&s2s_spm_load) load = nullptr;
+  decltype(&s2s_spm_free) free_processor = nullptr;
+  decltype(&s2s_spm_free_string) free_string = nullptr;
+  decltype(&s2s_spm_piece_size) piece_size = nullptr;
+  decltype(&s2s_spm_id_to_piece) id_to_piece = nullptr;
+  decltype(&s2s_spm_encode) encode = nullptr;
+  decltype(&s2s_spm_decode) decode = nullptr;
+  decltype(&s2s_spm_train) train = nullptr;
 };
+
+// Where the module may be, in order: beside the binary as installed (the path from bindir to the
+// module's directory, computed by CMake, then the usual ../lib/seq2seq), so that an installed tree
+// works wherever it is moved; then where the build tree put it.
+std::vector<std::string> spm_module_candidates() {
+  const std::filesystem::path build_path = SEQ2SEQ_SPM_MODULE_PATH;
+  std::vector<std::string> candidates;
+  auto add = [&](const std::filesystem::path& path) {
+    const auto normal = path.lexically_normal().string();
+    if (std::find(candidates.begin(), candidates.end(), normal) == candidates.end()) candidates.push_back(normal);
+  };
+  std::error_code ec;
+  const auto exe = std::filesystem::canonical("/proc/self/exe", ec);  // symlinks resolved
+  if (!ec)
+    for (const char* relative : {SEQ2SEQ_SPM_MODULE_RELDIR, "../lib/seq2seq"})
+      add(exe.parent_path() / relative / build_path.filename());
+  add(build_path);
+  return candidates;
+}
 
 const SpmModule& spm_module() {
   static SpmModule module;
   static std::string error;
   static std::once_flag once;
   std::call_once(once, [] {
+    // SEQ2SEQ_SPM_MODULE, when set, is the only place looked at.
     const char* override_path = std::getenv("SEQ2SEQ_SPM_MODULE");
-    const std::string path = override_path && *override_path ? override_path : SEQ2SEQ_SPM_MODULE_PATH;
+    const bool overridden = override_path && *override_path;
+    const auto candidates = overridden ? std::vector<std::string>{override_path} : spm_module_candidates();
+    std::string path;
+    for (const auto& candidate : candidates) {
+      std::error_code ec;
+      if (overridden || std::filesystem::exists(candidate, ec)) {
+        path = candidate;  // dlopen says what is wrong with it, if anything
+        break;
+      }
+    }
+    if (path.empty()) {
+      std::string tried;
+      for (const auto& candidate : candidates) tried += (tried.empty() ? "" : ", ") + candidate;
+      error = "SentencePiece module not found (looked for " + tried +
+              "); reinstall or rebuild seq2seq (scripts/setup.sh), or point SEQ2SEQ_SPM_MODULE at libseq2seq_spm.so";
+      return;
+    }
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
     if (!handle) {
       const char* why = ::dlerror();
-      error = path + ": cannot load the SentencePiece module (" + (why ? why : "?") +
-              "); rebuild (scripts/setup.sh), or point SEQ2SEQ_SPM_MODULE at libseq2seq_spm.so";
+      error = path + ": cannot load the SentencePiece module" + (overridden ? " that SEQ2SEQ_SPM_MODULE names" : "") +
+              " (" + (why ? why : "?") +
+              "); reinstall or rebuild seq2seq (scripts/setup.sh), or point SEQ2SEQ_SPM_MODULE at libseq2seq_spm.so";
+      return;
+    }
+    // The interface version first: a module built against another spm_abi.h is refused before any
+    // of its functions is called with arguments it does not expect.
+    const auto abi_version = reinterpret_cast<decltype(&s2s_spm_abi_version)>(::dlsym(handle, "s2s_spm_abi_version"));
+    const int version = abi_version ? abi_version() : 0;
+    if (version != kSpmAbiVersion) {
+      ::dlclose(handle);
+      error = path + ": SentencePiece module of interface version " + std::to_string(version) +
+              ", this seq2seq needs " + std::to_string(kSpmAbiVersion) +
+              "; install the module built with this binary (reinstall or rebuild seq2seq)";
       return;
     }
     auto symbol = [&](const char* name) {
@@ -49,14 +103,18 @@ const SpmModule& spm_module() {
       if (!address && error.empty()) error = path + ": the SentencePiece module lacks " + name + "; rebuild it";
       return address;
     };
-    module.load = reinterpret_cast<decltype(module.load)>(symbol("s2s_spm_load"));
-    module.free_processor = reinterpret_cast<decltype(module.free_processor)>(symbol("s2s_spm_free"));
-    module.free_string = reinterpret_cast<decltype(module.free_string)>(symbol("s2s_spm_free_string"));
-    module.piece_size = reinterpret_cast<decltype(module.piece_size)>(symbol("s2s_spm_piece_size"));
-    module.id_to_piece = reinterpret_cast<decltype(module.id_to_piece)>(symbol("s2s_spm_id_to_piece"));
-    module.encode = reinterpret_cast<decltype(module.encode)>(symbol("s2s_spm_encode"));
-    module.decode = reinterpret_cast<decltype(module.decode)>(symbol("s2s_spm_decode"));
-    module.train = reinterpret_cast<decltype(module.train)>(symbol("s2s_spm_train"));
+    // The name looked up is the name of the declaration that gives the type: the two cannot differ.
+#define SEQ2SEQ_SPM_SYMBOL(function) reinterpret_cast<decltype(&function)>(symbol(#function))
+    module.load = SEQ2SEQ_SPM_SYMBOL(s2s_spm_load);
+    module.free_processor = SEQ2SEQ_SPM_SYMBOL(s2s_spm_free);
+    module.free_string = SEQ2SEQ_SPM_SYMBOL(s2s_spm_free_string);
+    module.piece_size = SEQ2SEQ_SPM_SYMBOL(s2s_spm_piece_size);
+    module.id_to_piece = SEQ2SEQ_SPM_SYMBOL(s2s_spm_id_to_piece);
+    module.encode = SEQ2SEQ_SPM_SYMBOL(s2s_spm_encode);
+    module.decode = SEQ2SEQ_SPM_SYMBOL(s2s_spm_decode);
+    module.train = SEQ2SEQ_SPM_SYMBOL(s2s_spm_train);
+#undef SEQ2SEQ_SPM_SYMBOL
+    if (error.empty()) spdlog::debug("SentencePiece module: {} (interface version {})", path, version);
   });
   if (!error.empty()) throw std::runtime_error(error);
   return module;

@@ -5,6 +5,7 @@
 #include "seq2seq/data/synth_grammar.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/io.h"
+#include "seq2seq/util/random.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,16 +23,11 @@ namespace {
 
 using namespace synth;  // NOLINT: this file is the grammar's main client
 
-// splitmix64: small, fast, and the same on every platform (std distributions are not).
+// Draws on splitmix64 (util/random.h): the same corpus on every platform.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  explicit Rng(uint64_t seed) : bits_(seed) {}
+  uint64_t next() { return bits_.next(); }
   int below(size_t n) { return static_cast<int>(next() % n); }
   int range(int lo, int hi) { return lo + below(static_cast<size_t>(hi - lo + 1)); }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
@@ -54,7 +50,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  SplitMix64 bits_;
 };
 
 uint64_t mix(uint64_t seed, uint64_t stream) { return Rng(seed * 0x100000001B3ull + stream).next(); }

@@ -163,191 +163,242 @@ void need_fields(const std::vector<std::string>& f, size_t n) {
   if (f.size() < n) throw std::runtime_error("expected at least " + std::to_string(n) + " fields");
 }
 
-void parse_line(const std::vector<std::string>& f, Lexicon& lx) {
-  const std::string& kind = f[0];
-  if (kind == "N") {
-    need_fields(f, 7);
-    Noun n;
-    n.de = f[1];
-    n.de_pl = f[2] == "-" ? "" : f[2];
-    n.gender = gender_of(f[3]);
-    n.en = f[4];
-    n.en_pl = f[5] == "-" ? "" : f[5];
-    n.classes = classes_of(f[6]);
-    for (size_t i = 7; i < f.size(); ++i) {
-      for (const auto& opt : words_of(f[i])) {
-        if (opt == "mass") {
-          n.mass = true;
-        } else if (starts_with(opt, "obl=")) {
-          n.de_oblique = opt.substr(4);
-        } else if (starts_with(opt, "loc=")) {
-          for (const auto& pair : split(opt.substr(4), '/')) {
-            auto colon = pair.find(':');
-            if (colon == std::string::npos) throw std::runtime_error("loc= wants de:en pairs");
-            n.locative.emplace_back(pair.substr(0, colon), pair.substr(colon + 1));
-          }
-        } else {
-          throw std::runtime_error("unknown noun option '" + opt + "'");
-        }
+using Fields = std::vector<std::string>;
+
+// Calls `each` on every word of the option fields f[first], f[first + 1], ... in order.
+template <class Each>
+void for_each_option(const Fields& f, size_t first, Each each) {
+  for (size_t i = first; i < f.size(); ++i)
+    for (const auto& opt : words_of(f[i])) each(opt);
+}
+
+// The entry parsers below read one line's fields; the format is described atop synth_lexicon.cpp.
+
+// N|singular|plural|gender|english|english plural|classes|options (mass, obl=, loc=)
+void parse_noun(const Fields& f, Lexicon& lx) {
+  need_fields(f, 7);
+  Noun n;
+  n.de = f[1];
+  n.de_pl = f[2] == "-" ? "" : f[2];
+  n.gender = gender_of(f[3]);
+  n.en = f[4];
+  n.en_pl = f[5] == "-" ? "" : f[5];
+  n.classes = classes_of(f[6]);
+  for_each_option(f, 7, [&](const std::string& opt) {
+    if (opt == "mass") {
+      n.mass = true;
+    } else if (starts_with(opt, "obl=")) {
+      n.de_oblique = opt.substr(4);
+    } else if (starts_with(opt, "loc=")) {
+      for (const auto& pair : split(opt.substr(4), '/')) {
+        auto colon = pair.find(':');
+        if (colon == std::string::npos) throw std::runtime_error("loc= wants de:en pairs");
+        n.locative.emplace_back(pair.substr(0, colon), pair.substr(colon + 1));
       }
-    }
-    if (!n.mass && (n.de_pl.empty() || n.en_pl.empty()))
-      throw std::runtime_error("count noun without plural (add 'mass' or a plural)");
-    // Dative plural adds -n unless the plural already ends in -n or -s (den Kindern, den Autos).
-    n.de_pl_dat = (n.de_pl.empty() || ends_with(n.de_pl, "n") || ends_with(n.de_pl, "s")) ? n.de_pl : n.de_pl + "n";
-    lx.nouns.push_back(std::move(n));
-  } else if (kind == "A") {
-    need_fields(f, 5);
-    Adjective a;
-    a.de = f[1];
-    // "müde" -> "müd-e", "müd-en"; stems that change otherwise (hoch/hoh) are given with stem=.
-    a.stem = ends_with(f[1], "e") ? f[1].substr(0, f[1].size() - 1) : f[1];
-    a.en = f[2];
-    a.order = std::stoi(f[3]);
-    a.applies_to = classes_of(f[4]);
-    for (size_t i = 5; i < f.size(); ++i) {
-      for (const auto& opt : words_of(f[i])) {
-        if (opt == "nograd")
-          a.gradable = false;
-        else if (starts_with(opt, "stem="))
-          a.stem = opt.substr(5);
-        else
-          throw std::runtime_error("unknown adjective option '" + opt + "'");
-      }
-    }
-    for (const char* ending : kAdjEndings) a.inflected.push_back(a.stem + ending);
-    lx.adjectives.push_back(std::move(a));
-  } else if (kind == "V") {
-    need_fields(f, 8);
-    Verb v;
-    v.frame = frame_of(f[1]);
-    auto plus = f[2].find('+');
-    if (plus == std::string::npos) {
-      v.de = f[2];
     } else {
-      v.particle = f[2].substr(0, plus);
-      v.de = f[2].substr(plus + 1);
+      throw std::runtime_error("unknown noun option '" + opt + "'");
     }
-    v.forms = regular_present(v.de);
-    auto forms = words_of(f[3]);
-    if (forms.size() == 2) {
-      v.forms[1] = forms[0];
-      v.forms[2] = forms[1];
-    } else if (forms.size() == 6) {
-      v.forms = forms;
-    } else if (!(forms.size() == 1 && forms[0] == "-")) {
-      throw std::runtime_error("forms must be '-', two forms (du er) or six forms");
-    }
-    auto en = words_of(f[4]);
-    if (en.empty()) throw std::runtime_error("verb without English");
-    std::tie(v.en, v.en_3sg) = english_base(en[0]);
-    v.en_rest.assign(en.begin() + 1, en.end());
-    v.be = v.en == "be";
-    v.subject = classes_of(f[5]);
-    v.acc = classes_of(f[6]);
-    v.dat = classes_of(f[7]);
-    for (size_t i = 8; i < f.size(); ++i) {
-      for (const auto& opt : words_of(f[i])) {
-        if (opt == "dass")
-          v.dass = true;
-        else if (opt == "ob")
-          v.ob = true;
-        else if (opt == "vs")
-          v.against = true;
-        else
-          throw std::runtime_error("unknown verb option '" + opt + "'");
-      }
-    }
-    bool has_a = std::count(v.en_rest.begin(), v.en_rest.end(), "{A}") > 0;
-    bool has_d = std::count(v.en_rest.begin(), v.en_rest.end(), "{D}") > 0;
-    bool wants_a = v.frame == Frame::Transitive || v.frame == Frame::Ditransitive;
-    bool wants_d = v.frame == Frame::Dative || v.frame == Frame::Ditransitive;
-    if (has_a != wants_a || has_d != wants_d) throw std::runtime_error("English slots {A}/{D} do not match the frame");
-    if (v.frame != Frame::Weather && v.subject == 0) throw std::runtime_error("verb without subject classes");
-    if (wants_a && v.acc == 0) throw std::runtime_error("verb without accusative classes");
-    if (wants_d && v.dat == 0) throw std::runtime_error("verb without dative classes");
-    if (v.frame == Frame::Complement && !v.dass && !v.ob) throw std::runtime_error("complement verb needs dass/ob");
-    v.infinitive_form = v.particle + v.de;
-    for (const auto& form : v.forms) v.joined_forms.push_back(v.particle + form);
-    lx.verbs.push_back(std::move(v));
-  } else if (kind == "T" || kind == "M" || kind == "I") {
-    need_fields(f, 3);
-    Adverb a;
-    a.de = f[1];
-    a.en = f[2];
-    a.kind = kind == "T" ? AdverbKind::Time : kind == "M" ? AdverbKind::Manner : AdverbKind::Intensifier;
-    for (size_t i = 3; i < f.size(); ++i) {
-      for (const auto& opt : words_of(f[i])) {
-        if (opt == "front")
-          a.frontable = true;
-        else if (opt == "noneg")
-          a.negatable = false;
-        else if (opt == "nichtfirst")
-          a.nicht_first = true;
-        else if (opt == "preverb")
-          a.preverbal = true;
-        else if (opt == "pl")
-          a.plural_only = true;
-        else if (opt == "pred")
-          a.predicative_only = true;
-        else
-          throw std::runtime_error("unknown adverb option '" + opt + "'");
-      }
-    }
-    lx.adverbs.push_back(std::move(a));
-  } else if (kind == "P") {
-    need_fields(f, 3);
-    lx.names.push_back({f[1], gender_of(f[2])});
-  } else if (kind == "Mod") {
-    need_fields(f, 5);
-    Modal m;
-    m.de = f[1];
-    m.forms = words_of(f[2]);
-    if (m.forms.size() != 6) throw std::runtime_error("a modal needs six forms");
-    if (f[3] == "pure") {
-      m.kind = ModalEn::Pure;
-      m.en = f[4];
-      need_fields(f, 6);
-      m.en_neg = f[5];
-    } else if (f[3] == "verb") {
-      m.kind = ModalEn::Verb;
-      auto en = words_of(f[4]);
-      auto [base, third] = english_base(en[0]);
-      m.en = base;
-      m.en_3sg = third;
-      for (size_t i = 1; i < en.size(); ++i) {
-        m.en += " " + en[i];
-        m.en_3sg += " " + en[i];
-      }
-    } else if (f[3] == "be") {
-      m.kind = ModalEn::Be;
-      m.en = f[4];
-    } else {
-      throw std::runtime_error("modal kind must be pure, verb or be");
-    }
-    lx.modals.push_back(std::move(m));
-  } else if (kind == "R") {
-    need_fields(f, 4);
-    if (f[3] != "acc" && f[3] != "dat") throw std::runtime_error("preposition case must be acc or dat");
-    lx.prepositions.push_back({f[1], f[2], f[3] == "acc" ? Case::Acc : Case::Dat});
-  } else if (kind == "C") {
-    need_fields(f, 4);
-    Conjunction c;
-    c.de = f[1];
-    c.en = f[2];
-    if (f[3] == "sub")
-      c.kind = ConjKind::Subordinating;
-    else if (f[3] == "comp")
-      c.kind = ConjKind::Complement;
-    else if (f[3] == "coord")
-      c.kind = ConjKind::Coordinating;
+  });
+  if (!n.mass && (n.de_pl.empty() || n.en_pl.empty()))
+    throw std::runtime_error("count noun without plural (add 'mass' or a plural)");
+  // Dative plural adds -n unless the plural already ends in -n or -s (den Kindern, den Autos).
+  n.de_pl_dat = (n.de_pl.empty() || ends_with(n.de_pl, "n") || ends_with(n.de_pl, "s")) ? n.de_pl : n.de_pl + "n";
+  lx.nouns.push_back(std::move(n));
+}
+
+// A|german|english|order|classes|options (nograd, stem=)
+void parse_adjective(const Fields& f, Lexicon& lx) {
+  need_fields(f, 5);
+  Adjective a;
+  a.de = f[1];
+  // "müde" -> "müd-e", "müd-en"; stems that change otherwise (hoch/hoh) are given with stem=.
+  a.stem = ends_with(f[1], "e") ? f[1].substr(0, f[1].size() - 1) : f[1];
+  a.en = f[2];
+  a.order = std::stoi(f[3]);
+  a.applies_to = classes_of(f[4]);
+  for_each_option(f, 5, [&](const std::string& opt) {
+    if (opt == "nograd")
+      a.gradable = false;
+    else if (starts_with(opt, "stem="))
+      a.stem = opt.substr(5);
     else
-      throw std::runtime_error("conjunction kind must be sub, comp or coord");
-    c.comma = f.size() > 4 && f[4] == "comma";
-    lx.conjunctions.push_back(std::move(c));
-  } else {
-    throw std::runtime_error("unknown entry kind '" + kind + "'");
+      throw std::runtime_error("unknown adjective option '" + opt + "'");
+  });
+  for (const char* ending : kAdjEndings) a.inflected.push_back(a.stem + ending);
+  lx.adjectives.push_back(std::move(a));
+}
+
+// The present tense ich..sie: regular from the infinitive, with '-' (all regular), two irregular forms
+// (du, er) or all six given in `field`.
+std::vector<std::string> present_forms(const std::string& field, const std::string& infinitive) {
+  std::vector<std::string> present = regular_present(infinitive);
+  auto forms = words_of(field);
+  if (forms.size() == 2) {
+    present[1] = forms[0];
+    present[2] = forms[1];
+  } else if (forms.size() == 6) {
+    present = forms;
+  } else if (!(forms.size() == 1 && forms[0] == "-")) {
+    throw std::runtime_error("forms must be '-', two forms (du er) or six forms");
   }
+  return present;
+}
+
+// The English slots must match the frame, and every argument the frame has needs classes.
+void check_verb(const Verb& v) {
+  bool has_a = std::count(v.en_rest.begin(), v.en_rest.end(), "{A}") > 0;
+  bool has_d = std::count(v.en_rest.begin(), v.en_rest.end(), "{D}") > 0;
+  bool wants_a = v.frame == Frame::Transitive || v.frame == Frame::Ditransitive;
+  bool wants_d = v.frame == Frame::Dative || v.frame == Frame::Ditransitive;
+  if (has_a != wants_a || has_d != wants_d) throw std::runtime_error("English slots {A}/{D} do not match the frame");
+  if (v.frame != Frame::Weather && v.subject == 0) throw std::runtime_error("verb without subject classes");
+  if (wants_a && v.acc == 0) throw std::runtime_error("verb without accusative classes");
+  if (wants_d && v.dat == 0) throw std::runtime_error("verb without dative classes");
+  if (v.frame == Frame::Complement && !v.dass && !v.ob) throw std::runtime_error("complement verb needs dass/ob");
+}
+
+// V|frame|infinitive|forms|english|subject|accusative|dative|options (dass, ob, vs)
+void parse_verb(const Fields& f, Lexicon& lx) {
+  need_fields(f, 8);
+  Verb v;
+  v.frame = frame_of(f[1]);
+  auto plus = f[2].find('+');
+  if (plus == std::string::npos) {
+    v.de = f[2];
+  } else {
+    v.particle = f[2].substr(0, plus);
+    v.de = f[2].substr(plus + 1);
+  }
+  v.forms = present_forms(f[3], v.de);
+  auto en = words_of(f[4]);
+  if (en.empty()) throw std::runtime_error("verb without English");
+  std::tie(v.en, v.en_3sg) = english_base(en[0]);
+  v.en_rest.assign(en.begin() + 1, en.end());
+  v.be = v.en == "be";
+  v.subject = classes_of(f[5]);
+  v.acc = classes_of(f[6]);
+  v.dat = classes_of(f[7]);
+  for_each_option(f, 8, [&](const std::string& opt) {
+    if (opt == "dass")
+      v.dass = true;
+    else if (opt == "ob")
+      v.ob = true;
+    else if (opt == "vs")
+      v.against = true;
+    else
+      throw std::runtime_error("unknown verb option '" + opt + "'");
+  });
+  check_verb(v);
+  v.infinitive_form = v.particle + v.de;
+  for (const auto& form : v.forms) v.joined_forms.push_back(v.particle + form);
+  lx.verbs.push_back(std::move(v));
+}
+
+// T, M or I (time, manner, intensifier)|german|english|options
+void parse_adverb(const Fields& f, Lexicon& lx) {
+  const std::string& kind = f[0];
+  need_fields(f, 3);
+  Adverb a;
+  a.de = f[1];
+  a.en = f[2];
+  a.kind = kind == "T" ? AdverbKind::Time : kind == "M" ? AdverbKind::Manner : AdverbKind::Intensifier;
+  for_each_option(f, 3, [&](const std::string& opt) {
+    if (opt == "front")
+      a.frontable = true;
+    else if (opt == "noneg")
+      a.negatable = false;
+    else if (opt == "nichtfirst")
+      a.nicht_first = true;
+    else if (opt == "preverb")
+      a.preverbal = true;
+    else if (opt == "pl")
+      a.plural_only = true;
+    else if (opt == "pred")
+      a.predicative_only = true;
+    else
+      throw std::runtime_error("unknown adverb option '" + opt + "'");
+  });
+  lx.adverbs.push_back(std::move(a));
+}
+
+// P|name|gender
+void parse_name(const Fields& f, Lexicon& lx) {
+  need_fields(f, 3);
+  lx.names.push_back({f[1], gender_of(f[2])});
+}
+
+// The English side of a modal from f[3] (pure, verb or be) and the fields after it.
+void modal_english(const Fields& f, Modal& m) {
+  if (f[3] == "pure") {
+    m.kind = ModalEn::Pure;
+    m.en = f[4];
+    need_fields(f, 6);
+    m.en_neg = f[5];
+  } else if (f[3] == "verb") {
+    m.kind = ModalEn::Verb;
+    auto en = words_of(f[4]);
+    auto [base, third] = english_base(en[0]);
+    m.en = base;
+    m.en_3sg = third;
+    for (size_t i = 1; i < en.size(); ++i) {
+      m.en += " " + en[i];
+      m.en_3sg += " " + en[i];
+    }
+  } else if (f[3] == "be") {
+    m.kind = ModalEn::Be;
+    m.en = f[4];
+  } else {
+    throw std::runtime_error("modal kind must be pure, verb or be");
+  }
+}
+
+// Mod|infinitive|six forms|pure/verb/be|english|english negated (pure only)
+void parse_modal(const Fields& f, Lexicon& lx) {
+  need_fields(f, 5);
+  Modal m;
+  m.de = f[1];
+  m.forms = words_of(f[2]);
+  if (m.forms.size() != 6) throw std::runtime_error("a modal needs six forms");
+  modal_english(f, m);
+  lx.modals.push_back(std::move(m));
+}
+
+// R|german|english|case
+void parse_preposition(const Fields& f, Lexicon& lx) {
+  need_fields(f, 4);
+  if (f[3] != "acc" && f[3] != "dat") throw std::runtime_error("preposition case must be acc or dat");
+  lx.prepositions.push_back({f[1], f[2], f[3] == "acc" ? Case::Acc : Case::Dat});
+}
+
+// C|german|english|sub/comp/coord|comma
+void parse_conjunction(const Fields& f, Lexicon& lx) {
+  need_fields(f, 4);
+  Conjunction c;
+  c.de = f[1];
+  c.en = f[2];
+  if (f[3] == "sub")
+    c.kind = ConjKind::Subordinating;
+  else if (f[3] == "comp")
+    c.kind = ConjKind::Complement;
+  else if (f[3] == "coord")
+    c.kind = ConjKind::Coordinating;
+  else
+    throw std::runtime_error("conjunction kind must be sub, comp or coord");
+  c.comma = f.size() > 4 && f[4] == "comma";
+  lx.conjunctions.push_back(std::move(c));
+}
+
+// One lexicon line, split at '|': its first field names the kind of entry and picks the parser.
+void parse_line(const Fields& f, Lexicon& lx) {
+  using EntryParser = void (*)(const Fields&, Lexicon&);
+  static const std::map<std::string, EntryParser> parsers = {
+      {"N", parse_noun},        {"A", parse_adjective},   {"V", parse_verb}, {"T", parse_adverb},
+      {"M", parse_adverb},      {"I", parse_adverb},      {"P", parse_name}, {"Mod", parse_modal},
+      {"R", parse_preposition}, {"C", parse_conjunction},
+  };
+  auto it = parsers.find(f[0]);
+  if (it == parsers.end()) throw std::runtime_error("unknown entry kind '" + f[0] + "'");
+  it->second(f, lx);
 }
 
 int ending_index(Det det, Gender gender, bool plural, Case c) {

@@ -3,7 +3,7 @@
 
 #include "seq2seq/data/source_line.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/decode/translate.h"
+#include "seq2seq/decode/corpus_translation.h"
 
 #include <algorithm>
 

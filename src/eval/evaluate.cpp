@@ -3,7 +3,7 @@
 
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/corpus.h"
-#include "seq2seq/decode/translate.h"
+#include "seq2seq/decode/corpus_translation.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
@@ -39,32 +39,27 @@ EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
 
 EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options, int batch_size) {
   const auto start = std::chrono::steady_clock::now();
-  // Encode every pair (nothing filtered: every source line gets a hypothesis line).
-  std::vector<std::vector<int64_t>> sources;
-  std::vector<std::vector<std::string>> source_tokens;  // what each <unk> may copy
-  std::vector<data::Example> examples;  // non-empty pairs, for perplexity
+  // Translate every source line (the corpus-translation pipeline validation also uses).
+  decode::CorpusTranslationOptions translation;
+  translation.search = options;
+  translation.batch_size = batch_size;
+  const decode::TextCodec codec{run.tokenizers, run.src_vocab, run.tgt_vocab};
+  EvalOutput output;
+  output.hyps = decode::translate_corpus(*run.model, codec, input.src, translation, run.device).texts;
+  const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // The pairs with both sides non-empty, for perplexity; the source's <unk> rate; the lengths
+  // of the length bands.
+  std::vector<data::Example> examples;
+  std::vector<int> lengths;
   int64_t src_tokens = 0, src_unk = 0;
   for (size_t i = 0; i < input.src.size(); ++i) {
-    source_tokens.push_back(run.tokenizers.src->tokenize(input.src[i]));
-    auto src_ids = run.src_vocab.encode(source_tokens.back());
+    auto src_ids = run.src_vocab.encode(run.tokenizers.src->tokenize(input.src[i]));
     auto tgt_ids = run.tgt_vocab.encode(run.tokenizers.tgt->tokenize(input.ref[i]));
     src_tokens += static_cast<int64_t>(src_ids.size()) - 2;
     src_unk += std::count(src_ids.begin(), src_ids.end(), data::Vocab::kUnk);
-    if (src_ids.size() > 2 && tgt_ids.size() > 2) examples.push_back({src_ids, tgt_ids, static_cast<int64_t>(i)});
-    sources.push_back(std::move(src_ids));
-  }
-
-  decode::SearchOptions search = options;
-  search.attention = search.attention || run.model->has_attention();  // for the <unk> replacement
-  auto results = decode::translate_batched(*run.model, sources, search, batch_size, run.device);
-  const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EvalOutput output;
-  std::vector<int> lengths;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const bool empty_source = sources[i].size() <= 2;
-    output.hyps.push_back(empty_source ? ""
-                                       : run.tokenizers.tgt->detokenize(decode::output_tokens(
-                                             results[i].front(), source_tokens[i], run.tgt_vocab)));
+    if (src_ids.size() > 2 && tgt_ids.size() > 2)
+      examples.push_back({std::move(src_ids), std::move(tgt_ids), static_cast<int64_t>(i)});
     lengths.push_back(source_words(input.src[i]));
   }
   auto loss = corpus_loss(*run.model, examples, batch_size, run.device);

@@ -17,7 +17,7 @@ LossTotal corpus_loss(models::Seq2SeqModel& model, const std::vector<data::Examp
   LossTotal total;
   for (const auto& positions : data::make_batches(examples, options, 0)) {
     data::Batch batch = data::collate(examples, positions).to(device);
-    auto logits = model.forward(batch, models::Positions::kRealTargets);  // (N, V)
+    auto logits = model.real_target_logits(batch);  // (N, V)
     auto nll = F::cross_entropy(logits, models::real_targets(batch),
                                 F::CrossEntropyFuncOptions().ignore_index(data::Vocab::kPad).reduction(torch::kSum));
     total.sum += nll.item<double>();

@@ -57,40 +57,48 @@ BahdanauDecoderImpl::Memory BahdanauDecoderImpl::memory(const torch::Tensor& enc
 
 std::pair<torch::Tensor, torch::Tensor> BahdanauDecoderImpl::step(const torch::Tensor& prev_tokens,
                                                                   torch::Tensor& hidden, const Memory& memory) {
-  auto embedded = dropout(embedding(prev_tokens));                                 // (B, E)
+  auto e = dropout(embedding(prev_tokens));                                        // e_t (B, E)
   auto attended = attention(hidden, memory.keys, memory.states, memory.src_mask);  // from s_{t-1}
-  const auto& context = attended.context;                                          // (B, 2H)
-  // W_ih [e; c] + b_ih = (W_e e + b_ih) + W_c c
-  auto in = rnn->input_columns({emb_dim, context_dim});
+  const auto& c = attended.context;                                                // c_t (B, 2H)
   StackedCellsImpl::State state{{hidden}, {}};
-  rnn->step_from_gates(state, in.forward(0, embedded, /*with_bias=*/true) + in.forward(1, context));
-  hidden = state.h[0];                                               // s_t (B, H)
-  auto logits = fc_out(torch::cat({hidden, context, embedded}, 1));  // (B, V)
+  rnn->step(state, torch::cat({e, c}, 1));              // [e_t; c_t] (B, E + 2H)
+  hidden = state.h[0];                                  // s_t (B, H)
+  auto logits = fc_out(torch::cat({hidden, c, e}, 1));  // (B, V)
   return {logits, attended.weights};
 }
 
-torch::Tensor BahdanauDecoderImpl::forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory,
-                                           Positions positions) {
-  // step() for all t at once: the embeddings' share of the input gates in one GEMM; the loop
-  // runs only attention and the GRU cell.
-  auto in = rnn->input_columns({emb_dim, context_dim});  // [W_e | W_c], b_ih
-  auto embedded = dropout(embedding(tgt_in));            // (B, T, E)
-  // (T, B, E)·(E, 3H) -> T x (B, 3H); unbind so that backward stacks the step gradients once.
-  auto gates_e = in.forward(0, embedded.transpose(0, 1), /*with_bias=*/true).unbind(0);
+DecoderFeatures BahdanauDecoderImpl::forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory) {
   const int64_t T = tgt_in.size(1);
-  std::vector<torch::Tensor> hiddens, contexts;
-  hiddens.reserve(T);
+  auto e = dropout(embedding(tgt_in));          // e_t for every t (B, T, E)
+  StackedCellsImpl::State state{{hidden}, {}};  // s_0
+  std::vector<torch::Tensor> states, contexts;  // T x s_t (B, H), T x c_t (B, 2H)
+  states.reserve(T);
   contexts.reserve(T);
-  StackedCellsImpl::State state{{hidden}, {}};
-  for (int64_t t = 0; t < T; ++t) {
-    auto context = attention(state.h[0], memory.keys, memory.states, memory.src_mask).context;  // (B, 2H), from s_{t-1}
-    rnn->step_from_gates(state, gates_e[t] + in.forward(1, context));
-    hiddens.push_back(state.h[0]);  // s_t (B, H)
-    contexts.push_back(context);
+  if (hoist_input_projections) {
+    // Speed: split by [e; c], W_ih [e_t; c_t] + b_ih = (W_ih,e e_t + b_ih) + W_ih,c c_t, and the
+    // first term does not depend on the step before: all T of them are one (T·B, E)·(E, 3H)
+    // matrix product before the loop, not T small ones inside it (nor T in backward); the loop
+    // adds only c_t's share. unbind (not [t]): backward stacks the steps' gradients once.
+    auto w = rnn->input_weight().split_with_sizes({emb_dim, context_dim}, 1);  // W_ih,e (3H, E), W_ih,c (3H, 2H)
+    const auto &w_ih_e = w[0], &w_ih_c = w[1];
+    auto e_shares = models::linear(e.transpose(0, 1), w_ih_e, rnn->input_bias()).unbind(0);  // T x (B, 3H)
+    for (int64_t t = 0; t < T; ++t) {
+      auto c = attention(state.h[0], memory.keys, memory.states, memory.src_mask).context;  // c_t (B, 2H)
+      rnn->step_projected(state, e_shares[t] + models::linear(c, w_ih_c));                  // s_t
+      states.push_back(state.h[0]);
+      contexts.push_back(c);
+    }
+  } else {
+    for (int64_t t = 0; t < T; ++t) {
+      auto c = attention(state.h[0], memory.keys, memory.states, memory.src_mask).context;  // c_t (B, 2H)
+      rnn->step(state, torch::cat({e.select(1, t), c}, 1));                                 // s_t
+      states.push_back(state.h[0]);
+      contexts.push_back(c);
+    }
   }
-  // [s; c; e]: (B, T, H + 2H + E) -> (B, T, V) or (N, V): one GEMM over every target step
-  auto features = torch::cat({torch::stack(hiddens, 1), torch::stack(contexts, 1), embedded}, 2);
-  return fc_out(at_positions(features, tgt_in, positions));
+  DecoderFeatures features;
+  features.per_position = torch::cat({torch::stack(states, 1), torch::stack(contexts, 1), e}, 2);  // (B, T, H + 2H + E)
+  return features;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,9 +110,13 @@ BahdanauModel::BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, 
   if (config.init == Init::normal) detail::init_weights_normal_biases_zero(*this, 0.01);
 }
 
-torch::Tensor BahdanauModel::forward(const data::Batch& batch, Positions positions) {
+DecoderFeatures BahdanauModel::decoder_features(const data::Batch& batch) {
   auto encoded = encoder(batch.src, batch.src_len);
-  return decoder->forward(batch.tgt_in, encoded.initial, decoder->memory(encoded.states, batch.src), positions);
+  return decoder->forward(batch.tgt_in, encoded.initial, decoder->memory(encoded.states, batch.src));
+}
+
+torch::Tensor BahdanauModel::output_logits(const DecoderFeatures& features) {
+  return decoder->fc_out(features.per_position);  // (B, T, V) or (N, V)
 }
 
 DecoderState BahdanauModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

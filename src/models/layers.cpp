@@ -27,18 +27,6 @@ torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const 
   return torch::nn::functional::linear(x, weight, bias);
 }
 
-torch::Tensor ColumnBlocks::forward(size_t block, const torch::Tensor& x, bool with_bias) const {
-  return linear(x, weights.at(block), with_bias ? bias : torch::Tensor());
-}
-
-namespace {
-
-ColumnBlocks split_columns(const torch::Tensor& weight, const torch::Tensor& bias, const std::vector<int64_t>& widths) {
-  return {weight.split_with_sizes(widths, 1), bias};
-}
-
-}  // namespace
-
 LinearImpl::LinearImpl(const torch::nn::LinearOptions& options_) : options(options_) {
   weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
   if (options.bias())
@@ -55,10 +43,6 @@ void LinearImpl::reset_parameters() {
     const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features()));
     torch::nn::init::uniform_(bias, -bound, bound);
   }
-}
-
-ColumnBlocks LinearImpl::columns(const std::vector<int64_t>& widths) const {
-  return split_columns(weight, bias, widths);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,10 +69,6 @@ void StackedCellsImpl::reset_parameters() {
   for (auto& p : parameters()) p.uniform_(-bound, bound);
 }
 
-ColumnBlocks StackedCellsImpl::input_columns(const std::vector<int64_t>& widths) const {
-  return split_columns(weight_ih[0], bias_ih[0], widths);
-}
-
 torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h, int64_t layer) {
   const int64_t H = h.size(1);
   // split (not slice) views: backward concatenates their gradients instead of zero-filling copies
@@ -112,8 +92,8 @@ std::pair<torch::Tensor, torch::Tensor> StackedCellsImpl::lstm_cell(const torch:
   return {h_next, c_next};
 }
 
-void StackedCellsImpl::step_from_gates(State& state, const torch::Tensor& input_gates) {
-  torch::Tensor gates = input_gates;  // (B, G·H)
+void StackedCellsImpl::step_projected(State& state, const torch::Tensor& input_projection) {
+  torch::Tensor gates = input_projection;  // (B, G·H)
   for (int64_t l = 0; l < options.layers; ++l) {
     if (l > 0) gates = linear(dropout(state.h[l - 1]), weight_ih[l], bias_ih[l]);  // (B, G·H)
     if (options.cell == Cell::lstm)
@@ -124,7 +104,7 @@ void StackedCellsImpl::step_from_gates(State& state, const torch::Tensor& input_
 }
 
 void StackedCellsImpl::step(State& state, const torch::Tensor& x) {
-  step_from_gates(state, linear(x, weight_ih[0], bias_ih[0]));
+  step_projected(state, linear(x, weight_ih[0], bias_ih[0]));  // (B, G·H)
 }
 
 // ---------------------------------------------------------------------------------------------

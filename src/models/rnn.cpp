@@ -63,63 +63,72 @@ RnnDecoderImpl::RnnDecoderImpl(const ModelConfig& config, int64_t vocab_size, in
   fc_out = register_module("fc_out", Linear(emb_dim + hidden_dim + context_dim, vocab_size));
 }
 
-namespace {
-
-// logits (B, T, V) or (N, V) from at_positions(), plus a per-sentence term (B, V) on every row
-// of its sentence.
-torch::Tensor add_per_sentence(torch::Tensor logits, const torch::Tensor& per_sentence, const torch::Tensor& tgt_in) {
-  const int64_t B = tgt_in.size(0), T = tgt_in.size(1);
-  if (logits.dim() == 3) return logits.add_(per_sentence.unsqueeze(1));  // (B, T, V) + (B, 1, V)
-  if (logits.size(0) == B * T) {                                         // no padding: (B·T, V)
-    logits.view({B, T, -1}).add_(per_sentence.unsqueeze(1));
-    return logits;
-  }
-  auto sentence = torch::div(real_positions(tgt_in), T, "floor");  // (N) the batch row of each position
-  return logits.add_(per_sentence.index_select(0, sentence));      // (N, V)
+// Split views made together (split_with_sizes): backward concatenates the blocks' gradients
+// once, where a narrow() per block would fill a full-size gradient for each.
+RnnDecoderImpl::Weights RnnDecoderImpl::weights() const {
+  auto ih = rnn->input_weight().split_with_sizes({emb_dim, context_dim}, 1);
+  auto out = fc_out->weight.split_with_sizes({emb_dim + hidden_dim, context_dim}, 1);
+  return {ih[0], ih[1], out[0], out[1]};
 }
 
-}  // namespace
-
-// Layer 0 sees [e; c] and the output layer [e; h; c]: W = [W_e | W_c] and [W_eh | W_c], and the
-// context's part W_c c + b is the same at every step of a sentence.
-RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& context) {
-  auto gates = rnn->input_columns({emb_dim, context_dim}).forward(1, context, /*with_bias=*/true);  // (B, G·H)
-  auto logits = fc_out->columns({emb_dim + hidden_dim, context_dim}).forward(1, context, /*with_bias=*/true);  // (B, V)
-  return {context, gates, logits};
+RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& c) {
+  const auto w = weights();
+  Context context;
+  context.c = c;                                                        // (B, C)
+  context.input_share = models::linear(c, w.ih_c, rnn->input_bias());  // (B, G·H)
+  context.output_share = models::linear(c, w.out_c, fc_out->bias);     // (B, V)
+  return context;
 }
 
 torch::Tensor RnnDecoderImpl::step(const torch::Tensor& prev_tokens, StackedCellsImpl::State& state,
                                    const Context& context) {
-  // The column blocks are split per call. Free in decoding; in scheduled-sampling training each
-  // step's backward then fills a full-size weight gradient (teacher forcing, forward(), splits once).
-  auto embedded = dropout(embedding(prev_tokens));  // (B, E)
-  rnn->step_from_gates(state, rnn->input_columns({emb_dim, context_dim}).forward(0, embedded) + context.gates);
-  auto features = torch::cat({embedded, state.h.back()}, 1);                                          // (B, E + H)
-  return fc_out->columns({emb_dim + hidden_dim, context_dim}).forward(0, features) + context.logits;  // (B, V)
+  // The weights are split per call: free in decoding; in scheduled-sampling training each
+  // step's backward then fills a full-size weight gradient (forward() splits once).
+  const auto w = weights();
+  auto e = dropout(embedding(prev_tokens));                                     // e_t (B, E)
+  rnn->step_projected(state, models::linear(e, w.ih_e) + context.input_share);  // W_ih [e_t; c] + b_ih (B, G·H) -> h_t
+  auto eh = torch::cat({e, state.h.back()}, 1);                                 // [e_t; h_t] (B, E + H)
+  return models::linear(eh, w.out_eh) + context.output_share;                   // W_out [e_t; h_t; c] + b_out (B, V)
 }
 
-torch::Tensor RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state,
-                                      const torch::Tensor& context, Positions positions) {
-  // step() for all t at once, with the column blocks split once for the whole pass.
-  auto in = rnn->input_columns({emb_dim, context_dim});               // [W_e | W_c], b_ih
-  auto out = fc_out->columns({emb_dim + hidden_dim, context_dim});    // [W_eh | W_c], b
-  auto context_gates = in.forward(1, context, /*with_bias=*/true);    // (B, G·H)
-  auto context_logits = out.forward(1, context, /*with_bias=*/true);  // (B, V)
-  auto embedded = dropout(embedding(tgt_in));                         // (B, T, E)
-  // (T, B, E)·(E, G·H) + (1, B, G·H) -> (T, B, G·H); unbind (not [t]) so that backward
-  // stacks the per-step gradients once instead of zero-filling a full-size tensor per step.
-  auto gates = in.forward(0, embedded.transpose(0, 1)).add_(context_gates.unsqueeze(0)).unbind(0);
+DecoderFeatures RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state,
+                                        const torch::Tensor& c) {
   const int64_t T = tgt_in.size(1);
-  std::vector<torch::Tensor> tops;
+  auto e = dropout(embedding(tgt_in));  // e_t for every t (B, T, E)
+  std::vector<torch::Tensor> tops;      // h_t of the top layer, T x (B, H)
   tops.reserve(T);
-  for (int64_t t = 0; t < T; ++t) {
-    rnn->step_from_gates(state, gates[t]);
-    tops.push_back(state.h.back());  // (B, H)
+  if (hoist_input_projections) {
+    // Speed: W_ih [e_t; c] + b_ih = W_ih,e e_t + (W_ih,c c + b_ih) does not depend on h_{t-1},
+    // so the input projections of all T steps are one (T·B, E)·(E, G·H) matrix product before
+    // the loop, not T small ones inside it (nor T in backward); the loop runs only the
+    // recurrence. unbind (not [t]): backward stacks the steps' gradients once instead of
+    // zero-filling a full-size one for each.
+    const auto w = weights();
+    auto c_share = models::linear(c, w.ih_c, rnn->input_bias());                                        // (B, G·H)
+    auto projections = models::linear(e.transpose(0, 1), w.ih_e).add_(c_share.unsqueeze(0)).unbind(0);  // T x (B, G·H)
+    for (int64_t t = 0; t < T; ++t) {
+      rnn->step_projected(state, projections[t]);
+      tops.push_back(state.h.back());
+    }
+  } else {
+    for (int64_t t = 0; t < T; ++t) {
+      rnn->step(state, torch::cat({e.select(1, t), c}, 1));  // [e_t; c] (B, E + C)
+      tops.push_back(state.h.back());
+    }
   }
-  auto hiddens = torch::stack(tops, 1);                                                 // (B, T, H)
-  auto features = at_positions(torch::cat({embedded, hiddens}, 2), tgt_in, positions);  // (B, T, E + H) or (N, E + H)
-  // (.., E + H)·(E + H, V) + the sentence's W_c c + b: one GEMM over every target step
-  return add_per_sentence(out.forward(0, features), context_logits, tgt_in);
+  DecoderFeatures features;
+  features.per_position = torch::cat({e, torch::stack(tops, 1)}, 2);  // [e_t; h_t] (B, T, E + H)
+  features.per_sentence = c;                                          // (B, C)
+  return features;
+}
+
+torch::Tensor RnnDecoderImpl::logits(const DecoderFeatures& features) {
+  // W_out [e; h; c] + b_out = W_out,eh [e; h] + (W_out,c c + b_out), the second term once per sentence
+  const auto w = weights();
+  auto logits = models::linear(features.per_position, w.out_eh);                // (B, T, V) or (N, V)
+  auto c_share = models::linear(features.per_sentence, w.out_c, fc_out->bias);  // (B, V)
+  if (features.sentence.defined()) return logits.add_(c_share.index_select(0, features.sentence));  // + (N, V)
+  return logits.add_(c_share.unsqueeze(1));                                                         // + (B, 1, V)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,10 +168,12 @@ torch::Tensor RnnModel::context_of(const RnnEncoderImpl::Output& encoded) {
   return encoded.h_n[layers_ - 1];                                                                 // (B, H)
 }
 
-torch::Tensor RnnModel::forward(const data::Batch& batch, Positions positions) {
+DecoderFeatures RnnModel::decoder_features(const data::Batch& batch) {
   auto encoded = encoder(batch.src, batch.src_len);
-  return decoder->forward(batch.tgt_in, initial_state(encoded), context_of(encoded), positions);
+  return decoder->forward(batch.tgt_in, initial_state(encoded), context_of(encoded));
 }
+
+torch::Tensor RnnModel::output_logits(const DecoderFeatures& features) { return decoder->logits(features); }
 
 DecoderState RnnModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {
   auto encoded = encoder(src, src_len);
@@ -171,9 +182,9 @@ DecoderState RnnModel::start(const torch::Tensor& src, const torch::Tensor& src_
   DecoderState state;
   state["hidden"] = torch::stack(recurrent.h, 1);              // (B, L, H)
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);  // (B, L, H)
-  state["context"] = context.context;                          // (B, C)
-  state["context_gates"] = context.gates;                      // (B, G·H)
-  state["context_logits"] = context.logits;                    // (B, V)
+  state["context"] = context.c;                                // (B, C)
+  state["input_share"] = context.input_share;                  // (B, G·H)
+  state["output_share"] = context.output_share;                // (B, V)
   return state;
 }
 
@@ -181,8 +192,8 @@ StepOutput RnnModel::step(DecoderState& state, const torch::Tensor& prev_tokens)
   StackedCellsImpl::State recurrent;
   recurrent.h = state["hidden"].unbind(1);  // L x (B, H)
   if (is_lstm_) recurrent.c = state["cell"].unbind(1);
-  auto logits = decoder->step(prev_tokens, recurrent,
-                              {state["context"], state["context_gates"], state["context_logits"]});  // (B, V)
+  auto logits =
+      decoder->step(prev_tokens, recurrent, {state["context"], state["input_share"], state["output_share"]});  // (B, V)
   state["hidden"] = torch::stack(recurrent.h, 1);
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);
   state.step += 1;

@@ -1,5 +1,4 @@
-// The target positions a training pass computes (which rows of (B, T) are real, and their
-// targets), and the reversed source order of a reversed-source encoder.
+// The teacher-forced passes of every model (all positions, or only the real targets) and the reversed source order.
 #include "seq2seq/models/seq2seq_model.h"
 
 namespace seq2seq::models {
@@ -10,14 +9,28 @@ torch::Tensor real_targets(const data::Batch& batch) {
   return batch.tgt_out.reshape({-1}).index_select(0, real_positions(batch.tgt_in));  // (N)
 }
 
-torch::Tensor at_positions(const torch::Tensor& x, const torch::Tensor& tgt_in, Positions positions) {
-  if (positions == Positions::kAll) return x;  // (B, T, ...)
-  auto sizes = x.sizes().vec();                // (B, T, K...) -> (B·T, K...)
-  sizes.erase(sizes.begin());
-  sizes[0] = tgt_in.numel();
-  auto rows = real_positions(tgt_in);                           // (N)
-  if (rows.size(0) == tgt_in.numel()) return x.reshape(sizes);  // no padding: every row
-  return x.reshape(sizes).index_select(0, rows);                // (N, K...)
+torch::Tensor real_rows(const torch::Tensor& x, const torch::Tensor& tgt_in) {
+  auto rows = x.flatten(0, 1);                         // (B, T, K...) -> (B·T, K...)
+  auto positions = real_positions(tgt_in);             // (N)
+  if (positions.size(0) == rows.size(0)) return rows;  // no padding: every row
+  return rows.index_select(0, positions);              // (N, K...)
+}
+
+torch::Tensor Seq2SeqModel::forward(const data::Batch& batch) {
+  return output_logits(decoder_features(batch));  // (B, T, V)
+}
+
+torch::Tensor Seq2SeqModel::real_target_logits(const data::Batch& batch) {
+  auto features = decoder_features(batch);         // (B, T, D)
+  auto positions = real_positions(batch.tgt_in);   // (N)
+  if (positions.size(0) == batch.tgt_in.numel())   // no padding: every position is real
+    return output_logits(features).flatten(0, 1);  // (B·T, V)
+  // The output layer, the widest matrix product of training, over the real positions only.
+  DecoderFeatures real;
+  real.per_position = features.per_position.flatten(0, 1).index_select(0, positions);  // (N, D)
+  real.per_sentence = features.per_sentence;                                           // (B, K) or undefined
+  real.sentence = torch::div(positions, batch.tgt_in.size(1), "floor");                // (N)
+  return output_logits(real);                                                          // (N, V)
 }
 
 torch::Tensor reverse_source_words(const torch::Tensor& x, const torch::Tensor& src_len) {

@@ -212,7 +212,7 @@ torch::Tensor TransformerModel::encode(const torch::Tensor& src, const torch::Te
   return encoder->norm ? encoder->norm(x) : x;
 }
 
-torch::Tensor TransformerModel::forward(const data::Batch& batch, Positions positions) {
+DecoderFeatures TransformerModel::decoder_features(const data::Batch& batch) {
   auto src_pad = batch.src.eq(0);  // (B, S)
   auto memory = encode(batch.src, src_pad);
   const int64_t T = batch.tgt_in.size(1);
@@ -226,7 +226,9 @@ torch::Tensor TransformerModel::forward(const data::Batch& batch, Positions posi
     x = layer->forward(x, memory_k, memory_v, src_pad, causal);
   }
   if (decoder->norm) x = decoder->norm(x);
-  return logits(at_positions(x, batch.tgt_in, positions));  // (B, T, V) or (N, V)
+  DecoderFeatures features;
+  features.per_position = x;  // (B, T, D)
+  return features;
 }
 
 DecoderState TransformerModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

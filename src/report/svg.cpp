@@ -157,7 +157,10 @@ std::string format_tick(double value, double step) {
   return buffer;
 }
 
-std::string render_line_chart(const LineChart& chart) {
+namespace {
+
+// Throws when a series' x, y and y_err disagree in length.
+void check_series_sizes(const LineChart& chart) {
   for (const auto& s : chart.series)
     if (s.x.size() != s.y.size())
       throw std::invalid_argument("series \"" + s.name + "\" has " + std::to_string(s.x.size()) + " x values and " +
@@ -165,154 +168,213 @@ std::string render_line_chart(const LineChart& chart) {
     else if (!s.y_err.empty() && s.y_err.size() != s.y.size())
       throw std::invalid_argument("series \"" + s.name + "\" has " + std::to_string(s.y_err.size()) +
                                   " error bars for " + std::to_string(s.y.size()) + " y values");
-  const double W = chart.width, H = chart.height;
+}
 
-  // Legend width from the longest name (about 7 px per character at 12 px).
-  std::size_t longest = 0;
-  for (const auto& s : chart.series) longest = std::max(longest, s.name.size());
-  const double legend_w = chart.series.empty() ? 0 : std::clamp(44.0 + 7.0 * longest, 110.0, W / 3);
-  const double left = 72, top = 50, right = W - 24 - legend_w, bottom = H - 62;
-
+// The extent of the finite points, error bars included.
+struct DataRange {
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
   bool any_point = false;
+};
+
+DataRange data_range(const LineChart& chart) {
+  DataRange range;
   for (const auto& s : chart.series)
     for (std::size_t i = 0; i < s.x.size(); ++i)
       if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
-        cover(s.x[i], x_lo, x_hi);
-        cover(s.y[i], y_lo, y_hi);
+        cover(s.x[i], range.x_lo, range.x_hi);
+        cover(s.y[i], range.y_lo, range.y_hi);
         if (i < s.y_err.size() && std::isfinite(s.y_err[i])) {
-          cover(s.y[i] - std::abs(s.y_err[i]), y_lo, y_hi);
-          cover(s.y[i] + std::abs(s.y_err[i]), y_lo, y_hi);
+          cover(s.y[i] - std::abs(s.y_err[i]), range.y_lo, range.y_hi);
+          cover(s.y[i] + std::abs(s.y_err[i]), range.y_lo, range.y_hi);
         }
-        any_point = true;
+        range.any_point = true;
       }
+  return range;
+}
 
+// The x axis: the caller's categories with half a category of room on both sides, or nice numbers.
+Axis x_axis_for(const LineChart& chart, double x_lo, double x_hi) {
+  if (chart.x_ticks.empty()) return numeric_axis(x_lo, x_hi, chart.x_min, chart.x_max);
+  std::vector<double> values;
+  for (const auto& t : chart.x_ticks) values.push_back(t.value);
+  std::sort(values.begin(), values.end());
+  double spacing = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 1; i < values.size(); ++i)
+    if (values[i] > values[i - 1]) spacing = std::min(spacing, values[i] - values[i - 1]);
+  if (!std::isfinite(spacing)) spacing = 1.0;
+  cover(values.front(), x_lo, x_hi);
+  cover(values.back(), x_lo, x_hi);
   Axis x_axis;
-  if (!chart.x_ticks.empty()) {
-    // Categorical: half a category of room on both sides.
-    std::vector<double> values;
-    for (const auto& t : chart.x_ticks) values.push_back(t.value);
-    std::sort(values.begin(), values.end());
-    double spacing = std::numeric_limits<double>::infinity();
-    for (std::size_t i = 1; i < values.size(); ++i)
-      if (values[i] > values[i - 1]) spacing = std::min(spacing, values[i] - values[i - 1]);
-    if (!std::isfinite(spacing)) spacing = 1.0;
-    cover(values.front(), x_lo, x_hi);
-    cover(values.back(), x_lo, x_hi);
-    x_axis.lo = chart.x_min ? *chart.x_min : x_lo - spacing / 2;
-    x_axis.hi = chart.x_max ? *chart.x_max : x_hi + spacing / 2;
-  } else {
-    x_axis = numeric_axis(x_lo, x_hi, chart.x_min, chart.x_max);
-  }
-  Axis y_axis = numeric_axis(y_lo, y_hi, chart.y_min, chart.y_max);
+  x_axis.lo = chart.x_min ? *chart.x_min : x_lo - spacing / 2;
+  x_axis.hi = chart.x_max ? *chart.x_max : x_hi + spacing / 2;
+  return x_axis;
+}
 
-  auto px = [&](double x) { return left + (x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (right - left); };
-  auto py = [&](double y) { return bottom - (y - y_axis.lo) / (y_axis.hi - y_axis.lo) * (bottom - top); };
+// Canvas size, plot area (pixels), legend width and the two axes; maps data to pixels.
+struct Frame {
+  double W = 0, H = 0, legend_w = 0;
+  double left = 72, top = 50, right = 0, bottom = 0;
+  Axis x_axis, y_axis;
+  double px(double x) const { return left + (x - x_axis.lo) / (x_axis.hi - x_axis.lo) * (right - left); }
+  double py(double y) const { return bottom - (y - y_axis.lo) / (y_axis.hi - y_axis.lo) * (bottom - top); }
+};
 
+Frame plot_frame(const LineChart& chart, const DataRange& data) {
+  Frame frame;
+  frame.W = chart.width, frame.H = chart.height;
+  // Legend width from the longest name (about 7 px per character at 12 px).
+  std::size_t longest = 0;
+  for (const auto& s : chart.series) longest = std::max(longest, s.name.size());
+  frame.legend_w = chart.series.empty() ? 0 : std::clamp(44.0 + 7.0 * longest, 110.0, frame.W / 3);
+  frame.right = frame.W - 24 - frame.legend_w, frame.bottom = frame.H - 62;
+  frame.x_axis = x_axis_for(chart, data.x_lo, data.x_hi);
+  frame.y_axis = numeric_axis(data.y_lo, data.y_hi, chart.y_min, chart.y_max);
+  return frame;
+}
+
+// XML declaration, <svg> open tag, white background and the chart's title.
+std::string document_head(const LineChart& chart, const Frame& f) {
   std::string svg;
   svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(W) + "\" height=\"" + num(H) + "\" viewBox=\"0 0 " +
-         num(W) + " " + num(H) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
+  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(f.W) + "\" height=\"" + num(f.H) +
+         "\" viewBox=\"0 0 " + num(f.W) + " " + num(f.H) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   svg += "<title>" + xml_escape(chart.title) + "</title>\n";
-  svg += "<rect x=\"0\" y=\"0\" width=\"" + num(W) + "\" height=\"" + num(H) + "\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + num((left + right) / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" " +
+  svg += "<rect x=\"0\" y=\"0\" width=\"" + num(f.W) + "\" height=\"" + num(f.H) + "\" fill=\"white\"/>\n";
+  svg += "<text x=\"" + num((f.left + f.right) / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" " +
          "font-weight=\"bold\">" + xml_escape(chart.title) + "</text>\n";
+  return svg;
+}
 
-  // Grid and y ticks.
-  svg += "<g font-size=\"12\" fill=\"#333\">\n";
-  for (double t : y_axis.ticks) {
-    double y = py(t);
-    svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(y) + "\" x2=\"" + num(right) + "\" y2=\"" + num(y) +
+// Horizontal grid lines with the y ticks, then the x ticks: the caller's labels or nice numbers.
+std::string grid_and_ticks(const LineChart& chart, const Frame& f) {
+  std::string svg = "<g font-size=\"12\" fill=\"#333\">\n";
+  for (double t : f.y_axis.ticks) {
+    double y = f.py(t);
+    svg += "<line x1=\"" + num(f.left) + "\" y1=\"" + num(y) + "\" x2=\"" + num(f.right) + "\" y2=\"" + num(y) +
            "\" stroke=\"#e3e3e3\" stroke-width=\"1\"/>\n";
-    svg += "<text x=\"" + num(left - 8) + "\" y=\"" + num(y + 4) + "\" text-anchor=\"end\">" +
-           xml_escape(format_tick(t, y_axis.step)) + "</text>\n";
+    svg += "<text x=\"" + num(f.left - 8) + "\" y=\"" + num(y + 4) + "\" text-anchor=\"end\">" +
+           xml_escape(format_tick(t, f.y_axis.step)) + "</text>\n";
   }
-  // x ticks: the caller's labels or nice numbers.
   std::vector<Tick> x_ticks = chart.x_ticks;
   if (x_ticks.empty())
-    for (double t : x_axis.ticks) x_ticks.push_back({t, format_tick(t, x_axis.step)});
+    for (double t : f.x_axis.ticks) x_ticks.push_back({t, format_tick(t, f.x_axis.step)});
   for (const auto& t : x_ticks) {
-    if (t.value < x_axis.lo - 1e-9 || t.value > x_axis.hi + 1e-9) continue;
-    double x = px(t.value);
-    svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(bottom) + "\" x2=\"" + num(x) + "\" y2=\"" + num(bottom + 5) +
+    if (t.value < f.x_axis.lo - 1e-9 || t.value > f.x_axis.hi + 1e-9) continue;
+    double x = f.px(t.value);
+    svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(f.bottom) + "\" x2=\"" + num(x) + "\" y2=\"" + num(f.bottom + 5) +
            "\" stroke=\"#333\" stroke-width=\"1\"/>\n";
-    svg += "<text x=\"" + num(x) + "\" y=\"" + num(bottom + 19) + "\" text-anchor=\"middle\">" + xml_escape(t.label) +
+    svg += "<text x=\"" + num(x) + "\" y=\"" + num(f.bottom + 19) + "\" text-anchor=\"middle\">" + xml_escape(t.label) +
            "</text>\n";
   }
   svg += "</g>\n";
+  return svg;
+}
 
-  // Axes and their labels.
-  svg += "<path d=\"M" + num(left) + "," + num(top) + " L" + num(left) + "," + num(bottom) + " L" + num(right) + "," +
-         num(bottom) + "\" stroke=\"#333\" stroke-width=\"1.2\" fill=\"none\"/>\n";
-  svg += "<text x=\"" + num((left + right) / 2) + "\" y=\"" + num(H - 18) +
+// The two axis lines, their labels, and "no data" when nothing finite was plotted.
+std::string axes_and_labels(const LineChart& chart, const Frame& f, bool any_point) {
+  std::string svg;
+  svg += "<path d=\"M" + num(f.left) + "," + num(f.top) + " L" + num(f.left) + "," + num(f.bottom) + " L" +
+         num(f.right) + "," + num(f.bottom) + "\" stroke=\"#333\" stroke-width=\"1.2\" fill=\"none\"/>\n";
+  svg += "<text x=\"" + num((f.left + f.right) / 2) + "\" y=\"" + num(f.H - 18) +
          "\" text-anchor=\"middle\" font-size=\"13\">" + xml_escape(chart.x_label) + "</text>\n";
-  svg += "<text transform=\"translate(20," + num((top + bottom) / 2) + ") rotate(-90)\" " +
+  svg += "<text transform=\"translate(20," + num((f.top + f.bottom) / 2) + ") rotate(-90)\" " +
          "text-anchor=\"middle\" font-size=\"13\">" + xml_escape(chart.y_label) + "</text>\n";
   if (!any_point)
-    svg += "<text x=\"" + num((left + right) / 2) + "\" y=\"" + num((top + bottom) / 2) +
+    svg += "<text x=\"" + num((f.left + f.right) / 2) + "\" y=\"" + num((f.top + f.bottom) / 2) +
            "\" text-anchor=\"middle\" font-size=\"14\" fill=\"#888\">no data</text>\n";
+  return svg;
+}
 
-  // Series: one path per unbroken stretch, then the markers on top.
+// One path per unbroken stretch of finite points (a NaN lifts the pen); empty when there are none.
+std::string series_line(const Series& series, const char* colour, const Frame& f) {
+  std::string d;
+  bool pen_down = false;
+  for (std::size_t i = 0; i < series.x.size(); ++i) {
+    if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) {
+      pen_down = false;
+      continue;
+    }
+    d += (pen_down ? " L" : (d.empty() ? "M" : " M")) + num(f.px(series.x[i])) + "," + num(f.py(series.y[i]));
+    pen_down = true;
+  }
+  if (d.empty()) return "";
+  return "<path d=\"" + d + "\" stroke=\"" + colour + "\" stroke-width=\"2\" fill=\"none\" " +
+         "stroke-linejoin=\"round\"/>\n";
+}
+
+// Error bars under the markers: a vertical line from y - err to y + err with short caps,
+// clipped to the plot (a forced y_min such as 0 for BLEU may cut one).
+std::string error_bars(const Series& series, const char* colour, const Frame& f) {
+  std::string svg;
+  for (std::size_t i = 0; i < series.y_err.size(); ++i) {
+    if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i]) || !std::isfinite(series.y_err[i])) continue;
+    const double err = std::abs(series.y_err[i]), x = f.px(series.x[i]);
+    const double y1 = std::clamp(f.py(series.y[i] - err), f.top, f.bottom),
+                 y2 = std::clamp(f.py(series.y[i] + err), f.top, f.bottom);
+    svg += "<path class=\"error-bar\" d=\"M" + num(x) + "," + num(y1) + " L" + num(x) + "," + num(y2) + " M" +
+           num(x - 4) + "," + num(y1) + " L" + num(x + 4) + "," + num(y1) + " M" + num(x - 4) + "," + num(y2) + " L" +
+           num(x + 4) + "," + num(y2) + "\" stroke=\"" + colour + "\" stroke-width=\"1.5\" fill=\"none\"/>\n";
+  }
+  return svg;
+}
+
+// A marker per finite point, titled "name: x, y" (x as its category label when it has one, y +- err).
+std::string point_markers(const LineChart& chart, std::size_t s, const char* colour, const Frame& f) {
+  const Series& series = chart.series[s];
+  std::string svg;
+  for (std::size_t i = 0; i < series.x.size(); ++i) {
+    if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
+    std::string x_text = format_value(series.x[i]);
+    for (const auto& t : chart.x_ticks)
+      if (std::abs(t.value - series.x[i]) < 1e-9) x_text = t.label;
+    std::string value_text = format_value(series.y[i]);
+    if (i < series.y_err.size() && std::isfinite(series.y_err[i]))
+      value_text += " \u00b1 " + format_value(std::abs(series.y_err[i]));
+    svg +=
+        marker(s, f.px(series.x[i]), f.py(series.y[i]), colour, series.name + ": " + x_text + ", " + value_text) + "\n";
+  }
+  return svg;
+}
+
+// Series s as one group: its line, then error bars, then the markers on top.
+std::string series_group(const LineChart& chart, std::size_t s, const Frame& f) {
+  const Series& series = chart.series[s];
+  const char* colour = series_colour(s);
+  return "<g>\n" + series_line(series, colour, f) + error_bars(series, colour, f) + point_markers(chart, s, colour, f) +
+         "</g>\n";
+}
+
+// Legend on the right, one row per series: line sample with its marker, then the name.
+std::string legend(const LineChart& chart, const Frame& f) {
+  const double lx = f.right + 20, ly = f.top;
+  const double row = 22;
+  std::string svg = "<g font-size=\"12\">\n";
+  svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(f.legend_w) + "\" height=\"" +
+         num(row * chart.series.size() + 10) + "\" fill=\"white\" stroke=\"#bbb\" rx=\"4\"/>\n";
   for (std::size_t s = 0; s < chart.series.size(); ++s) {
-    const Series& series = chart.series[s];
+    double y = ly + 16 + row * s;
     const char* colour = series_colour(s);
-    svg += "<g>\n";
-    std::string d;
-    bool pen_down = false;
-    for (std::size_t i = 0; i < series.x.size(); ++i) {
-      if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) {
-        pen_down = false;
-        continue;
-      }
-      d += (pen_down ? " L" : (d.empty() ? "M" : " M")) + num(px(series.x[i])) + "," + num(py(series.y[i]));
-      pen_down = true;
-    }
-    if (!d.empty())
-      svg += "<path d=\"" + d + "\" stroke=\"" + colour + "\" stroke-width=\"2\" fill=\"none\" " +
-             "stroke-linejoin=\"round\"/>\n";
-    // Error bars under the markers: a vertical line from y - err to y + err with short caps,
-    // clipped to the plot (a forced y_min such as 0 for BLEU may cut one).
-    for (std::size_t i = 0; i < series.y_err.size(); ++i) {
-      if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i]) || !std::isfinite(series.y_err[i])) continue;
-      const double err = std::abs(series.y_err[i]), x = px(series.x[i]);
-      const double y1 = std::clamp(py(series.y[i] - err), top, bottom),
-                   y2 = std::clamp(py(series.y[i] + err), top, bottom);
-      svg += "<path class=\"error-bar\" d=\"M" + num(x) + "," + num(y1) + " L" + num(x) + "," + num(y2) + " M" +
-             num(x - 4) + "," + num(y1) + " L" + num(x + 4) + "," + num(y1) + " M" + num(x - 4) + "," + num(y2) + " L" +
-             num(x + 4) + "," + num(y2) + "\" stroke=\"" + colour + "\" stroke-width=\"1.5\" fill=\"none\"/>\n";
-    }
-    for (std::size_t i = 0; i < series.x.size(); ++i) {
-      if (!std::isfinite(series.x[i]) || !std::isfinite(series.y[i])) continue;
-      std::string x_text = format_value(series.x[i]);
-      for (const auto& t : chart.x_ticks)
-        if (std::abs(t.value - series.x[i]) < 1e-9) x_text = t.label;
-      std::string value_text = format_value(series.y[i]);
-      if (i < series.y_err.size() && std::isfinite(series.y_err[i]))
-        value_text += " \u00b1 " + format_value(std::abs(series.y_err[i]));
-      svg +=
-          marker(s, px(series.x[i]), py(series.y[i]), colour, series.name + ": " + x_text + ", " + value_text) + "\n";
-    }
-    svg += "</g>\n";
+    svg += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(y) + "\" x2=\"" + num(lx + 34) + "\" y2=\"" + num(y) +
+           "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
+    svg += marker(s, lx + 21, y, colour, chart.series[s].name) + "\n";
+    svg +=
+        "<text x=\"" + num(lx + 42) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(chart.series[s].name) + "</text>\n";
   }
+  svg += "</g>\n";
+  return svg;
+}
 
-  // Legend on the right, one row per series: line sample with its marker, then the name.
-  if (!chart.series.empty()) {
-    const double lx = right + 20, ly = top;
-    const double row = 22;
-    svg += "<g font-size=\"12\">\n";
-    svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(legend_w) + "\" height=\"" +
-           num(row * chart.series.size() + 10) + "\" fill=\"white\" stroke=\"#bbb\" rx=\"4\"/>\n";
-    for (std::size_t s = 0; s < chart.series.size(); ++s) {
-      double y = ly + 16 + row * s;
-      const char* colour = series_colour(s);
-      svg += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(y) + "\" x2=\"" + num(lx + 34) + "\" y2=\"" + num(y) +
-             "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
-      svg += marker(s, lx + 21, y, colour, chart.series[s].name) + "\n";
-      svg +=
-          "<text x=\"" + num(lx + 42) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(chart.series[s].name) + "</text>\n";
-    }
-    svg += "</g>\n";
-  }
+}  // namespace
+
+std::string render_line_chart(const LineChart& chart) {
+  check_series_sizes(chart);
+  const DataRange data = data_range(chart);
+  const Frame frame = plot_frame(chart, data);
+  std::string svg = document_head(chart, frame);
+  svg += grid_and_ticks(chart, frame);
+  svg += axes_and_labels(chart, frame, data.any_point);
+  for (std::size_t s = 0; s < chart.series.size(); ++s) svg += series_group(chart, s, frame);
+  if (!chart.series.empty()) svg += legend(chart, frame);
   svg += "</svg>\n";
   return svg;
 }

@@ -5,7 +5,9 @@
 #include "seq2seq/errors.h"
 #include "seq2seq/eval/evaluate.h"
 #include "seq2seq/io.h"
-#include "seq2seq/report/compare.h"
+#include "seq2seq/report/comparison.h"
+#include "seq2seq/report/run_summary.h"
+#include "seq2seq/report/statistics.h"
 #include "seq2seq/run.h"
 #include "seq2seq/train/launch.h"
 #include "seq2seq/train/trainer.h"
@@ -157,8 +159,8 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     }
     return compare_runs(dirs, o, out);
   }
-  // Side by side: each run is `seq2seq --threads T train ...` in a child process, so that the
-  // runs share the cores without their thread pools competing (T = this process's threads / jobs).
+  // Side by side: each run trains in a child process of this binary with T threads (this
+  // process's / jobs), so that the runs share the cores without their thread pools competing.
   const int threads = std::max(1, static_cast<int>(at::get_num_threads()) / o.jobs);
   create_directories(o.runs_dir);
   std::vector<train::Job> jobs;
@@ -166,14 +168,12 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     train::Job job;
     job.name = run->dir;
     job.log_path = run->dir + ".log";
-    job.args = {"--threads", std::to_string(threads), "train", "--run", run->dir, "--device", o.device};
-    if (file_exists(RunPaths{run->dir}.state())) {
-      job.args.push_back("--resume");  // its config.json is this config (checked above)
-    } else {
-      job.args.insert(job.args.end(), {"--config", run->config_file});
-      for (const auto& item : o.overrides) job.args.insert(job.args.end(), {"--set", item});
-      job.args.insert(job.args.end(), {"--set", "train.seed=" + std::to_string(run->config.train.seed)});
-    }
+    job.train.config = run->config;
+    job.train.run_dir = run->dir;
+    job.train.device = o.device;
+    job.train.resume = file_exists(RunPaths{run->dir}.state());  // its config.json is this config (checked above)
+    train::inherit_process_settings(job.train);  // its log level
+    job.train.threads = threads;
     jobs.push_back(std::move(job));
   }
   spdlog::info("training {} run(s), {} at a time with {} thread(s) each", jobs.size(), o.jobs, threads);

@@ -1,4 +1,5 @@
-// The --nproc launcher and torchrun's environment: fork/exec, signals passed on, failures named.
+// Children of this binary: the job as data, one fork/exec path, the two launchers (signals passed
+// on, failures named), the child's side, and torchrun's environment.
 #include "seq2seq/train/launch.h"
 
 #include "seq2seq/errors.h"
@@ -12,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -19,6 +22,7 @@
 #include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace seq2seq::train {
@@ -115,7 +119,120 @@ struct Worker {
   int status = 0;
 };
 
+// Set by the first SIGINT while a StopOnInterrupt is alive (a handler may only touch a lock-free atomic).
+std::atomic<bool> g_stop_requested{false};
+extern "C" void on_stop_signal(int) {
+  g_stop_requested = true;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+// This process's environment for a child: without a job or World of its own (the child gets
+// those from its launcher alone), plus `extra` ("NAME=value").
+std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
+  const std::vector<std::string_view> dropped = {kChildJobVariable, "RANK",        "WORLD_SIZE",
+                                                 "LOCAL_RANK",      "MASTER_ADDR", "MASTER_PORT"};
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (std::find(dropped.begin(), dropped.end(), text.substr(0, text.find('='))) == dropped.end())
+      environment.emplace_back(text);
+  }
+  environment.insert(environment.end(), extra.begin(), extra.end());
+  return environment;
+}
+
+// The one way a child starts: `program` (this binary) runs `job`, handed over as JSON in its
+// environment, with `world`'s variables when it is a data-parallel worker. It runs in a process
+// group of its own, so that a Ctrl-C on the terminal reaches the launcher alone, which passes it
+// on once (a second SIGINT would kill the child at once). With a log_path its stdout and stderr
+// are appended there and its stdin is /dev/null; without one it shares this process's.
+pid_t start_child(const std::string& program, const TrainJob& job, const std::optional<World>& world,
+                  const std::string& log_path) {
+  // Everything is made before fork: the child only calls async-signal-safe functions.
+  std::vector<std::string> extra = {std::string(kChildJobVariable) + "=" + nlohmann::json(job).dump()};
+  if (world)
+    extra.insert(extra.end(), {"RANK=" + std::to_string(world->rank), "LOCAL_RANK=" + std::to_string(world->local_rank),
+                               "WORLD_SIZE=" + std::to_string(world->size), "MASTER_ADDR=" + world->master_addr,
+                               "MASTER_PORT=" + std::to_string(world->master_port)});
+  std::vector<std::string> environment = child_environment(extra);
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::string program_copy = program;
+  char* const argv[] = {program_copy.data(), nullptr};
+  const std::string failure = "error: cannot start " + program + "\n";
+
+  int log = -1;
+  if (!log_path.empty()) {
+    log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log < 0) throw std::runtime_error(log_path + ": cannot open the job's log: " + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    if (log >= 0) ::close(log);
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGTERM, SIG_DFL);
+    if (log >= 0) {
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      const int null = ::open("/dev/null", O_RDONLY);
+      if (null >= 0) ::dup2(null, 0);
+    }
+    ::execve(argv[0], argv, envp.data());
+    [[maybe_unused]] auto ignored = ::write(2, failure.data(), failure.size());
+    ::_exit(127);
+  }
+  if (log >= 0) ::close(log);
+  ::setpgid(pid, pid);
+  return pid;
+}
+
 }  // namespace
+
+void to_json(nlohmann::json& j, const TrainJob& job) {
+  j = {{"config", job.config},       {"run_dir", job.run_dir},     {"resume", job.resume},
+       {"overrides", job.overrides}, {"device", job.device},       {"max_steps", job.max_steps},
+       {"threads", job.threads},     {"log_level", job.log_level}};
+}
+
+void from_json(const nlohmann::json& j, TrainJob& job) {
+  j.at("config").get_to(job.config);
+  j.at("run_dir").get_to(job.run_dir);
+  j.at("resume").get_to(job.resume);
+  j.at("overrides").get_to(job.overrides);
+  j.at("device").get_to(job.device);
+  j.at("max_steps").get_to(job.max_steps);
+  j.at("threads").get_to(job.threads);
+  j.at("log_level").get_to(job.log_level);
+}
+
+std::optional<TrainJob> child_job_from_env() {
+  const auto text = env(kChildJobVariable);
+  if (!text) return std::nullopt;
+  ::unsetenv(kChildJobVariable);
+  try {
+    return nlohmann::json::parse(*text).get<TrainJob>();
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(fmt::format("environment variable {}: not a training job ({})", kChildJobVariable, e.what()));
+  }
+}
+
+StopOnInterrupt::StopOnInterrupt() {
+  g_stop_requested = false;
+  old_sigint_ = std::signal(SIGINT, on_stop_signal);
+  old_sigxfsz_ = std::signal(SIGXFSZ, SIG_IGN);
+}
+
+StopOnInterrupt::~StopOnInterrupt() {
+  std::signal(SIGINT, old_sigint_);
+  std::signal(SIGXFSZ, old_sigxfsz_);
+}
+
+const std::atomic<bool>* StopOnInterrupt::flag() const { return &g_stop_requested; }
 
 World world_from_env() {
   World world;
@@ -148,41 +265,20 @@ int free_local_port() {
   return ntohs(address.sin_port);
 }
 
-int launch_workers(const LaunchOptions& options) {
+int launch_workers(const TrainJob& job, const LaunchOptions& options) {
   if (options.nproc < 1) throw UsageError("--nproc must be at least 1");
   const std::string program = options.program.empty() ? "/proc/self/exe" : options.program;
   const int port = options.master_port > 0 ? options.master_port : free_local_port();
   spdlog::info("launching {} workers on this machine (MASTER_ADDR=127.0.0.1 MASTER_PORT={})", options.nproc, port);
 
   SignalRelay relay;
-
-  // argv for execv: built before fork, so that the child only calls async-signal-safe functions.
-  std::vector<std::string> argv_strings = {program};
-  argv_strings.insert(argv_strings.end(), options.args.begin(), options.args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
   std::vector<Worker> workers;
   for (int rank = 0; rank < options.nproc; ++rank) {
-    std::vector<std::string> env_strings = {
-        "RANK=" + std::to_string(rank), "LOCAL_RANK=" + std::to_string(rank),
-        "WORLD_SIZE=" + std::to_string(options.nproc), "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + std::to_string(port)};
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-      // Its own process group: a Ctrl-C on the terminal reaches the launcher alone, which passes
-      // it on once (a second SIGINT would kill a worker at once).
-      ::setpgid(0, 0);
-      ::signal(SIGINT, SIG_DFL);
-      ::signal(SIGTERM, SIG_DFL);
-      for (auto& e : env_strings) ::putenv(e.data());
-      ::execv(argv[0], argv.data());
-      const char message[] = "error: --nproc: cannot start the worker binary\n";
-      [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
-      ::_exit(127);
-    }
-    ::setpgid(pid, pid);
+    World world;
+    world.rank = world.local_rank = rank;
+    world.size = options.nproc;
+    world.master_port = port;
+    const pid_t pid = start_child(program, job, world, "");
     workers.push_back({rank, pid});
     spdlog::info("worker rank {}: pid {}", rank, pid);
   }
@@ -261,34 +357,7 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, cons
   int running = 0;
   bool interrupted = false;
   auto start = [&](size_t i) {
-    // argv and the log's descriptor are made before fork: the child only calls async-signal-safe functions.
-    std::vector<std::string> argv_strings = {program};
-    argv_strings.insert(argv_strings.end(), jobs[i].args.begin(), jobs[i].args.end());
-    std::vector<char*> argv;
-    for (auto& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    const int log = ::open(jobs[i].log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log < 0) throw std::runtime_error(jobs[i].log_path + ": cannot open the job's log: " + std::strerror(errno));
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      ::close(log);
-      throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    }
-    if (pid == 0) {
-      ::setpgid(0, 0);  // a Ctrl-C on the terminal reaches this process alone, which passes it on once
-      ::signal(SIGINT, SIG_DFL);
-      ::signal(SIGTERM, SIG_DFL);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      const int null = ::open("/dev/null", O_RDONLY);
-      if (null >= 0) ::dup2(null, 0);
-      ::execv(argv[0], argv.data());
-      const char message[] = "error: cannot start the job's binary\n";
-      [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
-      ::_exit(127);
-    }
-    ::close(log);
-    ::setpgid(pid, pid);
+    const pid_t pid = start_child(program, jobs[i].train, std::nullopt, jobs[i].log_path);
     pids[i] = pid;
     started_at[i] = Clock::now();
     results[i].started = true;

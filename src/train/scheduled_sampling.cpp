@@ -5,9 +5,8 @@
 
 namespace seq2seq::train {
 
-torch::Tensor scheduled_sampling_logits(models::Seq2SeqModel& model, const data::Batch& batch, double teacher_forcing,
-                                        models::Positions positions) {
-  if (teacher_forcing >= 1.0) return model.forward(batch, positions);
+torch::Tensor scheduled_sampling_logits(models::Seq2SeqModel& model, const data::Batch& batch, double teacher_forcing) {
+  if (teacher_forcing >= 1.0) return model.real_target_logits(batch);
   const auto& tgt_in = batch.tgt_in;  // (B, T)
   const int64_t T = tgt_in.size(1);
   auto state = model.start(batch.src, batch.src_len);
@@ -21,7 +20,7 @@ torch::Tensor scheduled_sampling_logits(models::Seq2SeqModel& model, const data:
     }
     log_probs.push_back(model.step(state, input).log_probs);  // (B, V)
   }
-  return models::at_positions(torch::stack(log_probs, 1), tgt_in, positions);  // (B, T, V) or (N, V)
+  return models::real_rows(torch::stack(log_probs, 1), tgt_in);  // (B, T, V) -> (N, V)
 }
 
 }  // namespace seq2seq::train

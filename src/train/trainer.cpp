@@ -1,13 +1,16 @@
-// The training loop (one file, top to bottom): data, model, optimizer, steps, validation,
-// checkpoints. Resumption restores weights, optimizer moments, RNG, schedule and the
-// position inside the epoch, so a stopped-and-resumed run reproduces an uninterrupted one.
+// The trainer, in named parts: prepare a run (new or resumed), train an epoch, one step
+// (train/step.h), validate through the corpus-translation pipeline `eval` uses, checkpoint
+// through the run module's transaction. Resumption restores weights, optimizer moments, RNG,
+// schedule and the position inside the epoch, so a stopped-and-resumed run reproduces an
+// uninterrupted one. Data parallelism sits behind train::DataParallel: the loop calls it the
+// same way alone or as one of N workers; rank 0's file writing is a plain `if (writer)`.
 #include "seq2seq/train/trainer.h"
 
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/decode/translate.h"
+#include "seq2seq/decode/corpus_translation.h"
 #include "seq2seq/errors.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/perplexity.h"
@@ -16,13 +19,11 @@
 #include "seq2seq/report/progress.h"
 #include "seq2seq/run.h"
 #include "seq2seq/run_lock.h"
-#include "seq2seq/sha256.h"
-#include "seq2seq/train/checkpoint.h"
+#include "seq2seq/train/data_parallel.h"
 #include "seq2seq/train/distributed.h"
-#include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
-#include "seq2seq/train/scheduled_sampling.h"
+#include "seq2seq/train/step.h"
 
 #include <fmt/ranges.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -34,11 +35,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -117,37 +116,554 @@ void refuse_identity_changes(const Config& recorded, const Config& requested, co
                      " may change on resume; train a new run for the rest");
 }
 
+TrainResult result_of(const TrainState& state, const std::string& stop_reason) {
+  TrainResult result;
+  result.stop_reason = stop_reason;
+  result.steps = state.step;
+  result.epochs_done = state.epoch;
+  result.best_score = state.best_score.value_or(0.0);
+  result.elapsed_s = state.elapsed_s;
+  result.tokens = state.tokens;
+  result.train_s = state.train_s;
+  return result;
+}
+
 struct Validation {
   double loss = 0, ppl = 0, bleu = std::numeric_limits<double>::quiet_NaN();
 };
 
-// Data parallel: the seed of a rank's dropout and teacher-forcing draws at one step. Seeding each
-// step from (seed, step, rank) makes a resumed distributed run draw what the uninterrupted one drew
-// without saving every rank's generator.
-uint64_t step_seed(int64_t seed, int64_t step, int rank) {
-  auto mix = [](uint64_t x) {  // splitmix64's finalizer
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
+// The validation split: encoded pairs for the loss, the source lines and references for BLEU.
+struct ValidSplit {
+  std::vector<data::Example> examples;
+  std::vector<std::string> sources, references;  // of examples[i], for BLEU
+};
+
+class Trainer {
+ public:
+  Trainer(const Config& config, const TrainOptions& options)
+      : options_(options), paths_{options.run_dir}, config_(config) {}
+
+  TrainResult run() {
+    const auto wall_start = Clock::now();
+    // Join the job first (alone: nothing to join); rank 0 then prepares the run and sends the
+    // others what it found.
+    parallel_ = make_data_parallel(options_.world, resolve_device(options_.device.empty() ? "auto" : options_.device));
+    if (auto nothing_to_do = prepare_run()) return *nothing_to_do;
+    if (writer()) run_log_.emplace(paths_.log());
+    if (parallel_->size() > 1) spdlog::info("data parallel: {}", parallel_->describe());
+    prepare_device();
+    prepare_data();
+    prepare_model();
+    while (state_.epoch < config_.train.epochs && stop_reason_.empty()) train_epoch();
+    return finish(wall_start);
+  }
+
+ private:
+  bool writer() const { return parallel_->writer(); }
+
+  // ---- Preparing a run -----------------------------------------------------------------------
+
+  // The run directory, new or resumed, on rank 0; its outcome (errors included) on every rank.
+  // Returns a result when there is nothing to train.
+  std::optional<TrainResult> prepare_run() {
+    std::string error;
+    bool nothing_to_do = false;
+    if (writer()) {
+      try {
+        nothing_to_do = options_.resume ? open_resumed_run() : create_new_run();
+      } catch (const std::exception& e) {
+        if (parallel_->size() == 1) throw;
+        error = e.what();
+      }
+    }
+    std::string outcome = nlohmann::json{{"error", error},
+                                         {"config", nlohmann::json(config_)},
+                                         {"state", nlohmann::json(state_)},
+                                         {"has_checkpoint", has_checkpoint_},
+                                         {"nothing_to_do", nothing_to_do}}
+                              .dump();
+    parallel_->share(outcome);
+    if (!writer()) {
+      const auto j = nlohmann::json::parse(outcome);
+      if (!j.at("error").get<std::string>().empty())
+        throw UsageError("rank 0 could not start: " + first_line(j.at("error").get<std::string>()));
+      config_ = j.at("config").get<Config>();
+      state_ = j.at("state").get<TrainState>();
+      has_checkpoint_ = j.at("has_checkpoint").get<bool>();
+      nothing_to_do = j.at("nothing_to_do").get<bool>();
+    }
+    if (!error.empty()) throw UsageError(first_line(error));
+    if (nothing_to_do) return result_of(state_, state_.stop_reason.empty() ? "max_steps" : state_.stop_reason);
+    return std::nullopt;
+  }
+
+  bool create_new_run() {
+    create_directories(paths_.dir);
+    lock_.emplace(paths_.dir);
+    if (file_exists(paths_.state()) || file_exists(paths_.last()))
+      throw UsageError(paths_.dir + ": already holds a run; continue it with --resume, or choose another --run");
+    state_.world_size = parallel_->size();
+    return false;
+  }
+
+  // Resumed runs train their own config.json, with --set overrides of the budget only
+  // (resume_overridable_keys). Returns true when the run has nothing left to do.
+  bool open_resumed_run() {
+    // The lock first: a trainer that just started may not have written config.json yet.
+    if (std::filesystem::is_directory(paths_.dir)) lock_.emplace(paths_.dir);
+    require_run_dir(paths_.dir);
+    remove_stale_temporaries(paths_);
+    const Config recorded = load_config(paths_.config());
+    config_ = recorded;
+    apply_overrides(config_, options_.overrides);
+    refuse_identity_changes(recorded, config_, paths_.config());
+    has_checkpoint_ = file_exists(paths_.state());
+    if (!has_checkpoint_) {
+      spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths_.dir);
+      settle_staged(paths_, nullptr);
+      keep_metrics_lines(paths_.metrics(), 0);
+      return false;
+    }
+    state_ = load_state(paths_.state());
+    if (state_.world_size != parallel_->size())
+      throw UsageError(fmt::format("--resume: {} was trained by {} worker(s) and this run has {}; resume it with "
+                                   "{} (the workers' dropout draws depend on their number)",
+                                   paths_.dir, state_.world_size, parallel_->size(),
+                                   state_.world_size > 1 ? fmt::format("--nproc {}", state_.world_size)
+                                                         : std::string("one process (no --nproc)")));
+    settle_staged(paths_, &state_);
+    for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
+      if (name != "best.pt" || state_.checksums.count(name) || file_exists(paths_.file(name)))
+        checked_file(paths_, &state_, name);
+    return nothing_left_to_train();
+  }
+
+  // A resumed run at its --max-steps, or complete within its budget, has nothing to train; a
+  // complete run whose budget grew is extended.
+  bool nothing_left_to_train() {
+    const TrainConfig& budget = config_.train;
+    if (options_.max_steps > 0 && state_.step >= options_.max_steps) {
+      spdlog::info("{} is already at step {} (--max-steps {}); nothing to resume", paths_.dir, state_.step,
+                   options_.max_steps);
+      state_.stop_reason = "max_steps";
+      return true;
+    }
+    if (!state_.complete) return false;
+    const bool patience_left = !(budget.patience > 0 && state_.bad_validations >= budget.patience);
+    if (state_.epoch >= budget.epochs || !patience_left) {
+      spdlog::info(
+          "{} is already complete ({} after {} epochs); nothing to resume (extend it with --set "
+          "train.epochs=N, or a larger train.patience after early stopping)",
+          paths_.dir, state_.stop_reason, state_.epoch);
+      return true;
+    }
+    spdlog::info("extending the complete run {} ({} after {} epochs) to {} epochs", paths_.dir, state_.stop_reason,
+                 state_.epoch, budget.epochs);
+    state_.complete = false;
+    state_.stop_reason.clear();
+    return false;
+  }
+
+  void prepare_device() {
+    device_ = resolve_device(options_.device.empty() || options_.device == "auto" ? config_.train.device
+                                                                                   : options_.device);
+    if (parallel_->size() > 1 && device_.is_cuda())
+      device_ = torch::Device(torch::kCUDA, static_cast<int8_t>(options_.world.local_rank));
+  }
+
+  // Tokenizers and vocabularies from the training split (or from the run when resuming): rank 0
+  // builds or reads them, the others receive them. SentencePiece models are trained here (or
+  // copied from data.spm_dir) into the run directory.
+  void prepare_data() {
+    const auto train_corpus = data::read_corpus(config_.data.train, "train");
+    std::vector<std::string> spm_models;
+    if (writer() && has_checkpoint_) {
+      spm_models = data::load_spm_models(config_.data, paths_.dir);
+      src_vocab_ = data::Vocab::load(paths_.src_vocab());
+      tgt_vocab_ = data::Vocab::load(paths_.tgt_vocab());
+    } else if (writer()) {
+      spm_models = build_vocabularies(train_corpus);
+    }
+    share_vocabularies(spm_models);
+    tokenizers_ = data::make_tokenizers(config_.data, spm_models);
+    train_data_ = data::encode_corpus(train_corpus, tokenizers_, src_vocab_, tgt_vocab_, config_.data.max_len);
+    if (train_data_.examples.empty())
+      throw std::runtime_error(config_.data.train.src +
+                               ": no usable training pairs (all empty or longer than data.max_len)");
+    if (has_valid() && writer()) read_valid_split();  // rank 0 validates for every rank
+    spdlog::info(
+        "data: {} training pairs ({} dropped: {} empty, {} over data.max_len={}), {} validation pairs; "
+        "vocab {} {} / {} {}",
+        train_data_.examples.size(), train_data_.dropped_empty + train_data_.dropped_long, train_data_.dropped_empty,
+        train_data_.dropped_long, config_.data.max_len, valid_.examples.size(), config_.data.src_lang,
+        src_vocab_.size(), config_.data.tgt_lang, tgt_vocab_.size());
+  }
+
+  // A new run's SentencePiece models, vocabularies and config.json, written into the run.
+  std::vector<std::string> build_vocabularies(const data::ParallelCorpus& train_corpus) {
+    const DataConfig& data = config_.data;
+    if (data.tokenizer == "spm")
+      spdlog::info("SentencePiece: {} ({} pieces{}) {}", data.spm_type, data.vocab_size,
+                   data.joint_vocab ? ", one model for both languages" : ", one model per language",
+                   data.spm_dir.empty() ? "trained on the training split" : "from " + data.spm_dir);
+    auto spm_models = data::spm_models_for_training(data, train_corpus.src, train_corpus.tgt);
+    const auto names = data::spm_model_files(data);
+    for (size_t i = 0; i < spm_models.size(); ++i) write_file_atomic(paths_.file(names[i]), spm_models[i]);
+    std::tie(src_vocab_, tgt_vocab_) = data::build_vocabs(train_corpus, data::make_tokenizers(data, spm_models),
+                                                          data.min_freq, data.max_size);
+    save_config(config_, paths_.config());
+    src_vocab_.save(paths_.src_vocab());
+    tgt_vocab_.save(paths_.tgt_vocab());
+    return spm_models;
+  }
+
+  // Rank 0's vocabularies and SentencePiece models on every rank.
+  void share_vocabularies(std::vector<std::string>& spm_models) {
+    if (parallel_->size() == 1) return;
+    std::string sent = writer() ? nlohmann::json{{"src", src_vocab_.tokens()},
+                                                 {"tgt", tgt_vocab_.tokens()},
+                                                 {"models", spm_models.size()}}
+                                      .dump()
+                                : std::string();
+    parallel_->share(sent);
+    const auto j = nlohmann::json::parse(sent);
+    if (!writer()) {
+      src_vocab_ = data::Vocab(j.at("src").get<std::vector<std::string>>());
+      tgt_vocab_ = data::Vocab(j.at("tgt").get<std::vector<std::string>>());
+      spm_models.resize(j.at("models").get<size_t>());
+    }
+    for (auto& model : spm_models) parallel_->share(model);
+  }
+
+  bool has_valid() const { return !config_.data.valid.src.empty(); }
+
+  void read_valid_split() {
+    const auto corpus = data::read_corpus(config_.data.valid, "valid");
+    valid_.examples = data::encode_corpus(corpus, tokenizers_, src_vocab_, tgt_vocab_, 0).examples;
+    for (const auto& example : valid_.examples) {
+      valid_.sources.push_back(corpus.src[example.index]);
+      valid_.references.push_back(corpus.tgt[example.index]);
+    }
+  }
+
+  // Model, optimizer and schedule; with a checkpoint, its weights, moments, schedule and
+  // generator. The seed fixes the initial weights, dropout masks and teacher forcing.
+  void prepare_model() {
+    const TrainConfig& t = config_.train;
+    torch::manual_seed(t.seed);
+    model_ = models::make_model(config_.model, src_vocab_.size(), tgt_vocab_.size());
+    model_->to(device_);
+    optimizer_ = make_optimizer(model_->parameters(), t);
+    schedule_.emplace(t);
+    if (has_checkpoint_) {
+      if (writer()) {
+        load_module(*model_, checked_file(paths_, &state_, "model.pt"), device_);
+        load_optimizer(*optimizer_, checked_file(paths_, &state_, "optimizer.pt"));
+      }
+      schedule_->load_state(state_.schedule);
+      set_rng_state(state_.rng);
+    }
+    share_weights();
+    checkpoints_.emplace(paths_, t.average_last, has_checkpoint_ ? state_.step : -1);
+    if (has_checkpoint_ && writer()) record_resume();
+    state_.parameters = model_->parameter_count();
+    state_.device = device_.str();
+    spdlog::info("model: {} with {} parameters on {}", to_string(config_.model.type), state_.parameters,
+                 state_.device);
+  }
+
+  // Rank 0's weights (initial or resumed) and optimizer moments on every rank.
+  void share_weights() {
+    if (parallel_->size() == 1) return;
+    parallel_->share(module_tensors(*model_));
+    if (!has_checkpoint_) return;
+    std::string sent = writer() ? optimizer_bytes(*optimizer_) : std::string();
+    parallel_->share(sent);
+    if (!writer()) load_optimizer_bytes(*optimizer_, sent);
+  }
+
+  // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
+  // runs with, and every resume.
+  void record_resume() {
+    if (!options_.overrides.empty()) save_config(config_, paths_.config());
+    state_.resumes.push_back({utc_now(), state_.step, options_.overrides, options_.max_steps});
+    save_state(state_, paths_.state());
+    keep_metrics_lines(paths_.metrics(), state_.validations);  // validations after the checkpoint run again
+    spdlog::info("resuming {} at step {}, epoch {}, batch {}", paths_.dir, state_.step, state_.epoch + 1,
+                 state_.batch_in_epoch);
+  }
+
+  // ---- Training ------------------------------------------------------------------------------
+
+  // The epoch's batches (shuffled by the seed and the epoch), from where a resume left off;
+  // validation every train.valid_every steps and at the end. Sets stop_reason_ to stop early.
+  void train_epoch() {
+    const TrainConfig& t = config_.train;
+    data::BatchOptions batch_options;
+    batch_options.batch_size = t.batch_size;
+    batch_options.batch_tokens = t.batch_tokens;
+    batch_options.bucket_chunk = t.bucket_chunk;
+    batch_options.shuffle = true;
+    const auto batches =
+        data::make_batches(train_data_.examples, batch_options, static_cast<uint64_t>(t.seed) + state_.epoch);
+    if (state_.batch_in_epoch == 0) {
+      auto pad = data::padding_stats(train_data_.examples, batches);
+      spdlog::info("epoch {}/{}: {} batches, padding {:.1f}% (source {:.1f}%, target {:.1f}%)", state_.epoch + 1,
+                   t.epochs, batches.size(), 100 * pad.fraction(), 100 * pad.src_fraction(),
+                   100 * pad.tgt_fraction());
+    }
+    report::ProgressBar progress(fmt::format("epoch {}/{}", state_.epoch + 1, t.epochs),
+                                 static_cast<int64_t>(batches.size()), t.log_every);
+    EpochTotals epoch;
+    model_->train();
+    while (state_.batch_in_epoch < static_cast<int64_t>(batches.size())) {
+      const bool interrupted = train_batch(batches[state_.batch_in_epoch], epoch, progress);
+      if (!stop_reason_.empty()) return;  // diverged
+      const bool step_limit = options_.max_steps > 0 && state_.step >= options_.max_steps;
+      const bool epoch_end = state_.batch_in_epoch == static_cast<int64_t>(batches.size());
+      if (!epoch_end && t.valid_every > 0 && state_.step % t.valid_every == 0) {
+        if (validate_and_decide(state_.epoch + 1)) stop_reason_ = "early_stopping";
+        model_->train();
+        checkpoint();
+        if (!stop_reason_.empty()) return;
+      }
+      if (interrupted || step_limit) {
+        progress.finish();
+        checkpoint();
+        stop_reason_ = interrupted ? "interrupted" : "max_steps";
+        return;
+      }
+    }
+    progress.finish();
+    spdlog::info("epoch {}/{} done: train loss {:.4f}, {:.0f} tokens/s, {:.1f} s", state_.epoch + 1, t.epochs,
+                 epoch.steps ? epoch.loss / epoch.steps : 0.0, epoch.time > 0 ? epoch.tokens / epoch.time : 0.0,
+                 epoch.time);
+    state_.epoch++;
+    state_.batch_in_epoch = 0;
+    if (validate_and_decide(state_.epoch)) stop_reason_ = "early_stopping";
+    if (stop_reason_.empty() && state_.epoch < t.epochs) checkpoint();
+  }
+
+  struct EpochTotals {
+    double loss = 0, time = 0;
+    int64_t steps = 0, tokens = 0;
   };
-  return mix(mix(mix(static_cast<uint64_t>(seed)) + static_cast<uint64_t>(step)) + static_cast<uint64_t>(rank));
-}
 
-std::string optimizer_bytes(torch::optim::Optimizer& optimizer) {
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  std::ostringstream out;
-  archive.save_to(out);
-  return out.str();
-}
+  // One global batch: this worker's part of it through train_step, the step's totals summed
+  // over the workers, the counters advanced. Returns whether a stop (Ctrl-C) was requested.
+  bool train_batch(const std::vector<int64_t>& global_batch, EpochTotals& epoch, report::ProgressBar& progress) {
+    const TrainConfig& t = config_.train;
+    const auto step_start = Clock::now();
+    parallel_->seed_step(t.seed, state_.step);
+    const auto mine = parallel_->my_part(global_batch);
+    const data::Batch batch = mine.empty() ? data::Batch{} : data::collate(train_data_.examples, mine).to(device_);
+    StepOptions step;
+    step.lr = schedule_->lr_at(state_.step + 1);
+    step.teacher_forcing = t.teacher_forcing;
+    step.label_smoothing = t.label_smoothing;
+    step.clip = t.clip;
+    step.loss_share = share_of_positions(mine, global_batch);
+    if (parallel_->size() > 1) step.sum_gradients = [&](const auto& p) { parallel_->sum_gradients(p); };
+    const StepResult result = train_step(*model_, batch, *optimizer_, step);
 
-void load_optimizer_bytes(torch::optim::Optimizer& optimizer, const std::string& bytes) {
-  std::istringstream in(bytes);
-  torch::serialize::InputArchive archive;
-  archive.load_from(in);
-  optimizer.load(archive);
-}
+    // The whole batch's mean loss and tokens, and whether any worker was asked to stop.
+    std::vector<double> totals = {result.loss * static_cast<double>(result.positions),
+                                  static_cast<double>(result.positions), static_cast<double>(result.tgt_tokens),
+                                  options_.stop && options_.stop->load() ? 1.0 : 0.0};
+    parallel_->sum(totals);
+    const double loss = totals[1] > 0 ? totals[0] / totals[1] : 0.0;
+    const auto tokens = std::llround(totals[2]);
+    if (!std::isfinite(loss)) {
+      progress.finish();
+      spdlog::error(
+          "loss is {} at step {} (epoch {}): training stopped. The last good checkpoint is {} "
+          "(step {}). Lower train.lr or set train.clip, then retrain.",
+          loss, state_.step + 1, state_.epoch + 1, paths_.last(),
+          writer() && file_exists(paths_.state()) ? load_state(paths_.state()).step : 0);
+      stop_reason_ = "diverged";
+      return false;
+    }
+    const double step_time = seconds_since(step_start);
+    state_.step++;
+    state_.batch_in_epoch++;
+    state_.tokens += tokens;
+    state_.train_s += step_time;
+    state_.elapsed_s += step_time;
+    state_.interval_loss += loss;
+    state_.interval_steps++;
+    state_.interval_tokens += tokens;
+    state_.interval_time += step_time;
+    epoch.loss += loss;
+    epoch.steps++;
+    epoch.tokens += tokens;
+    epoch.time += step_time;
+    progress.update(state_.batch_in_epoch, {loss, epoch.tokens / epoch.time, *step.lr});
+    return totals[3] > 0;
+  }
+
+  // This worker's share of the global batch's predicted target positions (n / N), which makes
+  // the summed gradients those of the global mean loss. Alone: 1.
+  double share_of_positions(const std::vector<int64_t>& mine, const std::vector<int64_t>& global_batch) const {
+    if (mine.size() == global_batch.size()) return 1.0;
+    auto positions = [&](const std::vector<int64_t>& batch) {
+      int64_t n = 0;  // each target <bos> y_1 ... y_n <eos> predicts n + 1 positions
+      for (const int64_t i : batch) n += static_cast<int64_t>(train_data_.examples[i].tgt.size()) - 1;
+      return static_cast<double>(n);
+    };
+    return positions(mine) / positions(global_batch);
+  }
+
+  // ---- Validation ----------------------------------------------------------------------------
+
+  // Loss and perplexity on the validation split; greedy BLEU on its first train.valid_bleu_max
+  // sentences, through the pipeline `eval` uses (<unk> copied or dropped as eval does).
+  Validation validate() {
+    Validation v;
+    if (!has_valid()) return v;
+    const TrainConfig& t = config_.train;
+    auto total = eval::corpus_loss(*model_, valid_.examples, t.batch_size, device_);
+    v.loss = total.mean();
+    v.ppl = total.perplexity();
+    if (t.valid_bleu_max > 0) {
+      const size_t n = std::min<size_t>(valid_.examples.size(), t.valid_bleu_max);
+      const std::vector<std::string> sources(valid_.sources.begin(), valid_.sources.begin() + n);
+      const std::vector<std::string> refs(valid_.references.begin(), valid_.references.begin() + n);
+      decode::CorpusTranslationOptions translation;
+      translation.search = decode::SearchOptions::from(config_.decode);
+      translation.search.beam = 1;
+      translation.batch_size = config_.decode.batch_size;
+      const decode::TextCodec codec{tokenizers_, src_vocab_, tgt_vocab_};
+      const auto hyps = decode::translate_corpus(*model_, codec, sources, translation, device_).texts;
+      v.bleu = eval::corpus_bleu(hyps, refs, config_.data.lowercase).score;
+    }
+    return v;
+  }
+
+  // One validation, decided on rank 0 and sent to the others with the schedule. Returns true
+  // to stop (early stopping).
+  bool validate_and_decide(int64_t epoch_for_log) {
+    std::string decision;
+    if (writer())
+      decision =
+          nlohmann::json{{"stop", validate_and_record(epoch_for_log)}, {"schedule", schedule_->state()}}.dump();
+    parallel_->share(decision);
+    const auto j = nlohmann::json::parse(decision);
+    if (!writer()) schedule_->load_state(j.at("schedule"));
+    return j.at("stop").get<bool>();
+  }
+
+  // Rank 0: validate, then the metrics line, best.pt and the snapshot staged, the schedule's
+  // plateau, and the patience counter. Returns true when patience ran out.
+  bool validate_and_record(int64_t epoch_for_log) {
+    const TrainConfig& t = config_.train;
+    const auto start = Clock::now();
+    const Validation v = validate();
+    state_.validations++;
+    const double metric = t.early_stopping_metric == "valid_bleu" ? v.bleu : v.loss;
+    const bool best = has_valid() && improves(t.early_stopping_metric, metric, state_.best_score);
+    // Patience restarts only on an improvement of at least train.min_delta (Keras' and Lightning's
+    // min_delta): a model still creeping up by less than that per validation has converged.
+    const bool significant = best && (!state_.best_score || std::abs(metric - *state_.best_score) >= t.min_delta);
+    if (best) {
+      state_.best_score = metric;
+      state_.best_step = state_.step;
+      state_.best_epoch = epoch_for_log;
+      state_.bad_validations = significant ? 0 : state_.bad_validations + 1;
+      checkpoints_->stage_best(*model_);  // committed by the next checkpoint
+    } else if (has_valid()) {
+      state_.bad_validations++;
+    }
+    if (t.average_last > 0) checkpoints_->stage_snapshot(*model_, state_.step);  // for averaged.pt
+    if (has_valid() && schedule_->on_validation(v.loss)) {
+      if (t.lr_drop_resets_patience) state_.bad_validations = 0;
+      spdlog::info("validation loss plateaued: learning rate lowered to {:.3g}{}", schedule_->lr_at(state_.step),
+                   t.lr_drop_resets_patience ? "; patience starts again" : "");
+    }
+    state_.elapsed_s += seconds_since(start);
+    append_metrics_line(v, epoch_for_log, best);
+    return t.patience > 0 && state_.bad_validations >= t.patience;
+  }
+
+  void append_metrics_line(const Validation& v, int64_t epoch_for_log, bool best) {
+    auto or_null = [](bool present, double value) { return present ? nlohmann::json(value) : nlohmann::json(); };
+    nlohmann::json line = {
+        {"step", state_.step},
+        {"epoch", epoch_for_log},
+        {"train_loss", or_null(state_.interval_steps > 0, state_.interval_loss / std::max<int64_t>(1, state_.interval_steps))},
+        {"valid_loss", or_null(has_valid(), v.loss)},
+        {"valid_ppl", or_null(has_valid(), v.ppl)},
+        {"valid_bleu", or_null(!std::isnan(v.bleu), v.bleu)},
+        {"lr", schedule_->lr_at(state_.step + 1)},
+        {"tokens_per_s", state_.interval_time > 0 ? state_.interval_tokens / state_.interval_time : 0.0},
+        {"elapsed_s", state_.elapsed_s},
+        {"best", best}};
+    append_line(paths_.metrics(), line.dump());
+    if (has_valid())
+      spdlog::info("validation at step {}: loss {:.4f}, ppl {:.2f}, BLEU {}{}", state_.step, v.loss, v.ppl,
+                   std::isnan(v.bleu) ? std::string("-") : fmt::format("{:.2f}", v.bleu), best ? " (best)" : "");
+    state_.interval_loss = 0;
+    state_.interval_steps = state_.interval_tokens = 0;
+    state_.interval_time = 0;
+  }
+
+  // ---- Checkpoints ---------------------------------------------------------------------------
+
+  // Rank 0 writes the checkpoint (the run module's transaction); the others have nothing to write.
+  void checkpoint() {
+    if (!writer()) return;
+    state_.schedule = schedule_->state();
+    state_.rng = rng_state();
+    checkpoints_->commit(*model_, *optimizer_, state_);
+  }
+
+  // The run's end: the final checkpoint and averaged.pt for a complete run, the closing log line.
+  TrainResult finish(Clock::time_point wall_start) {
+    const TrainConfig& t = config_.train;
+    if (stop_reason_.empty()) stop_reason_ = "epochs";
+    if (stop_reason_ == "epochs" || stop_reason_ == "early_stopping") {
+      state_.complete = true;
+      state_.stop_reason = stop_reason_;
+      checkpoint();
+      if (writer() && t.average_last > 0) {
+        auto scratch = models::make_model(config_.model, src_vocab_.size(), tgt_vocab_.size());
+        checkpoints_->write_average(*scratch, state_);
+      }
+    }
+    if (stop_reason_ == "early_stopping")
+      spdlog::info("early stopping: {} did not improve{} for {} validations (best {:.4f} at step {})",
+                   t.early_stopping_metric, t.min_delta > 0 ? fmt::format(" by {:g} or more", t.min_delta) : "",
+                   t.patience, state_.best_score.value_or(0.0), state_.best_step);
+    if (stop_reason_ == "interrupted" || stop_reason_ == "max_steps")
+      spdlog::info("stopped at step {}; checkpoint written. Resume with: seq2seq train --run {} --resume",
+                   state_.step, paths_.dir);
+    TrainResult result = result_of(state_, stop_reason_);
+    result.elapsed_s = seconds_since(wall_start);
+    return result;
+  }
+
+  // What the trainer was given.
+  TrainOptions options_;
+  RunPaths paths_;
+  Config config_;  // the resolved config (a resumed run's own, with its overrides)
+  // The run: its record, lock, log and checkpoint writer.
+  TrainState state_;
+  bool has_checkpoint_ = false;  // resuming from a state.json (not from before the first checkpoint)
+  std::optional<RunLock> lock_;
+  std::optional<RunLog> run_log_;
+  std::optional<CheckpointWriter> checkpoints_;
+  std::unique_ptr<DataParallel> parallel_;
+  torch::Device device_ = torch::kCPU;
+  // Data.
+  data::Vocab src_vocab_, tgt_vocab_;
+  data::Tokenizers tokenizers_;
+  data::EncodedCorpus train_data_;
+  ValidSplit valid_;
+  // Model, optimizer, schedule.
+  std::shared_ptr<models::Seq2SeqModel> model_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::optional<LrSchedule> schedule_;
+  std::string stop_reason_;  // set when training stops before its epochs end
+};
 
 }  // namespace
 
@@ -158,528 +674,9 @@ const std::vector<std::string>& resume_overridable_keys() {
   return keys;
 }
 
-TrainResult train_model(const Config& input_config, const TrainOptions& options) {
-  const auto wall_start = Clock::now();
+TrainResult train_model(const Config& config, const TrainOptions& options) {
   if (options.run_dir.empty()) throw UsageError("no run directory given (use --run runs/NAME)");
-  RunPaths paths{options.run_dir};
-  const World& world = options.world;
-  const bool writer = world.writer();  // rank 0, or the one process: the only one that touches paths.dir
-
-  // Data parallel: join the job first. Rank 0 then does the setup below alone and sends the others
-  // what it found (the config, the checkpoint's state, the vocabularies, the weights).
-  std::unique_ptr<Collective> collective;
-  if (world.distributed())
-    collective = std::make_unique<Collective>(world, resolve_device(options.device.empty() ? "auto" : options.device));
-
-  // Config: fresh runs use the given config; resumed runs their own config.json, with --set
-  // overrides of the budget only (resume_overridable_keys).
-  Config config = input_config;
-  TrainState state;
-  std::optional<RunLock> lock;
-  bool has_checkpoint = false;  // resuming from a state.json (not from before the first checkpoint)
-  std::optional<TrainResult> nothing_to_do;
-  auto setup = [&] {
-  if (options.resume) {
-    // The lock first: a trainer that just started may not have written config.json yet.
-    if (std::filesystem::is_directory(paths.dir)) lock.emplace(paths.dir);
-    require_run_dir(paths.dir);
-    remove_stale_temporaries(paths);
-    const Config recorded = load_config(paths.config());
-    config = recorded;
-    apply_overrides(config, options.overrides);
-    refuse_identity_changes(recorded, config, paths.config());
-    has_checkpoint = file_exists(paths.state());
-    if (has_checkpoint) {
-      state = load_state(paths.state());
-      if (state.world_size != world.size)
-        throw UsageError(fmt::format("--resume: {} was trained by {} worker(s) and this run has {}; resume it with "
-                                     "{} (the workers' dropout draws depend on their number)",
-                                     paths.dir, state.world_size, world.size,
-                                     state.world_size > 1 ? fmt::format("--nproc {}", state.world_size)
-                                                          : std::string("one process (no --nproc)")));
-      settle_staged(paths, &state);
-      for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
-        if (name != "best.pt" || state.checksums.count(name) || file_exists(paths.file(name)))
-          checked_file(paths, &state, name);
-      const TrainConfig& budget = config.train;
-      const bool patience_left = !(budget.patience > 0 && state.bad_validations >= budget.patience);
-      const bool steps_left = options.max_steps == 0 || state.step < options.max_steps;
-      if (!steps_left) {
-        spdlog::info("{} is already at step {} (--max-steps {}); nothing to resume", paths.dir, state.step,
-                     options.max_steps);
-        nothing_to_do = TrainResult{"max_steps",  state.step,   state.epoch, state.best_score.value_or(0.0),
-                                    state.elapsed_s, state.tokens, state.train_s};
-        return;
-      }
-      if (state.complete) {
-        if (state.epoch >= budget.epochs || !patience_left) {
-          spdlog::info(
-              "{} is already complete ({} after {} epochs); nothing to resume (extend it with --set "
-              "train.epochs=N, or a larger train.patience after early stopping)",
-              paths.dir, state.stop_reason, state.epoch);
-          nothing_to_do = TrainResult{state.stop_reason, state.step,   state.epoch, state.best_score.value_or(0.0),
-                                      state.elapsed_s,   state.tokens, state.train_s};
-          return;
-        }
-        spdlog::info("extending the complete run {} ({} after {} epochs) to {} epochs", paths.dir, state.stop_reason,
-                     state.epoch, budget.epochs);
-        state.complete = false;
-        state.stop_reason.clear();
-      }
-    } else {
-      spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths.dir);
-      settle_staged(paths, nullptr);
-    }
-    if (!has_checkpoint) keep_metrics_lines(paths.metrics(), 0);
-  } else {
-    create_directories(paths.dir);
-    lock.emplace(paths.dir);
-    if (file_exists(paths.state()) || file_exists(paths.last()))
-      throw UsageError(paths.dir + ": already holds a run; continue it with --resume, or choose another --run");
-    state.world_size = world.size;
-  }
-  };
-  if (writer) {
-    std::string error;
-    try {
-      setup();
-    } catch (const std::exception& e) {
-      error = e.what();
-      if (!collective) throw;
-    }
-    if (collective) {  // the outcome, error included, goes to every rank
-      std::string sent = nlohmann::json{{"error", error},
-                                        {"config", nlohmann::json(config)},
-                                        {"state", nlohmann::json(state)},
-                                        {"has_checkpoint", has_checkpoint},
-                                        {"nothing_to_do", nothing_to_do.has_value()}}
-                             .dump();
-      collective->broadcast_bytes(sent);
-      if (!error.empty()) throw UsageError(first_line(error));
-    }
-  } else {
-    std::string received;
-    collective->broadcast_bytes(received);
-    const auto j = nlohmann::json::parse(received);
-    if (!j.at("error").get<std::string>().empty())
-      throw UsageError("rank 0 could not start: " + first_line(j.at("error").get<std::string>()));
-    config = j.at("config").get<Config>();
-    state = j.at("state").get<TrainState>();
-    has_checkpoint = j.at("has_checkpoint").get<bool>();
-    if (j.at("nothing_to_do").get<bool>())
-      nothing_to_do = TrainResult{state.stop_reason, state.step,   state.epoch, state.best_score.value_or(0.0),
-                                  state.elapsed_s,   state.tokens, state.train_s};
-  }
-  if (nothing_to_do) return *nothing_to_do;
-  std::optional<RunLog> run_log;
-  if (writer) run_log.emplace(paths.log());
-  if (collective)
-    spdlog::info("data parallel: {} workers ({} backend, rendezvous at {}:{}); each trains every {}th sentence of a batch",
-                 world.size, collective->backend(), world.master_addr, world.master_port, world.size);
-  const TrainConfig& t = config.train;
-  torch::Device device = resolve_device(options.device.empty() || options.device == "auto" ? t.device : options.device);
-  if (collective && device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<int8_t>(world.local_rank));
-
-  // Data: tokenizers and vocabularies from the training split (or from the run when resuming).
-  // SentencePiece models are trained here (or copied from data.spm_dir) into the run directory.
-  const auto train_corpus = data::read_corpus(config.data.train, "train");
-  std::vector<std::string> spm_models;
-  data::Vocab src_vocab, tgt_vocab;
-  if (writer && has_checkpoint) {
-    spm_models = data::load_spm_models(config.data, paths.dir);
-    src_vocab = data::Vocab::load(paths.src_vocab());
-    tgt_vocab = data::Vocab::load(paths.tgt_vocab());
-  } else if (writer) {
-    if (config.data.tokenizer == "spm")
-      spdlog::info("SentencePiece: {} ({} pieces{}) {}", config.data.spm_type, config.data.vocab_size,
-                   config.data.joint_vocab ? ", one model for both languages" : ", one model per language",
-                   config.data.spm_dir.empty() ? "trained on the training split" : "from " + config.data.spm_dir);
-    spm_models = data::spm_models_for_training(config.data, train_corpus.src, train_corpus.tgt);
-    const auto names = data::spm_model_files(config.data);
-    for (size_t i = 0; i < spm_models.size(); ++i) write_file_atomic(paths.file(names[i]), spm_models[i]);
-    std::tie(src_vocab, tgt_vocab) = data::build_vocabs(train_corpus, data::make_tokenizers(config.data, spm_models),
-                                                        config.data.min_freq, config.data.max_size);
-    save_config(config, paths.config());
-    src_vocab.save(paths.src_vocab());
-    tgt_vocab.save(paths.tgt_vocab());
-  }
-  if (collective) {  // rank 0's vocabularies (and SentencePiece models) on every rank
-    std::string sent =
-        writer ? nlohmann::json{{"src", src_vocab.tokens()}, {"tgt", tgt_vocab.tokens()}, {"models", spm_models.size()}}
-                     .dump()
-               : std::string();
-    collective->broadcast_bytes(sent);
-    const auto j = nlohmann::json::parse(sent);
-    if (!writer) {
-      src_vocab = data::Vocab(j.at("src").get<std::vector<std::string>>());
-      tgt_vocab = data::Vocab(j.at("tgt").get<std::vector<std::string>>());
-      spm_models.resize(j.at("models").get<size_t>());
-    }
-    for (auto& model : spm_models) collective->broadcast_bytes(model);
-  }
-  const auto tokenizers = data::make_tokenizers(config.data, spm_models);
-  const auto train_data = data::encode_corpus(train_corpus, tokenizers, src_vocab, tgt_vocab, config.data.max_len);
-  if (train_data.examples.empty())
-    throw std::runtime_error(config.data.train.src +
-                             ": no usable training pairs (all empty or longer than data.max_len)");
-  data::EncodedCorpus valid_data;
-  std::vector<std::string> valid_refs, valid_lines_src;
-  std::vector<std::vector<std::string>> valid_src_tokens;  // what a <unk> in a validation output may copy
-  const bool has_valid = !config.data.valid.src.empty();  // rank 0 validates for every rank
-  if (has_valid && writer) {
-    const auto valid_corpus = data::read_corpus(config.data.valid, "valid");
-    valid_data = data::encode_corpus(valid_corpus, tokenizers, src_vocab, tgt_vocab, 0);
-    for (const auto& example : valid_data.examples) {
-      valid_refs.push_back(valid_corpus.tgt[example.index]);
-      valid_src_tokens.push_back(tokenizers.src->tokenize(valid_corpus.src[example.index]));
-    }
-  }
-  spdlog::info(
-      "data: {} training pairs ({} dropped: {} empty, {} over data.max_len={}), {} validation pairs; "
-      "vocab {} {} / {} {}",
-      train_data.examples.size(), train_data.dropped_empty + train_data.dropped_long, train_data.dropped_empty,
-      train_data.dropped_long, config.data.max_len, valid_data.examples.size(), config.data.src_lang, src_vocab.size(),
-      config.data.tgt_lang, tgt_vocab.size());
-
-  // Model and optimizer. The seed fixes the initial weights, dropout masks and teacher forcing.
-  torch::manual_seed(t.seed);
-  auto model = models::make_model(config.model, src_vocab.size(), tgt_vocab.size());
-  model->to(device);
-  auto optimizer = make_optimizer(model->parameters(), t);
-  LrSchedule schedule(t);
-  if (has_checkpoint) {
-    if (writer) {
-      load_module(*model, checked_file(paths, &state, "model.pt"), device);
-      load_optimizer(*optimizer, checked_file(paths, &state, "optimizer.pt"));
-    }
-    schedule.load_state(state.schedule);
-    set_rng_state(state.rng);
-  }
-  if (collective) {  // rank 0's weights (initial or resumed) and optimizer moments on every rank
-    collective->broadcast(module_tensors(*model));
-    if (has_checkpoint) {
-      std::string sent = writer ? optimizer_bytes(*optimizer) : std::string();
-      collective->broadcast_bytes(sent);
-      if (!writer) load_optimizer_bytes(*optimizer, sent);
-    }
-  }
-  if (has_checkpoint && writer) {
-    // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
-    // runs with, and every resume.
-    if (!options.overrides.empty()) save_config(config, paths.config());
-    state.resumes.push_back({utc_now(), state.step, options.overrides, options.max_steps});
-    save_state(state, paths.state());
-    keep_metrics_lines(paths.metrics(), state.validations);  // validations after the checkpoint run again
-    spdlog::info("resuming {} at step {}, epoch {}, batch {}", paths.dir, state.step, state.epoch + 1,
-                 state.batch_in_epoch);
-  }
-  state.parameters = model->parameter_count();
-  state.device = device.str();
-  spdlog::info("model: {} with {} parameters on {}", to_string(config.model.type), state.parameters, state.device);
-
-  data::BatchOptions batch_options;
-  batch_options.batch_size = t.batch_size;
-  batch_options.batch_tokens = t.batch_tokens;
-  batch_options.bucket_chunk = t.bucket_chunk;
-  batch_options.shuffle = true;
-
-  // A checkpoint is a small transaction: the weights are staged (NAME.next, each written
-  // atomically), then state.json records their checksums (the commit), then they are renamed
-  // into place. A crash or a failed write at any point leaves a checkpoint that loads.
-  bool best_staged = false;  // best.pt.next written by the last validation, not yet committed
-  std::vector<std::string> snapshots_staged;  // train.average_last: weights of validations not yet committed
-  int64_t committed_step = has_checkpoint ? state.step : -1;
-  // A failed write (disk full, file size limit, permissions) stops the run with one line that
-  // says what is still on disk.
-  auto writing = [&](const std::function<void()>& write) {
-    try {
-      write();
-    } catch (const std::exception& e) {
-      throw std::runtime_error(first_line(e.what()) + "; " +
-                               (committed_step >= 0
-                                    ? "the previous checkpoint (step " + std::to_string(committed_step) + ") is intact"
-                                    : std::string("no checkpoint was written yet")) +
-                               ": free space or fix permissions, then seq2seq train --run " + paths.dir + " --resume");
-    }
-  };
-  auto checkpoint = [&] {
-    if (!writer) return;
-    state.schedule = schedule.state();
-    state.rng = rng_state();
-    std::vector<std::string> names = {"model.pt", "optimizer.pt"};
-    if (best_staged) names.push_back("best.pt");
-    // Snapshots for averaging: the new ones join the record, the oldest beyond average_last leave it.
-    names.insert(names.end(), snapshots_staged.begin(), snapshots_staged.end());
-    state.snapshots.insert(state.snapshots.end(), snapshots_staged.begin(), snapshots_staged.end());
-    std::vector<std::string> pruned;
-    while (static_cast<int>(state.snapshots.size()) > t.average_last) {
-      pruned.push_back(state.snapshots.front());
-      state.checksums.erase(state.snapshots.front());
-      state.snapshots.erase(state.snapshots.begin());
-    }
-    writing([&] {
-      save_module(*model, paths.staged("model.pt"));
-      save_optimizer(*optimizer, paths.staged("optimizer.pt"));
-      for (const auto& name : names)
-        if (std::find(pruned.begin(), pruned.end(), name) == pruned.end())
-          state.checksums[name] = sha256_file(paths.staged(name));
-      save_state(state, paths.state());  // it names weights that are already on disk
-    });
-    for (const auto& name : names)
-      if (std::find(pruned.begin(), pruned.end(), name) != pruned.end()) std::filesystem::remove(paths.staged(name));
-    names.erase(std::remove_if(names.begin(), names.end(),
-                               [&](const std::string& n) { return std::find(pruned.begin(), pruned.end(), n) != pruned.end(); }),
-                names.end());
-    commit_staged(paths, names);
-    for (const auto& name : pruned) std::filesystem::remove(paths.file(name));  // no longer named: safe to delete
-    best_staged = false;
-    snapshots_staged.clear();
-    committed_step = state.step;
-  };
-  // train.average_last: averaged.pt, the mean of the snapshots state.json names (after the final
-  // checkpoint committed them), written as a checkpoint of its own.
-  auto write_average = [&] {
-    if (!writer || t.average_last <= 0 || state.snapshots.empty()) return;
-    std::vector<std::string> files;
-    for (const auto& name : state.snapshots) files.push_back(paths.file(name));
-    auto scratch = models::make_model(config.model, src_vocab.size(), tgt_vocab.size());
-    writing([&] {
-      average_weights(*scratch, files, torch::kCPU);
-      save_module(*scratch, paths.staged("averaged.pt"));
-      state.checksums["averaged.pt"] = sha256_file(paths.staged("averaged.pt"));
-      state.averaged_from = state.snapshots;
-      save_state(state, paths.state());
-    });
-    commit_staged(paths, {"averaged.pt"});
-    spdlog::info("wrote {}: the mean of the last {} validations' weights ({} ... {})", paths.averaged(),
-                 state.snapshots.size(), state.snapshots.front(), state.snapshots.back());
-  };
-
-  auto validate = [&]() -> Validation {
-    Validation v;
-    if (!has_valid) return v;
-    auto total = eval::corpus_loss(*model, valid_data.examples, t.batch_size, device);
-    v.loss = total.mean();
-    v.ppl = total.perplexity();
-    if (t.valid_bleu_max > 0) {
-      const size_t n = std::min<size_t>(valid_data.examples.size(), t.valid_bleu_max);
-      std::vector<std::vector<int64_t>> sources;
-      for (size_t i = 0; i < n; ++i) sources.push_back(valid_data.examples[i].src);
-      decode::SearchOptions search = decode::SearchOptions::from(config.decode);
-      search.beam = 1;
-      search.attention = model->has_attention();  // <unk> is scored as eval scores it: copied or dropped
-      auto results = decode::translate_batched(*model, sources, search, config.decode.batch_size, device);
-      std::vector<std::string> hyps, refs(valid_refs.begin(), valid_refs.begin() + n);
-      for (size_t i = 0; i < results.size(); ++i)
-        hyps.push_back(tokenizers.tgt->detokenize(
-            decode::output_tokens(results[i].front(), valid_src_tokens[i], tgt_vocab)));
-      v.bleu = eval::corpus_bleu(hyps, refs, config.data.lowercase).score;
-    }
-    return v;
-  };
-
-  // One validation: metrics line, best.pt, schedule, early stopping. Returns true to stop.
-  // Data parallel: rank 0 validates and sends the others its decision and the schedule.
-  std::function<bool(int64_t)> validate_on_writer;
-  auto run_validation = [&](int64_t epoch_for_log) -> bool {
-    if (!collective) return validate_on_writer(epoch_for_log);
-    std::string decision;
-    if (writer)
-      decision = nlohmann::json{{"stop", validate_on_writer(epoch_for_log)}, {"schedule", schedule.state()}}.dump();
-    collective->broadcast_bytes(decision);
-    const auto j = nlohmann::json::parse(decision);
-    if (!writer) schedule.load_state(j.at("schedule"));
-    return j.at("stop").get<bool>();
-  };
-  validate_on_writer = [&](int64_t epoch_for_log) -> bool {
-    const auto start = Clock::now();
-    Validation v = validate();
-    state.validations++;
-    const double metric = t.early_stopping_metric == "valid_bleu" ? v.bleu : v.loss;
-    const bool best = has_valid && improves(t.early_stopping_metric, metric, state.best_score);
-    // Patience restarts only on an improvement of at least train.min_delta (Keras' and Lightning's
-    // min_delta): a model still creeping up by less than that per validation has converged.
-    const bool significant =
-        best && (!state.best_score || std::abs(metric - *state.best_score) >= t.min_delta);
-    if (best) {
-      state.best_score = metric;
-      state.best_step = state.step;
-      state.best_epoch = epoch_for_log;
-      if (significant) state.bad_validations = 0;
-      else state.bad_validations++;
-      writing([&] { save_module(*model, paths.staged("best.pt")); });  // committed by the next checkpoint
-      best_staged = true;
-    } else if (has_valid) {
-      state.bad_validations++;
-    }
-    if (t.average_last > 0) {  // these weights, for averaged.pt (committed by the next checkpoint)
-      const std::string name = snapshot_file(state.step);
-      writing([&] { save_module(*model, paths.staged(name)); });
-      snapshots_staged.push_back(name);
-    }
-    if (has_valid && schedule.on_validation(v.loss)) {
-      if (t.lr_drop_resets_patience) state.bad_validations = 0;
-      spdlog::info("validation loss plateaued: learning rate lowered to {:.3g}{}", schedule.lr_at(state.step),
-                   t.lr_drop_resets_patience ? "; patience starts again" : "");
-    }
-    state.elapsed_s += seconds_since(start);
-    nlohmann::json line = {
-        {"step", state.step},
-        {"epoch", epoch_for_log},
-        {"train_loss",
-         state.interval_steps ? nlohmann::json(state.interval_loss / state.interval_steps) : nlohmann::json()},
-        {"valid_loss", has_valid ? nlohmann::json(v.loss) : nlohmann::json()},
-        {"valid_ppl", has_valid ? nlohmann::json(v.ppl) : nlohmann::json()},
-        {"valid_bleu", std::isnan(v.bleu) ? nlohmann::json() : nlohmann::json(v.bleu)},
-        {"lr", schedule.lr_at(state.step + 1)},
-        {"tokens_per_s", state.interval_time > 0 ? state.interval_tokens / state.interval_time : 0.0},
-        {"elapsed_s", state.elapsed_s},
-        {"best", best}};
-    append_line(paths.metrics(), line.dump());
-    if (has_valid)
-      spdlog::info("validation at step {}: loss {:.4f}, ppl {:.2f}, BLEU {}{}", state.step, v.loss, v.ppl,
-                   std::isnan(v.bleu) ? std::string("-") : fmt::format("{:.2f}", v.bleu), best ? " (best)" : "");
-    state.interval_loss = 0;
-    state.interval_steps = state.interval_tokens = 0;
-    state.interval_time = 0;
-    return t.patience > 0 && state.bad_validations >= t.patience;
-  };
-
-  TrainResult result;
-  while (state.epoch < t.epochs && result.stop_reason.empty()) {
-    const auto batches =
-        data::make_batches(train_data.examples, batch_options, static_cast<uint64_t>(t.seed) + state.epoch);
-    if (state.batch_in_epoch == 0) {
-      auto pad = data::padding_stats(train_data.examples, batches);
-      spdlog::info("epoch {}/{}: {} batches, padding {:.1f}% (source {:.1f}%, target {:.1f}%)", state.epoch + 1,
-                   t.epochs, batches.size(), 100 * pad.fraction(), 100 * pad.src_fraction(), 100 * pad.tgt_fraction());
-    }
-    report::ProgressBar progress(fmt::format("epoch {}/{}", state.epoch + 1, t.epochs),
-                                 static_cast<int64_t>(batches.size()), t.log_every);
-    double epoch_loss = 0;
-    int64_t epoch_steps = 0, epoch_tokens = 0;
-    double epoch_time = 0;
-    model->train();
-    while (state.batch_in_epoch < static_cast<int64_t>(batches.size())) {
-      const auto step_start = Clock::now();
-      const double lr = schedule.lr_at(state.step + 1);
-      set_lr(*optimizer, lr);
-      optimizer->zero_grad();
-      torch::Tensor loss;      // what backward() differentiates
-      double loss_value = 0;   // the mean token loss of the whole batch
-      int64_t step_tokens = 0; // target tokens of the whole batch
-      double positions = 0;    // data parallel: the batch's predicted positions, over all ranks
-      bool stop_requested = false;
-      if (!collective) {
-        data::Batch batch = data::collate(train_data.examples, batches[state.batch_in_epoch]).to(device);
-        // Logits of the real (non-pad) target positions only: (N, V)
-        auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
-        loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing);  // mean over the N
-        loss_value = loss.item<double>();
-        step_tokens = batch.tgt_tokens;
-      } else {
-        // Data parallel: this rank's share of the global batch. Its loss is the SUM over its N
-        // positions; the step's totals (loss, positions, tokens, stop requests) are summed over
-        // the ranks, so that every rank sees the batch's mean loss and stops at the same step.
-        torch::manual_seed(step_seed(t.seed, state.step, world.rank));
-        const auto mine = shard_of(batches[state.batch_in_epoch], world.rank, world.size);
-        auto totals = torch::zeros({4}, torch::kDouble);
-        if (!mine.empty()) {
-          data::Batch batch = data::collate(train_data.examples, mine).to(device);
-          auto logits = scheduled_sampling_logits(*model, batch, t.teacher_forcing, models::Positions::kRealTargets);
-          const int64_t n = logits.size(0);
-          loss = token_cross_entropy(logits, models::real_targets(batch), t.label_smoothing) * static_cast<double>(n);
-          totals[0] = loss.item<double>();
-          totals[1] = static_cast<double>(n);
-          totals[2] = static_cast<double>(batch.tgt_tokens);
-        }
-        totals[3] = options.stop && options.stop->load() ? 1.0 : 0.0;
-        collective->all_reduce_sum(totals);
-        positions = totals[1].item<double>();
-        loss_value = totals[0].item<double>() / positions;
-        step_tokens = std::llround(totals[2].item<double>());
-        stop_requested = totals[3].item<double>() > 0;
-      }
-      if (!std::isfinite(loss_value)) {
-        progress.finish();
-        spdlog::error(
-            "loss is {} at step {} (epoch {}): training stopped. The last good checkpoint is {} "
-            "(step {}). Lower train.lr or set train.clip, then retrain.",
-            loss_value, state.step + 1, state.epoch + 1, paths.last(),
-            writer && file_exists(paths.state()) ? load_state(paths.state()).step : 0);
-        result.stop_reason = "diverged";
-        break;
-      }
-      if (loss.defined()) loss.backward();
-      // Summed over the ranks and divided by the global positions: the one-process gradient.
-      if (collective) collective->all_reduce_gradients(model->parameters(), 1.0 / positions);
-      if (t.clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), t.clip);
-      optimizer->step();
-      const double step_time = seconds_since(step_start);
-
-      state.step++;
-      state.batch_in_epoch++;
-      state.tokens += step_tokens;
-      state.train_s += step_time;
-      state.elapsed_s += step_time;
-      epoch_loss += loss_value;
-      epoch_steps++;
-      epoch_tokens += step_tokens;
-      epoch_time += step_time;
-      state.interval_loss += loss_value;
-      state.interval_steps++;
-      state.interval_tokens += step_tokens;
-      state.interval_time += step_time;
-      progress.update(state.batch_in_epoch, {loss_value, epoch_tokens / epoch_time, lr});
-
-      const bool interrupted = collective ? stop_requested : options.stop && options.stop->load();
-      const bool step_limit = options.max_steps > 0 && state.step >= options.max_steps;
-      const bool epoch_end = state.batch_in_epoch == static_cast<int64_t>(batches.size());
-      if (!epoch_end && t.valid_every > 0 && state.step % t.valid_every == 0) {
-        if (run_validation(state.epoch + 1)) result.stop_reason = "early_stopping";
-        model->train();
-        checkpoint();
-      }
-      if (!result.stop_reason.empty()) break;
-      if (interrupted || step_limit) {
-        progress.finish();
-        checkpoint();
-        result.stop_reason = interrupted ? "interrupted" : "max_steps";
-        break;
-      }
-    }
-    if (!result.stop_reason.empty()) break;
-    progress.finish();
-    spdlog::info("epoch {}/{} done: train loss {:.4f}, {:.0f} tokens/s, {:.1f} s", state.epoch + 1, t.epochs,
-                 epoch_steps ? epoch_loss / epoch_steps : 0.0, epoch_time > 0 ? epoch_tokens / epoch_time : 0.0,
-                 epoch_time);
-    state.epoch++;
-    state.batch_in_epoch = 0;
-    if (run_validation(state.epoch)) result.stop_reason = "early_stopping";
-    if (result.stop_reason.empty() && state.epoch < t.epochs) checkpoint();
-  }
-  if (result.stop_reason.empty()) result.stop_reason = "epochs";
-  if (result.stop_reason == "epochs" || result.stop_reason == "early_stopping") {
-    state.complete = true;
-    state.stop_reason = result.stop_reason;
-    checkpoint();
-    write_average();
-  }
-
-  if (result.stop_reason == "early_stopping")
-    spdlog::info("early stopping: {} did not improve{} for {} validations (best {:.4f} at step {})",
-                 t.early_stopping_metric, t.min_delta > 0 ? fmt::format(" by {:g} or more", t.min_delta) : "",
-                 t.patience, state.best_score.value_or(0.0), state.best_step);
-  if (result.stop_reason == "interrupted" || result.stop_reason == "max_steps")
-    spdlog::info("stopped at step {}; checkpoint written. Resume with: seq2seq train --run {} --resume", state.step,
-                 paths.dir);
-  result.steps = state.step;
-  result.epochs_done = state.epoch;
-  result.best_score = state.best_score.value_or(0.0);
-  result.elapsed_s = seconds_since(wall_start);
-  result.tokens = state.tokens;
-  result.train_s = state.train_s;
-  return result;
+  return Trainer(config, options).run();
 }
 
 }  // namespace seq2seq::train

@@ -5,7 +5,7 @@
 #    same weights as the uninterrupted run;
 #  - a resume with another number of workers is refused, naming the right one;
 #  - SIGKILL to one worker ends the job within 30 s with that rank named, and the last checkpoint
-#    resumes.
+#    resumes; the workers get their job as data, not as a command line.
 set -euo pipefail
 bin=$1; root=$2
 tmp=$(mktemp -d); trap 'jobs -p | xargs -r kill -9 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -95,6 +95,9 @@ pid=$!
 wait_lines killed/metrics.jsonl 2
 worker=$(sed -n 's/.*worker rank 1: pid \([0-9]*\).*/\1/p' killed.err | head -1)
 [ -n "$worker" ] || fail "the launcher did not log rank 1's pid: $(head -5 killed.err)"
+# The worker got its job as data (SEQ2SEQ_CHILD_JOB), not the launcher's command line.
+tr '\0' ' ' < "/proc/$worker/cmdline" | grep -q -- "--config\|--nproc" && fail "worker command line: $(tr '\0' ' ' < "/proc/$worker/cmdline")"
+tr '\0' '\n' < "/proc/$worker/environ" | grep -q '^SEQ2SEQ_CHILD_JOB=' || fail "worker environment lacks its job"
 start=$(date +%s.%N)
 kill -9 "$worker"
 set +e; wait "$pid"; code=$?; set -e

@@ -9,7 +9,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Rank of each module, lowest first: a file may include modules of its own rank or below.
 rank() {
   case $1 in
-    base) echo 0 ;;  # config, io, errors, utf8, logging, memory, doctor, json_optional
+    base | util | system | config) echo 0 ;;  # util/ (files, text, errors, random), system/, config/
     data) echo 1 ;;
     models) echo 2 ;;
     run) echo 3 ;;
@@ -21,10 +21,9 @@ rank() {
     *) echo "unknown module $1" >&2; exit 2 ;;
   esac
 }
-module_of() {  # include/seq2seq/<m>/x.h, src/<m>/x.cpp -> m; top-level files -> base (run.h -> run)
+module_of() {  # include/seq2seq/<m>/x.h, src/<m>/x.cpp -> m; top-level files (the precompiled headers) -> base
   local rel=${1#include/seq2seq/}; rel=${rel#src/}
   case $rel in
-    run.h | run.cpp) echo run ;;
     */*) echo "${rel%%/*}" ;;
     *) echo base ;;
   esac
@@ -41,6 +40,11 @@ while IFS= read -r file; do
   done < <(sed -n 's|^#include "seq2seq/\(.*\)"|\1|p' "$file")
 done < <(find include/seq2seq src -name '*.h' -o -name '*.cpp' | sort)
 [ "$checked" -gt 100 ] || fail "only $checked includes checked: the source layout changed?"
+
+# No loose files at the top of src/ or include/seq2seq/ but the precompiled headers: every file
+# belongs to a module directory.
+loose=$(find src include/seq2seq -maxdepth 1 -type f \( -name '*.cpp' -o -name '*.h' \) ! -name 'pch.h' ! -name 'pch_light.h')
+[ -z "$loose" ] || fail "files outside a module directory: $loose"
 
 # Thin programs: apps/seq2seq/*.cpp parse arguments and call the library; no classes there.
 if grep -nE '^\s*class\s+\w+' apps/seq2seq/*.cpp; then fail "apps/seq2seq holds classes (move them into the library)"; fi

@@ -3,7 +3,9 @@
 #include "seq2seq/config.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/io.h"
-#include "seq2seq/report/compare.h"
+#include "seq2seq/report/comparison.h"
+#include "seq2seq/report/run_summary.h"
+#include "seq2seq/report/statistics.h"
 #include "seq2seq/session/compare.h"
 
 #include <fmt/format.h>

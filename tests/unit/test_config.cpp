@@ -39,6 +39,7 @@ TEST(Config, DefaultsRoundTripThroughJson) {
 
 TEST(Config, SaveLoadGivesTheSameConfig) {
   Config c;
+  c.data.train = {"a.de", "a.en"};
   c.train.epochs = 3;
   c.decode.beam = 4;
   auto path = std::filesystem::temp_directory_path() / "seq2seq_config_roundtrip.json";
@@ -223,14 +224,26 @@ TEST(Config, FlattenTakesAnyJson) {
   EXPECT_EQ(seq2seq::differing_keys({json::object(), json::parse(R"({"x": 1})")}), (std::vector<std::string>{"x"}));
 }
 
-TEST(Config, EveryShippedConfigValidates) {
-  int count = 0;
+// Each resolves (its "extends" chain merged) and names all three splits itself or through a base:
+// there is no default corpus.
+TEST(Config, EveryShippedConfigValidatesAndNamesItsData) {
+  int count = 0, extending = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(SEQ2SEQ_SOURCE_DIR "/configs")) {
     if (entry.path().extension() != ".json") continue;
     ++count;
-    EXPECT_NO_THROW(seq2seq::load_config(entry.path().string())) << entry.path();
+    const std::string path = entry.path().string();
+    if (json::parse(seq2seq::read_file(path)).contains("extends")) ++extending;
+    Config config;
+    ASSERT_NO_THROW(config = seq2seq::load_config(path)) << path;
+    const json resolved = config;
+    EXPECT_FALSE(resolved.contains("extends")) << path;
+    EXPECT_NE(resolved["data"]["train"]["src"], "") << path;
+    EXPECT_NE(resolved["data"]["train"]["tgt"], "") << path;
+    EXPECT_NE(resolved["data"]["valid"]["src"], "") << path;
+    EXPECT_NE(resolved["data"]["test"]["src"], "") << path;
   }
-  EXPECT_GE(count, 3);
+  EXPECT_GE(count, 17);
+  EXPECT_GE(extending, 8);  // the near-copies say only what they change
 }
 
 TEST(Config, EnumOptionsRoundTripByTheirJsonNames) {
@@ -376,4 +389,199 @@ TEST(Config, TokenizerKeysAreUnusedByTheOtherTokenizer) {
     EXPECT_TRUE(seq2seq::config_uses_key(words, key)) << key;
     EXPECT_FALSE(seq2seq::config_uses_key(pieces, key)) << key;
   }
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Config files in a fresh directory of the test's own, with subdirectories, removed after.
+class ConfigExtends : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("seq2seq_extends_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Writes `text` to `relative` under the test's directory; returns the file's path.
+  std::string write(const std::string& relative, const std::string& text) {
+    const fs::path path = dir_ / relative;
+    fs::create_directories(path.parent_path());
+    seq2seq::write_file_atomic(path.string(), text);
+    return path.string();
+  }
+  std::string path(const std::string& relative) const { return (dir_ / relative).lexically_normal().string(); }
+
+  static std::string load_error(const std::string& file) {
+    try {
+      seq2seq::load_config(file);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  fs::path dir_;
+};
+
+// A base that is a whole config: its own data, an rnn, a few training keys.
+const char* kBase = R"({
+  "data": {"train": {"src": "base.de", "tgt": "base.en"}, "valid": {"src": "v.de", "tgt": "v.en"},
+           "lowercase": false, "min_freq": 3},
+  "model": {"type": "rnn", "emb_dim": 32, "hidden_dim": 64, "cell": "lstm"},
+  "train": {"epochs": 5, "lr": 0.01, "betas": [0.8, 0.9]},
+  "decode": {"beam": 2}
+})";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+// "../../base/rnn.json" from configs/exp/sub/: found next to the file, not the working directory.
+TEST_F(ConfigExtends, BaseIsResolvedRelativeToTheFileThatNamesIt) {
+  write("base/rnn.json", kBase);
+  const std::string child = write("exp/sub/child.json", R"({"extends": "../../base/rnn.json"})");
+  const Config config = seq2seq::load_config(child);
+  EXPECT_EQ(config.data.train.src, "base.de");
+  EXPECT_EQ(config.model.type, seq2seq::ModelType::rnn);
+  EXPECT_EQ(config.model.hidden_dim, 64);
+  // The same text one directory up names a file that is not there.
+  const std::string elsewhere = write("exp/child.json", R"({"extends": "../../base/rnn.json"})");
+  EXPECT_TRUE(contains(load_error(elsewhere), "not found")) << load_error(elsewhere);
+}
+
+TEST_F(ConfigExtends, ChildOverridesKeyByKeyAndMergesSections) {
+  write("rnn.json", kBase);
+  const std::string child = write("child.json", R"({
+    "extends": "rnn.json",
+    "data": {"train": {"src": "child.de"}},
+    "model": {"hidden_dim": 128},
+    "train": {"betas": [0.7, 0.95]}
+  })");
+  const Config c = seq2seq::load_config(child);
+  EXPECT_EQ(c.data.train.src, "child.de");  // replaced
+  EXPECT_EQ(c.data.train.tgt, "base.en");   // kept: data.train merged, not replaced
+  EXPECT_EQ(c.data.valid.src, "v.de");
+  EXPECT_FALSE(c.data.lowercase);
+  EXPECT_EQ(c.data.min_freq, 3);
+  EXPECT_EQ(c.model.type, seq2seq::ModelType::rnn);
+  EXPECT_EQ(c.model.emb_dim, 32);
+  EXPECT_EQ(c.model.hidden_dim, 128);
+  EXPECT_EQ(c.model.cell, seq2seq::Cell::lstm);
+  EXPECT_EQ(c.train.epochs, 5);
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.01);
+  EXPECT_DOUBLE_EQ(c.train.betas[0], 0.7);  // an array is a value: replaced whole
+  EXPECT_DOUBLE_EQ(c.train.betas[1], 0.95);
+  EXPECT_EQ(c.decode.beam, 2);
+  // The resolved whole is what a run records: saved and loaded again, no base needed.
+  const std::string saved = path("saved.json");
+  seq2seq::save_config(c, saved);
+  EXPECT_FALSE(json::parse(seq2seq::read_file(saved)).contains("extends"));
+  EXPECT_EQ(json(seq2seq::load_config(saved)), json(c));
+}
+
+// Each "extends" is relative to the file it is in: x/a.json -> y/b.json -> y/deeper/c.json.
+TEST_F(ConfigExtends, ThreeLevelChainAppliesEachLevelInTurn) {
+  write("y/deeper/c.json", R"({"data": {"train": {"src": "c.de", "tgt": "c.en"}},
+                               "train": {"epochs": 1, "lr": 0.1}, "decode": {"beam": 2, "max_len": 50}})");
+  write("y/b.json", R"({"extends": "deeper/c.json", "train": {"lr": 0.2}, "decode": {"beam": 3}})");
+  const std::string a = write("x/a.json", R"({"extends": "../y/b.json", "decode": {"beam": 4}})");
+  const Config c = seq2seq::load_config(a);
+  EXPECT_EQ(c.data.train.src, "c.de");
+  EXPECT_EQ(c.train.epochs, 1);
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.2);
+  EXPECT_EQ(c.decode.beam, 4);
+  EXPECT_EQ(c.decode.max_len, 50);
+}
+
+TEST_F(ConfigExtends, CycleIsRefusedNamingTheChain) {
+  const std::string a = write("a.json", R"({"extends": "sub/b.json"})");
+  write("sub/b.json", R"({"extends": "../a.json"})");
+  const std::string error = load_error(a);
+  EXPECT_EQ(error, a + ": extends: a cycle: " + a + " -> " + path("sub/b.json") + " -> " + path("a.json"));
+  EXPECT_FALSE(contains(error, "\n"));
+}
+
+TEST_F(ConfigExtends, SelfExtendsIsRefused) {
+  const std::string a = write("a.json", R"({"extends": "a.json", "train": {"epochs": 2}})");
+  EXPECT_EQ(load_error(a), a + ": extends: a cycle: " + a + " -> " + path("a.json"));
+  // Spelled another way, the same file.
+  const std::string b = write("sub/b.json", R"({"extends": "../sub/./b.json"})");
+  EXPECT_EQ(load_error(b), b + ": extends: a cycle: " + b + " -> " + path("sub/b.json"));
+}
+
+TEST_F(ConfigExtends, MissingBaseNamesTheReferringFileAndTheResolvedPath) {
+  write("base.json", R"({"extends": "nowhere/gone.json"})");
+  const std::string child = write("sub/child.json", R"({"extends": "../base.json"})");
+  const std::string error = load_error(child);
+  // The file that names the missing base (base.json, not child.json), and where it looked.
+  EXPECT_EQ(error.rfind(path("base.json") + ": extends: " + path("nowhere/gone.json") + " not found", 0), 0u) << error;
+  EXPECT_FALSE(contains(error, "\n"));
+}
+
+TEST_F(ConfigExtends, ExtendsMustBeAString) {
+  const std::string number = write("n.json", R"({"extends": 3})");
+  EXPECT_EQ(load_error(number),
+            number + ": extends: expected the path of a base config (a string, relative to this file), got an integer");
+  const std::string list = write("l.json", R"({"extends": ["a.json"]})");
+  EXPECT_TRUE(contains(load_error(list), list + ": extends: expected the path")) << load_error(list);
+  const std::string empty = write("e.json", R"({"extends": ""})");
+  EXPECT_TRUE(contains(load_error(empty), "got an empty string")) << load_error(empty);
+  // Only at the top level: inside a section it is an unknown key.
+  const std::string nested = write("m.json", R"({"model": {"extends": "x.json"}})");
+  EXPECT_EQ(load_error(nested), nested + ": model.extends: unknown key");
+}
+
+// An error about a key names the file that set it, base or child.
+TEST_F(ConfigExtends, ErrorsNameTheFileTheKeyCameFrom) {
+  const std::string typo = write("typo.json", R"({"data": {"train": {"src": "a"}}, "model": {"hiden_dim": 3}})");
+  const std::string over_typo = write("sub/child.json", R"({"extends": "../typo.json", "train": {"epochs": 2}})");
+  EXPECT_EQ(load_error(over_typo), path("typo.json") + ": model.hiden_dim: unknown key (did you mean hidden_dim?)");
+  write("base.json", kBase);
+  const std::string bad_value = write("bad.json", R"({"extends": "base.json", "model": {"dropout": 2}})");
+  EXPECT_EQ(load_error(bad_value), bad_value + ": model.dropout: must be in [0, 1)");
+  const std::string bad_base = write("bad_base.json", R"({"extends": "bad.json", "train": {"epochs": 2}})");
+  EXPECT_EQ(load_error(bad_base), path("bad.json") + ": model.dropout: must be in [0, 1)");
+  const std::string wrong_type = write("wrong.json", R"({"extends": "base.json", "train": {"epochs": "two"}})");
+  EXPECT_EQ(load_error(wrong_type), wrong_type + ": train.epochs: expected an integer, got a string");
+}
+
+TEST_F(ConfigExtends, OverridesApplyToTheResolvedConfig) {
+  write("rnn.json", kBase);
+  const std::string child = write("child.json", R"({"extends": "rnn.json", "model": {"hidden_dim": 128}})");
+  Config c = seq2seq::load_config(child);
+  seq2seq::apply_overrides(c, {"model.emb_dim=16", "data.valid.src=w.de"});
+  EXPECT_EQ(c.model.emb_dim, 16);
+  EXPECT_EQ(c.model.hidden_dim, 128);
+  EXPECT_EQ(c.model.cell, seq2seq::Cell::lstm);
+  EXPECT_EQ(c.data.valid.src, "w.de");
+  EXPECT_EQ(c.data.valid.tgt, "v.en");
+}
+
+// The corpus is in the config: no split has a default, and a file that names no training data is
+// refused at load, before a run directory exists.
+TEST_F(ConfigExtends, TrainingDataHasNoDefault) {
+  EXPECT_EQ(Config{}.data.train.src, "");
+  EXPECT_EQ(Config{}.data.valid.src, "");
+  EXPECT_EQ(Config{}.data.test.src, "");
+  const std::string bare = write("bare.json", R"({"model": {"type": "rnn"}, "train": {"epochs": 2}})");
+  const std::string error = load_error(bare);
+  EXPECT_EQ(error.rfind(bare + ": data.train.src: no training file (there is no default): state data.train, "
+                               "data.valid and data.test",
+                        0),
+            0u)
+      << error;
+  EXPECT_FALSE(contains(error, "\n"));
+  // A base that names the data is enough.
+  write("data.json", R"({"data": {"train": {"src": "t.de", "tgt": "t.en"}}})");
+  const std::string child = write("child.json", R"({"extends": "data.json", "model": {"type": "rnn"}})");
+  EXPECT_EQ(seq2seq::load_config(child).data.train.src, "t.de");
+  // Emptying it with --set is refused too.
+  Config c = seq2seq::load_config(child);
+  EXPECT_THROW(seq2seq::apply_overrides(c, {"data.train.src="}), ConfigError);
+  // A config built in code without files still validates (data stats --src reads none of them).
+  EXPECT_NO_THROW(seq2seq::validate(Config{}, "mem"));
 }

@@ -23,6 +23,8 @@
 #include <random>
 #include <thread>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using namespace seq2seq;
 using namespace seq2seq::train;
@@ -78,7 +80,121 @@ void with_two_ranks(const std::function<void(Collective&)>& body) {
   EXPECT_EQ(errors[1], "");
 }
 
+// A stand-in for this binary as the launchers start it: a worker (RANK set) writes its World to
+// PROGRAM.rankN, an independent job prints the job it was handed to its log; both fail with 3.
+std::string failing_child(const fs::path& dir) {
+  const fs::path script = dir / "child.sh";
+  std::ofstream(script) << "#!/bin/sh\n"
+                           "if [ -n \"$RANK\" ]; then\n"
+                           "  echo \"$RANK $WORLD_SIZE $LOCAL_RANK $MASTER_ADDR\" > \"$0.rank$RANK\"\n"
+                           "else\n"
+                           "  printf '%s\\n' \"$SEQ2SEQ_CHILD_JOB\"\n"
+                           "fi\n"
+                           "exit 3\n";
+  fs::permissions(script, fs::perms::owner_all);
+  return script.string();
+}
+
+fs::path fresh_temp_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
 }  // namespace
+
+TEST(Launch, TrainJobSurvivesJson) {
+  TrainJob job;
+  job.config.data.train = {"corpus/train.de", "corpus/train.en"};
+  job.config.model.type = ModelType::transformer;
+  job.config.model.heads = 2;
+  job.config.train.lr = 1.5e-4;
+  job.config.train.seed = 11;
+  job.config.decode.beam = 3;
+  job.run_dir = "runs/a b";
+  job.resume = true;
+  job.overrides = {"train.epochs=3", "train.lr=5e-4"};
+  job.device = "cpu";
+  job.max_steps = 12345678901;
+  job.threads = 3;
+  job.log_level = "debug";
+  const TrainJob back = nlohmann::json::parse(nlohmann::json(job).dump()).get<TrainJob>();
+  EXPECT_EQ(nlohmann::json(back.config), nlohmann::json(job.config));
+  EXPECT_EQ(back.config.train.lr, 1.5e-4);
+  EXPECT_EQ(back.run_dir, job.run_dir);
+  EXPECT_EQ(back.resume, job.resume);
+  EXPECT_EQ(back.overrides, job.overrides);
+  EXPECT_EQ(back.device, job.device);
+  EXPECT_EQ(back.max_steps, job.max_steps);
+  EXPECT_EQ(back.threads, job.threads);
+  EXPECT_EQ(back.log_level, job.log_level);
+  // Every key is required: a job that lacks one is refused, not half-read.
+  for (const auto& [key, value] : nlohmann::json(job).items()) {
+    auto partial = nlohmann::json(job);
+    partial.erase(key);
+    EXPECT_THROW(partial.get<TrainJob>(), nlohmann::json::exception) << key;
+  }
+}
+
+TEST(Launch, AJobIsHandedOverAsDataOnce) {
+  ScopedEnv env;
+  env.unset(kChildJobVariable);
+  EXPECT_FALSE(child_job_from_env().has_value());
+  TrainJob job;
+  job.run_dir = "runs/x";
+  job.max_steps = 7;
+  env.set(kChildJobVariable, nlohmann::json(job).dump());
+  const auto received = child_job_from_env();
+  ASSERT_TRUE(received.has_value());
+  EXPECT_EQ(received->run_dir, "runs/x");
+  EXPECT_EQ(received->max_steps, 7);
+  EXPECT_EQ(std::getenv(kChildJobVariable), nullptr);  // what this process starts does not inherit it
+  env.set(kChildJobVariable, "train --run x");
+  EXPECT_THROW(child_job_from_env(), UsageError);
+}
+
+TEST(Launch, IndependentJobsReportAFailingChild) {
+  const fs::path dir = fresh_temp_dir("seq2seq_launch_jobs");
+  const std::string program = failing_child(dir);
+  ScopedEnv env;  // this process's own World does not reach independent jobs
+  env.set("RANK", "5");
+  env.set("WORLD_SIZE", "8");
+  std::vector<Job> jobs(3);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].name = "job" + std::to_string(i);
+    jobs[i].train.run_dir = (dir / ("run" + std::to_string(i))).string();
+    jobs[i].log_path = (dir / ("job" + std::to_string(i) + ".log")).string();
+  }
+  const auto results = run_jobs(jobs, 2, program);  // one failure stops no other job
+  ASSERT_EQ(results.size(), jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    SCOPED_TRACE(jobs[i].name);
+    EXPECT_TRUE(results[i].started);
+    EXPECT_EQ(results[i].code, 3);
+    EXPECT_EQ(results[i].how, "exited with status 3");
+    const auto handed = nlohmann::json::parse(read_file(jobs[i].log_path)).get<TrainJob>();
+    EXPECT_EQ(handed.run_dir, jobs[i].train.run_dir);
+  }
+  const auto missing = run_jobs({jobs[0]}, 1, (dir / "no-such-binary").string());
+  EXPECT_EQ(missing[0].code, 127);
+  EXPECT_NE(read_file(jobs[0].log_path).find("cannot start"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Launch, WorkersReportAFailingChild) {
+  const fs::path dir = fresh_temp_dir("seq2seq_launch_workers");
+  LaunchOptions options;
+  options.nproc = 2;
+  options.program = failing_child(dir);
+  options.master_port = 29533;
+  options.grace_s = 1;
+  EXPECT_EQ(launch_workers(TrainJob{}, options), 3);
+  for (int rank = 0; rank < 2; ++rank)
+    EXPECT_EQ(read_file(options.program + ".rank" + std::to_string(rank)),
+              std::to_string(rank) + " 2 " + std::to_string(rank) + " 127.0.0.1\n");
+  fs::remove_all(dir);
+}
 
 TEST(Distributed, WorldFromTorchrunVariables) {
   ScopedEnv env;
@@ -309,7 +425,7 @@ TEST(Distributed, ShardGradientsSumToTheBatchGradient) {
       model->zero_grad();
       for (const auto& shard : shards) {
         auto b = data::collate(examples, shard);
-        auto logits = scheduled_sampling_logits(*model, b, 1.0, models::Positions::kRealTargets);
+        auto logits = scheduled_sampling_logits(*model, b, 1.0);
         auto loss = token_cross_entropy(logits, models::real_targets(b), 0.0);
         (positions > 0 ? loss * (static_cast<double>(logits.size(0)) / positions) : loss).backward();
       }

@@ -195,20 +195,20 @@ TEST_P(ModelTest, PaddingChangesNothing) {
   expect_each_sentence_alone_the_same(*model, random_batch(6, 33, 0, 8));
 }
 
-TEST_P(ModelTest, RealTargetPositionsEqualForwardAtThoseRows) {
-  using seq2seq::models::Positions;
+TEST_P(ModelTest, RealTargetLogitsAreForwardAtThoseRows) {
   auto model = build(tiny_config(GetParam()));
   torch::NoGradGuard no_grad;
   model->eval();
   // A padded batch (the selecting path) and one without padding (every row is real).
   for (const Batch& batch : {random_batch(6, 7), random_batch(4, 8, 5, 5)}) {
-    auto all = model->forward(batch);                            // (B, T, V)
-    auto real = model->forward(batch, Positions::kRealTargets);  // (N, V)
+    auto all = model->forward(batch);              // (B, T, V)
+    auto real = model->real_target_logits(batch);  // (N, V)
     auto mask = batch.tgt_in.ne(0);
     const int64_t n = mask.sum().item<int64_t>();
     ASSERT_EQ(real.sizes(), (std::vector<int64_t>{n, kTgtVocab}));
     auto expected = all.reshape({-1, kTgtVocab}).index_select(0, mask.reshape({-1}).nonzero().squeeze(1));
     EXPECT_LE(max_diff(real, expected), 1e-5) << GetParam();
+    EXPECT_TRUE(torch::equal(seq2seq::models::real_rows(all, batch.tgt_in), expected));
     auto targets = seq2seq::models::real_targets(batch);
     ASSERT_EQ(targets.size(0), n);
     EXPECT_EQ(targets.eq(0).sum().item<int64_t>(), 0) << "no <pad> among the real targets";
@@ -312,41 +312,82 @@ INSTANTIATE_TEST_SUITE_P(Models, ModelTest, ::testing::Values("rnn", "bahdanau",
 // Scheduled sampling: teacher_forcing = 1 is forward(); 0 (the argmax fed back at every step)
 // is greedy decoding.
 TEST(RnnModels, ScheduledSamplingFromForwardToGreedyDecoding) {
-  using seq2seq::models::Positions;
+  using seq2seq::models::real_rows;
   using seq2seq::train::scheduled_sampling_logits;
   for (const std::string type : {"rnn", "bahdanau"}) {
     auto model = build(tiny_config(type));
     auto batch = random_batch(4, 28);
+    const int64_t n = batch.tgt_in.ne(0).sum().item<int64_t>();
     model->train();
-    for (Positions positions : {Positions::kAll, Positions::kRealTargets}) {
-      torch::manual_seed(9);
-      auto forward = model->forward(batch, positions);
-      torch::manual_seed(9);  // the same dropout masks
-      EXPECT_TRUE(torch::equal(scheduled_sampling_logits(*model, batch, 1.0, positions), forward)) << type;
-    }
+    torch::manual_seed(9);
+    auto forward = model->real_target_logits(batch);
+    torch::manual_seed(9);  // the same dropout masks
+    EXPECT_TRUE(torch::equal(scheduled_sampling_logits(*model, batch, 1.0), forward)) << type;
     torch::NoGradGuard no_grad;
     model->eval();
-    auto logits = scheduled_sampling_logits(*model, batch, 0.0);  // (B, T, V) log-probs
+    auto logits = scheduled_sampling_logits(*model, batch, 0.0);  // (N, V) log-probs
+    ASSERT_EQ(logits.sizes(), (std::vector<int64_t>{n, kTgtVocab}));
     auto state = model->start(batch.src, batch.src_len);
     auto prev = batch.tgt_in.select(1, 0);
+    std::vector<torch::Tensor> greedy;  // T x (B, V)
     for (int64_t t = 0; t < batch.tgt_in.size(1); ++t) {
       auto out = model->step(state, prev);
-      EXPECT_LE(max_diff(out.log_probs, logits.select(1, t)), 1e-4) << type << " step " << t;
+      greedy.push_back(out.log_probs);
       prev = out.log_probs.argmax(-1);
     }
-    // At 0 the step-by-step log-probs are forward()'s where the argmax equals the reference.
-    auto teacher_forced = torch::log_softmax(model->forward(batch), -1);
-    EXPECT_LE(max_diff(logits.select(1, 0), teacher_forced.select(1, 0)), 1e-5) << type;
-    // In between, mixing in reference tokens keeps the shape, stays finite, and the real rows
-    // are those of the (B, T, V) result.
+    EXPECT_LE(max_diff(logits, real_rows(torch::stack(greedy, 1), batch.tgt_in)), 1e-4) << type;
+    // At 0 the step-by-step log-probs are forward()'s where the argmax equals the reference:
+    // at t = 0, the first row of every sentence.
+    auto teacher_forced = real_rows(torch::log_softmax(model->forward(batch), -1), batch.tgt_in);  // (N, V)
+    auto first = batch.tgt_in.ne(0).reshape({-1}).nonzero().squeeze(1).remainder(batch.tgt_in.size(1)).eq(0);
+    EXPECT_LE(max_diff(logits.index({first}), teacher_forced.index({first})), 1e-5) << type;
+    // In between, mixing in reference tokens keeps the shape and stays finite.
     model->train();
     torch::manual_seed(10);
     auto mixed = scheduled_sampling_logits(*model, batch, 0.5);
     EXPECT_EQ(mixed.sizes(), logits.sizes());
     EXPECT_TRUE(torch::isfinite(mixed).all().item<bool>());
-    torch::manual_seed(10);
-    auto mixed_real = scheduled_sampling_logits(*model, batch, 0.5, Positions::kRealTargets);
-    EXPECT_TRUE(torch::equal(mixed_real, seq2seq::models::at_positions(mixed, batch.tgt_in, Positions::kRealTargets)));
+  }
+}
+
+// The RNN decoders' teacher forcing computes the input projections of all steps before the
+// time loop; inside the loop, one step at a time as the equations read, the numbers are the same,
+// dropout included (both draw the same masks in the same order).
+TEST(RnnModels, HoistedInputProjectionsAreTheStepByStepLoop) {
+  struct Variant {
+    std::string type, cell;
+    int layers;
+    bool bidirectional;
+  };
+  for (const auto& v :
+       {Variant{"rnn", "gru", 1, false}, Variant{"rnn", "lstm", 2, true}, Variant{"bahdanau", "gru", 1, false}}) {
+    SCOPED_TRACE(v.type + " " + v.cell + " layers=" + std::to_string(v.layers));
+    auto config = tiny_config(v.type);
+    config.cell = nlohmann::json(v.cell).get<seq2seq::Cell>();
+    config.layers = v.layers, config.bidirectional = v.bidirectional;
+    auto model = build(config);
+    auto set_hoisting = [&](bool hoist) {
+      if (auto* rnn = dynamic_cast<seq2seq::models::RnnModel*>(model.get()))
+        rnn->decoder->hoist_input_projections = hoist;
+      if (auto* bahdanau = dynamic_cast<seq2seq::models::BahdanauModel*>(model.get()))
+        bahdanau->decoder->hoist_input_projections = hoist;
+    };
+    auto batch = random_batch(5, 31);
+    model->train();
+    std::vector<torch::Tensor> logits, grads;
+    for (bool hoist : {true, false}) {
+      set_hoisting(hoist);
+      model->zero_grad();
+      torch::manual_seed(12);
+      logits.push_back(model->real_target_logits(batch));
+      logits.back().logsumexp(-1).sum().backward();
+      std::vector<torch::Tensor> flat;
+      for (const auto& p : model->parameters())
+        if (p.grad().defined()) flat.push_back(p.grad().reshape({-1}));
+      grads.push_back(torch::cat(flat));
+    }
+    EXPECT_LE(max_diff(logits[0], logits[1]), 1e-5);
+    EXPECT_LE(max_diff(grads[0], grads[1]), 1e-4);
   }
 }
 
@@ -751,12 +792,6 @@ TEST(Layers, LinearMatchesTorchLinearIncludingSingleRows) {
       for (size_t i = 0; i < our_grads.size(); ++i) EXPECT_LE(max_diff(our_grads[i], their_grads[i]), 1e-5) << i;
     }
   }
-  // Column blocks: W·[a; b] + bias = W_0·a + (W_1·b + bias).
-  seq2seq::models::Linear layer(5, 4);
-  auto a = torch::randn({3, 2}), b = torch::randn({3, 3});
-  auto blocks = layer->columns({2, 3});
-  EXPECT_LE(max_diff(blocks.forward(0, a) + blocks.forward(1, b, /*with_bias=*/true), layer(torch::cat({a, b}, 1))),
-            1e-6);
 }
 
 TEST(Layers, StackedCellsMatchTorchGruAndLstmOverASequence) {
@@ -804,9 +839,9 @@ TEST(Layers, StackedCellsMatchTorchGruAndLstmOverASequence) {
       for (int64_t t = 0; t < T; ++t) {
         if (t % 2 == 0)
           ours->step(state, x.select(1, t));
-        else  // the speed path: layer 0's input gates given
-          ours->step_from_gates(state, ours->input_columns({2, E - 2}).forward(0, x.select(1, t).slice(1, 0, 2), true) +
-                                           ours->input_columns({2, E - 2}).forward(1, x.select(1, t).slice(1, 2)));
+        else  // the speed path: layer 0's input projection given
+          ours->step_projected(state,
+                               seq2seq::models::linear(x.select(1, t), ours->input_weight(), ours->input_bias()));
         tops.push_back(state.h.back());
       }
       EXPECT_LE(max_diff(torch::stack(tops, 1), expected), 1e-5);
@@ -1069,13 +1104,13 @@ TEST(Models, CheckpointKeysAndNumbersUnchanged) {
     model->train();
     torch::manual_seed(3);
     auto logits = model->forward(batch);
-    auto real = model->forward(batch, seq2seq::models::Positions::kRealTargets);
+    auto real = model->real_target_logits(batch);
     auto loss = real.logsumexp(-1).sum();
     loss.backward();
     double grad_abs_sum = 0;
     for (const auto& p : model->parameters())
       if (p.grad().defined()) grad_abs_sum += p.grad().to(torch::kDouble).abs().sum().item<double>();
-    auto real_logits = seq2seq::models::at_positions(logits, batch.tgt_in, seq2seq::models::Positions::kRealTargets);
+    auto real_logits = seq2seq::models::real_rows(logits, batch.tgt_in);
     EXPECT_NEAR(real_logits.to(torch::kDouble).sum().item<double>(), g.real_logit_sum, 1e-4);
     EXPECT_NEAR(loss.item<double>(), g.loss, 1e-5 * g.loss);
     EXPECT_NEAR(grad_abs_sum, g.grad_abs_sum, 1e-5 * g.grad_abs_sum);
@@ -1097,8 +1132,7 @@ TEST(TransformerModel, SharedEmbeddingsAreOneTable) {
     for (size_t j = i + 1; j < parameters.size(); ++j) EXPECT_FALSE(parameters[i].is_same(parameters[j]));
   auto tied_only = config;
   tied_only.share_embeddings = false;
-  EXPECT_EQ(seq2seq::models::make_model(tied_only, kTgtVocab, kTgtVocab)->parameter_count() -
-                shared->parameter_count(),
+  EXPECT_EQ(seq2seq::models::make_model(tied_only, kTgtVocab, kTgtVocab)->parameter_count() - shared->parameter_count(),
             kTgtVocab * 16);
   auto pairs = random_pairs(5, 3, 2, 7);
   auto batch = make_batch(pairs.tgt, pairs.tgt);  // one vocabulary: target-range ids on both sides

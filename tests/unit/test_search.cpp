@@ -3,7 +3,7 @@
 #include "seq2seq/config.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/decode/search.h"
-#include "seq2seq/decode/translate.h"
+#include "seq2seq/decode/corpus_translation.h"
 #include "seq2seq/models/factory.h"
 
 #include <gtest/gtest.h>

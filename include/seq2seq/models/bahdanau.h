@@ -34,8 +34,12 @@ struct BahdanauEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(BahdanauEncoder);
 
-// At each step: attention over the encoder states from the previous state s, then a GRU step
-// over [e; c], then the output layer over [s; c; e].
+// The decoder of RNNsearch (Bahdanau et al. 2014, appendix A.2.2, with PyTorch's GRU). One step,
+// from y_{t-1} and s_{t-1}, over the encoder states h_1..h_S:
+//   e_t      = dropout(embedding(y_{t-1}))        (B, E)
+//   c_t      = attention(s_{t-1}, h_1..h_S)       (B, 2H)
+//   s_t      = GRU([e_t; c_t], s_{t-1})           (B, H)
+//   logits_t = W_out [s_t; c_t; e_t] + b_out      (B, V)
 struct BahdanauDecoderImpl : torch::nn::Module {
   BahdanauDecoderImpl(const ModelConfig& config, int64_t vocab_size);
 
@@ -46,16 +50,17 @@ struct BahdanauDecoderImpl : torch::nn::Module {
     torch::Tensor src_mask;  // (B, S) bool, true at real tokens
   };
   Memory memory(const torch::Tensor& encoder_states, const torch::Tensor& src);
-  // One step: prev_tokens (B) and s_{t-1} (B, H) -> logits (B, V) and the attention weights
-  // (B, S); hidden becomes s_t.
+  // One step: prev_tokens y_{t-1} (B) and s_{t-1} (B, H) -> logits_t (B, V) and the attention
+  // weights (B, S); hidden becomes s_t.
   std::pair<torch::Tensor, torch::Tensor> step(const torch::Tensor& prev_tokens, torch::Tensor& hidden,
                                                const Memory& memory);
-  // Teacher forcing over tgt_in (B, T) from s_0 = hidden (B, H): logits at `positions`,
-  // (B, T, V) or (N, V). The same numbers as step() over t = 0..T-1, computed faster: the
-  // embeddings' input projections of all steps as one GEMM, and the output layer once over the
-  // stacked steps.
-  torch::Tensor forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory, Positions positions);
+  // Teacher forcing over tgt_in (B, T) from s_0 = hidden (B, H): step() at every t, up to the
+  // output layer. per_position [s_t; c_t; e_t] (B, T, H + 2H + E).
+  DecoderFeatures forward(const torch::Tensor& tgt_in, torch::Tensor hidden, const Memory& memory);
 
+  // forward() computes the embeddings' input projections of all steps before its loop (the
+  // default), or inside it, each step as the equations read; the same numbers.
+  bool hoist_input_projections = true;
   int64_t emb_dim, context_dim;
   AdditiveAttention attention{nullptr};  // query s (H), keys h_j (2H), attention size H
   torch::nn::Embedding embedding{nullptr};
@@ -69,7 +74,6 @@ class BahdanauModel : public Seq2SeqModel {
  public:
   BahdanauModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
   // State: "hidden" (B, H), "states" (B, S, 2H), "keys" (B, S, H), "src_mask" (B, S) bool.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   // StepOutput.attention: the additive attention weights (B, S) used for this step.
@@ -79,6 +83,10 @@ class BahdanauModel : public Seq2SeqModel {
 
   BahdanauEncoder encoder{nullptr};
   BahdanauDecoder decoder{nullptr};
+
+ protected:
+  DecoderFeatures decoder_features(const data::Batch& batch) override;
+  torch::Tensor output_logits(const DecoderFeatures& features) override;
 };
 
 }  // namespace seq2seq::models

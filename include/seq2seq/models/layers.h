@@ -15,18 +15,6 @@ namespace seq2seq::models {
 // several times slower than GEMV on the same weights; decoding runs one row per step).
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias = {});
 
-// A layer's weight cut into column blocks, W = [W_0 | W_1 | ...], so that W·[a; b] = W_0·a + W_1·b
-// can be computed piece by piece: the RNN decoders' inputs are [embedding; context], and the
-// context is the same at every step of a sentence, so its share is projected once, not per step.
-// The blocks are split_with_sizes views made together: backward concatenates their gradients
-// once, where one narrow() per block would zero-fill a full-size gradient for each.
-struct ColumnBlocks {
-  std::vector<torch::Tensor> weights;  // (N, K_i) each
-  torch::Tensor bias;                  // (N), or undefined
-  // W_i·x, plus b when with_bias; x (..., K_i) -> (..., N)
-  torch::Tensor forward(size_t block, const torch::Tensor& x, bool with_bias = false) const;
-};
-
 // torch::nn::Linear with linear()'s single-row path: same parameter names ("weight" (N, K),
 // "bias" (N)) and the same initialisation, so checkpoints and seeded runs are unchanged.
 struct LinearImpl : torch::nn::Module {
@@ -35,8 +23,6 @@ struct LinearImpl : torch::nn::Module {
   explicit LinearImpl(const torch::nn::LinearOptions& options);
   void reset_parameters();
   torch::Tensor forward(const torch::Tensor& x) { return linear(x, weight, bias); }
-  // The column blocks of the given widths (they must add up to in_features); see ColumnBlocks.
-  ColumnBlocks columns(const std::vector<int64_t>& widths) const;
 
   torch::nn::LinearOptions options;
   torch::Tensor weight, bias;
@@ -65,12 +51,13 @@ struct StackedCellsImpl : torch::nn::Module {
   };
   // One time step: x (B, input_size); state.h and state.c are replaced by the next ones.
   void step(State& state, const torch::Tensor& x);
-  // The same step with layer 0's input gates W_ih_l0·x + b_ih_l0 (B, G·H) computed by the
-  // caller. The speed path of teacher forcing: the input projection of every step is one GEMM
-  // over all steps (input_columns() for inputs that come in parts).
-  void step_from_gates(State& state, const torch::Tensor& input_gates);
-  // Layer 0's W_ih in column blocks (with b_ih_l0 as the bias), for inputs [a; b; ...].
-  ColumnBlocks input_columns(const std::vector<int64_t>& widths) const;
+  // The same step with layer 0's input projection W_ih x + b_ih (B, G·H) given: the decoders
+  // compute it for all time steps at once (it does not depend on the state), and a step then
+  // runs only the recurrence.
+  void step_projected(State& state, const torch::Tensor& input_projection);
+  // Layer 0's W_ih (G·H, input_size) and b_ih (G·H): the weights x meets.
+  const torch::Tensor& input_weight() const { return weight_ih[0]; }
+  const torch::Tensor& input_bias() const { return bias_ih[0]; }
 
   StackedCellsOptions options;
   std::vector<torch::Tensor> weight_ih, weight_hh, bias_ih, bias_hh;  // per layer, registered as above

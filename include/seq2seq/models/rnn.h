@@ -36,31 +36,48 @@ struct RnnEncoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(RnnEncoder);
 
-// Embedding -> dropout -> stacked cells over [e; c] -> output layer over [e; h; c], where c is the
-// encoder's context, the same at every step.
+// The decoder of Cho et al. (2014). One step, from y_{t-1} and h_{t-1}, with c the encoder's
+// context, the same at every step:
+//   e_t      = dropout(embedding(y_{t-1}))         (B, E)
+//   h_t      = cells([e_t; c], h_{t-1})            (B, H) top layer: StackedCells, GRU or LSTM
+//   logits_t = W_out [e_t; h_t; c] + b_out         (B, V)
+// Split by the blocks of their inputs, W_ih = [W_ih,e | W_ih,c] (layer 0's input weight) and
+// W_out = [W_out,eh | W_out,c]: c's share of both layers, W_ih,c c + b_ih and W_out,c c + b_out,
+// is the same at every step, so it is computed once per sentence (Context for step();
+// forward() and logits() in teacher forcing), and a step multiplies only what changes.
 struct RnnDecoderImpl : torch::nn::Module {
   RnnDecoderImpl(const ModelConfig& config, int64_t vocab_size, int64_t context_dim);
 
-  // The context and its share of every step: of layer 0's input gates and of the logits.
   struct Context {
-    torch::Tensor context;  // (B, C)
-    torch::Tensor gates;    // (B, G·H) = W_ih,c c + b_ih   (layer 0)
-    torch::Tensor logits;   // (B, V)   = W_out,c c + b_out
+    torch::Tensor c;             // (B, C)
+    torch::Tensor input_share;   // (B, G·H) = W_ih,c c + b_ih
+    torch::Tensor output_share;  // (B, V)   = W_out,c c + b_out
   };
-  Context project(const torch::Tensor& context);
-  // One step: prev_tokens (B) -> logits (B, V); `state` moves on by one step.
+  Context project(const torch::Tensor& c);
+  // One step: prev_tokens y_{t-1} (B) -> logits_t (B, V); `state` moves from h_{t-1} to h_t.
   torch::Tensor step(const torch::Tensor& prev_tokens, StackedCellsImpl::State& state, const Context& context);
-  // Teacher forcing over tgt_in (B, T) from the encoder's state: logits at `positions`,
-  // (B, T, V) or (N, V). The same numbers as step() over t = 0..T-1, computed faster: the input
-  // projections of all steps as one GEMM, and the output layer once over the stacked steps.
-  torch::Tensor forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state, const torch::Tensor& context,
-                        Positions positions);
+  // Teacher forcing over tgt_in (B, T) from the encoder's state and context c (B, C): step() at
+  // every t, up to the output layer. per_position [e_t; h_t] (B, T, E + H), per_sentence c.
+  DecoderFeatures forward(const torch::Tensor& tgt_in, StackedCellsImpl::State state, const torch::Tensor& c);
+  // The output layer over forward()'s features, at (B, T) or N positions: (B, T, V) or (N, V).
+  torch::Tensor logits(const DecoderFeatures& features);
 
+  // forward() computes the input projections of all steps before its loop (the default), or
+  // inside it, each step as the equations read; the same numbers.
+  bool hoist_input_projections = true;
   int64_t emb_dim, hidden_dim, context_dim;
   torch::nn::Embedding embedding{nullptr};
   Dropout dropout{nullptr};
   StackedCells rnn{nullptr};  // input [e; c] (E + C), hidden H, `layers` layers
   Linear fc_out{nullptr};     // [e; h; c] (E + H + C) -> V
+
+ private:
+  // The blocks named above: views of the registered rnn.weight_ih_l0 and fc_out.weight.
+  struct Weights {
+    torch::Tensor ih_e, ih_c;     // (G·H, E), (G·H, C)
+    torch::Tensor out_eh, out_c;  // (V, E + H), (V, C)
+  };
+  Weights weights() const;
 };
 TORCH_MODULE(RnnDecoder);
 
@@ -68,9 +85,8 @@ class RnnModel : public Seq2SeqModel {
  public:
   RnnModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
   // State: "hidden" (B, L, H), "cell" (B, L, H) for LSTM, "context" (B, C), and the context's
-  // share of every step, "context_gates" (B, G·H) and "context_logits" (B, V).
+  // share of every step, "input_share" (B, G·H) and "output_share" (B, V).
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;
   ModelType type() const override { return ModelType::rnn; }
@@ -82,6 +98,10 @@ class RnnModel : public Seq2SeqModel {
   // encoder layer l's two final states (one bridge for all layers).
   torch::nn::Linear bridge{nullptr};
   torch::nn::Linear bridge_cell{nullptr};  // LSTM: the same for the cell state (no tanh)
+
+ protected:
+  DecoderFeatures decoder_features(const data::Batch& batch) override;
+  torch::Tensor output_logits(const DecoderFeatures& features) override;
 
  private:
   StackedCellsImpl::State initial_state(const RnnEncoderImpl::Output& encoded);

@@ -30,22 +30,24 @@ struct StepOutput {
   torch::Tensor attention;  // (B, S) over source positions, or undefined (plain RNN)
 };
 
-// Which target positions forward() computes logits for.
-enum class Positions {
-  kAll,          // (B, T, V_tgt): every position of batch.tgt_in
-  kRealTargets,  // (N, V_tgt): only the N positions where batch.tgt_in is not <pad>, in row-major
-                 // order (see real_targets()); what the loss needs, without the pad rows' share of
-                 // the output layer and without any (B, T, V_tgt) tensor
-};
-
 // Flat indices (N) of the positions where tgt_in (B, T) is not <pad>, row-major.
 torch::Tensor real_positions(const torch::Tensor& tgt_in);
 // The targets of those N positions: batch.tgt_out where batch.tgt_in is not <pad>, (N).
 torch::Tensor real_targets(const data::Batch& batch);
-// The rows of x (B, T, ...) that `positions` names: x itself for kAll; for kRealTargets (N, ...),
-// the rows at real_positions(tgt_in) (a view of x when there is no padding). Models apply it
-// before their output layer, so that pad rows never reach it.
-torch::Tensor at_positions(const torch::Tensor& x, const torch::Tensor& tgt_in, Positions positions);
+// The rows of x (B, T, ...) at those N positions: (N, ...), row-major (a view of x when there
+// is no padding).
+torch::Tensor real_rows(const torch::Tensor& x, const torch::Tensor& tgt_in);
+
+// What a model's output layer reads in teacher forcing: decoder_features() gives it at every
+// target position, and real_target_logits() passes on only the real ones.
+struct DecoderFeatures {
+  torch::Tensor per_position;  // (B, T, D), or (N, D) at the N real positions
+  // An input the same at every position of a sentence, kept once per sentence so that the
+  // output layer multiplies it once, not once per position (the RNN's encoder context): (B, K),
+  // or undefined.
+  torch::Tensor per_sentence;
+  torch::Tensor sentence;  // with (N, D): the batch row of each of the N positions (N); else undefined
+};
 
 // The source as a reversed-source encoder reads it (Sutskever et al. 2014): x (B, S, ...) holds
 // rows <bos> w_1 ... w_n <eos> <pad>... with src_len (B) = n + 2 real positions; the result has
@@ -57,10 +59,14 @@ torch::Tensor reverse_source_words(const torch::Tensor& x, const torch::Tensor& 
 
 class Seq2SeqModel : public torch::nn::Module {
  public:
-  // Teacher-forced training pass: logits for batch.tgt_in, at the positions `positions` names.
+  // Teacher-forced training pass: logits (B, T, V_tgt) for every position of batch.tgt_in.
   // (Scheduled sampling, which feeds back the model's own predictions, runs over start() and
   // step(): train/scheduled_sampling.h.)
-  virtual torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) = 0;
+  torch::Tensor forward(const data::Batch& batch);
+  // The same logits at only the N positions where batch.tgt_in is not <pad>: (N, V_tgt), in the
+  // order of real_targets(batch). What the loss reads: the pad rows never reach the output layer
+  // (the widest matrix product of training), and no (B, T, V_tgt) tensor is made.
+  torch::Tensor real_target_logits(const data::Batch& batch);
   // Inference: encode once ...
   virtual DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) = 0;
   // ... then one target step at a time. prev_tokens: (B) ids of the previous target token.
@@ -75,6 +81,12 @@ class Seq2SeqModel : public torch::nn::Module {
     for (const auto& p : parameters()) n += p.numel();
     return n;
   }
+
+ protected:
+  // Teacher forcing up to the output layer, at every position of batch.tgt_in.
+  virtual DecoderFeatures decoder_features(const data::Batch& batch) = 0;
+  // The output layer: features at (B, T) positions -> (B, T, V_tgt), or at N -> (N, V_tgt).
+  virtual torch::Tensor output_logits(const DecoderFeatures& features) = 0;
 };
 
 }  // namespace seq2seq::models

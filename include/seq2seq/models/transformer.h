@@ -66,8 +66,6 @@ class TransformerModel : public Seq2SeqModel {
  public:
   TransformerModel(const ModelConfig& config, int64_t src_vocab_size, int64_t tgt_vocab_size);
 
-  // Teacher-forced logits at `positions`: every target position computed in parallel.
-  torch::Tensor forward(const data::Batch& batch, Positions positions = Positions::kAll) override;
   // State: "memory_pad" (B, S); per layer l "cross_k.l", "cross_v.l" (B, H, S, Dh), computed
   // once, and "self_k.l", "self_v.l" (B, H, t, Dh), one position longer after every step.
   DecoderState start(const torch::Tensor& src, const torch::Tensor& src_len) override;
@@ -75,7 +73,7 @@ class TransformerModel : public Seq2SeqModel {
   StepOutput step(DecoderState& state, const torch::Tensor& prev_tokens) override;
   ModelType type() const override { return ModelType::transformer; }
   bool has_attention() const override { return true; }
-  // Positions are a table of model.max_positions rows.
+  // The position table has model.max_positions rows.
   int64_t max_source_ids() const override { return max_positions_; }
 
   // The encoder output (B, S, D) for src (B, S) with src_pad = (src == <pad>).
@@ -88,6 +86,12 @@ class TransformerModel : public Seq2SeqModel {
   TransformerStack encoder{nullptr}, decoder{nullptr};
   Linear generator{nullptr};     // D -> V; null when tied to tgt_embedding
   torch::Tensor generator_bias;  // tied embeddings: the output bias (V)
+
+ protected:
+  // Teacher forcing: every target position computed in parallel; per_position is the decoder
+  // stack's output (B, T, D).
+  DecoderFeatures decoder_features(const data::Batch& batch) override;
+  torch::Tensor output_logits(const DecoderFeatures& features) override { return logits(features.per_position); }
 
  private:
   // tokens (B, T) at positions offset.. -> (B, T, D): embedding · sqrt(D) + position, dropout.

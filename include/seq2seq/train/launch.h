@@ -1,9 +1,19 @@
-// Data-parallel jobs without LibTorch: where a worker stands (torchrun's environment variables)
-// and the launcher behind `seq2seq train --nproc N`, which starts N workers of this binary on this
-// machine and waits for them.
+// Processes of this binary that train: a training job as data (TrainJob), the one way a child
+// is started (fork + exec of this binary, the job in its environment), the two launchers that wait
+// for children (`train --nproc N`'s workers, `compare --train --jobs N`'s runs), the child's side,
+// and where a worker stands (torchrun's environment variables). No LibTorch in this header; what
+// trains (run_train_job, inherit_process_settings) is defined in train_job.cpp, the rest in launch.cpp.
 #pragma once
 
+#include "seq2seq/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,30 +47,80 @@ struct World {
 // the variable when one is malformed or out of range (RANK >= WORLD_SIZE, a port past 65535).
 World world_from_env();
 
-struct LaunchOptions {
-  int nproc = 2;                  // workers to start
-  std::vector<std::string> args;  // the worker's command line after the program name (without --nproc)
-  std::string program;            // the binary to start; empty = this one (/proc/self/exe)
-  int master_port = 0;            // 0: a free port on 127.0.0.1
-  int grace_s = 10;               // after a worker fails, how long the others get to exit by themselves
+// One training run as data: what `seq2seq train` resolves from its command line, and all a child
+// process of this binary needs to run it. A child gets it as JSON in its environment
+// (kChildJobVariable), never as a command line.
+struct TrainJob {
+  Config config;                       // the resolved config (unused with resume: the run's config.json)
+  std::string run_dir;                 // runs/NAME
+  bool resume = false;                 // continue the run in run_dir from its checkpoint
+  std::vector<std::string> overrides;  // --set items; on resume applied to the run's config.json
+  std::string device = "auto";         // auto | cpu | cuda
+  int64_t max_steps = 0;               // stop (resumably) after this many steps in total; 0 = no limit
+  // The child process's own settings, applied before it runs the job (unused by run_train_job).
+  int threads = 1;        // CPU threads for tensor work
+  std::string log_level;  // spdlog level; empty = SPDLOG_LEVEL or info
+};
+void to_json(nlohmann::json& j, const TrainJob& job);
+void from_json(const nlohmann::json& j, TrainJob& job);  // every key required
+
+// Sets job.threads and job.log_level to this process's (LibTorch's CPU threads, spdlog's level),
+// so that a child runs as this process would.
+void inherit_process_settings(TrainJob& job);
+
+// The environment variable that hands a child its job (TrainJob as JSON).
+inline constexpr const char* kChildJobVariable = "SEQ2SEQ_CHILD_JOB";
+
+// The child's side: the job this process was started to run, nullopt when the environment names
+// none. Removes the variable, so that no process this one starts inherits it. Throws UsageError
+// when the job is not valid JSON for a TrainJob.
+std::optional<TrainJob> child_job_from_env();
+
+// Runs the job in this process, as `seq2seq train` does and as every child started here does:
+// trains (a data-parallel rank when world.size > 1), writes the one result line (rank 0 alone)
+// to `out`, and returns the exit code: 0, 1 when the loss diverged, 130 when interrupted
+// through `stop`. Throws what train_model throws.
+int run_train_job(const TrainJob& job, const World& world, const std::atomic<bool>* stop, std::ostream& out);
+
+// While alive, how a training process takes signals: the first Ctrl-C (SIGINT) sets flag(), and
+// the job finishes its step, writes a checkpoint and returns; a second one kills at once. A write
+// past `ulimit -f` fails with EFBIG (a one-line error, the previous checkpoint intact) instead of
+// killing the process (SIGXFSZ ignored). The previous dispositions come back on destruction.
+class StopOnInterrupt {
+ public:
+  StopOnInterrupt();
+  ~StopOnInterrupt();
+  StopOnInterrupt(const StopOnInterrupt&) = delete;
+  StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
+  const std::atomic<bool>* flag() const;
+
+ private:
+  void (*old_sigint_)(int) = SIG_DFL;
+  void (*old_sigxfsz_)(int) = SIG_DFL;
 };
 
-// Starts nproc workers (RANK 0..nproc-1, WORLD_SIZE, MASTER_ADDR=127.0.0.1, MASTER_PORT,
-// LOCAL_RANK), each in a process group of its own, and waits for them. Ctrl-C (SIGINT) and
-// SIGTERM on the launcher are passed to every worker once, so that all of them stop at the same
-// step and rank 0 writes a checkpoint; a second Ctrl-C passes on again, which kills them.
-// When a worker dies or fails, the launcher names its rank and how it ended, gives the others
-// grace_s seconds, then kills them (SIGTERM, then SIGKILL 5 s later) and returns that worker's
-// exit code (128 + signal when killed). Returns 0 when every worker exits 0, 130 when all were
-// interrupted.
-int launch_workers(const LaunchOptions& options);
+struct LaunchOptions {
+  int nproc = 2;         // workers to start
+  std::string program;   // the binary to start; empty = this one (/proc/self/exe)
+  int master_port = 0;   // 0: a free port on 127.0.0.1
+  int grace_s = 10;      // after a worker fails, how long the others get to exit by themselves
+};
 
-// Independent runs of this binary side by side (`compare --train --jobs N`): each job is one
-// command line, its stdout and stderr appended to log_path.
+// Starts nproc workers of `job` (RANK 0..nproc-1, WORLD_SIZE, MASTER_ADDR=127.0.0.1, MASTER_PORT,
+// LOCAL_RANK), each in a process group of its own, their output on this process's, and waits for
+// them. Ctrl-C (SIGINT) and SIGTERM on the launcher are passed to every worker once, so that all
+// of them stop at the same step and rank 0 writes a checkpoint; a second Ctrl-C passes on again,
+// which kills them. When a worker dies or fails, the launcher names its rank and how it ended,
+// gives the others grace_s seconds, then kills them (SIGTERM, then SIGKILL 5 s later) and returns
+// that worker's exit code (128 + signal when killed). Returns 0 when every worker exits 0, 130
+// when all were interrupted.
+int launch_workers(const TrainJob& job, const LaunchOptions& options);
+
+// Independent runs side by side (`compare --train --jobs N`), each a child of this binary.
 struct Job {
-  std::string name;               // names the job in log lines
-  std::vector<std::string> args;  // the command line after the program name
-  std::string log_path;           // the job's stdout and stderr (appended)
+  std::string name;      // names the job in log lines
+  TrainJob train;        // what the child runs
+  std::string log_path;  // the child's stdout and stderr (appended)
 };
 struct JobResult {
   bool started = false;
@@ -71,7 +131,8 @@ struct JobResult {
 // Starts the jobs in order, at most `parallel` at once, each in a process group of its own, and
 // waits for all of them. A failed job does not stop the others (the runs are independent); the
 // caller reads the results. Ctrl-C (SIGINT) and SIGTERM are passed once to the running jobs, and
-// no further job starts. `program` empty = this binary (/proc/self/exe).
+// no further job starts. `program` empty = this binary (/proc/self/exe). The children carry no
+// World: RANK, WORLD_SIZE and the rest are removed from their environment.
 std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, const std::string& program = "");
 
 // A port on 127.0.0.1 that was free a moment ago (bound to port 0 and released).

@@ -3,7 +3,10 @@
 // symbols, while LibTorch loads the system protobuf (3.21). Linked into one binary the two
 // interpose each other and the process crashes before main. sentencepiece.cpp opens this module
 // with dlopen(RTLD_LOCAL | RTLD_DEEPBIND), so SentencePiece binds to its own protobuf and
-// LibTorch never sees it. Only C types cross the boundary.
+// LibTorch never sees it. Only C types cross the boundary, through the functions spm_abi.h
+// declares.
+#include "spm_abi.h"
+
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
 
@@ -48,7 +51,8 @@ class Lines : public sentencepiece::SentenceIterator {
 
 extern "C" {
 
-// A processor from a model's bytes, or nullptr with *error set (free it with s2s_spm_free_string).
+int s2s_spm_abi_version() { return seq2seq::data::kSpmAbiVersion; }
+
 void* s2s_spm_load(const char* bytes, size_t size, char** error) {
   auto* processor = new sentencepiece::SentencePieceProcessor();
   const auto status = processor->LoadFromSerializedProto(std::string(bytes, size));
@@ -67,12 +71,10 @@ int s2s_spm_piece_size(void* processor) {
   return static_cast<sentencepiece::SentencePieceProcessor*>(processor)->GetPieceSize();
 }
 
-// The piece of `id`, NUL-terminated, owned by the processor.
 const char* s2s_spm_id_to_piece(void* processor, int id) {
   return static_cast<sentencepiece::SentencePieceProcessor*>(processor)->IdToPiece(id).c_str();
 }
 
-// Ids of `text`, malloc'ed into *ids (free with s2s_spm_free_string); returns their number.
 size_t s2s_spm_encode(void* processor, const char* text, size_t size, int** ids) {
   std::vector<int> out;
   static_cast<sentencepiece::SentencePieceProcessor*>(processor)->Encode(std::string(text, size), &out).IgnoreError();
@@ -81,7 +83,6 @@ size_t s2s_spm_encode(void* processor, const char* text, size_t size, int** ids)
   return out.size();
 }
 
-// The text of `n` pieces, malloc'ed.
 char* s2s_spm_decode(void* processor, const char* const* pieces, size_t n) {
   std::vector<std::string> in(pieces, pieces + n);
   std::string text;
@@ -89,8 +90,6 @@ char* s2s_spm_decode(void* processor, const char* const* pieces, size_t n) {
   return copy_string(text);
 }
 
-// Trains a model on `lines` with the trainer's key=value arguments; returns its bytes (malloc'ed,
-// *size set) or nullptr with *error set.
 char* s2s_spm_train(const char* const* keys, const char* const* values, size_t nargs, const char* const* lines,
                     size_t nlines, size_t* size, char** error) {
   std::unordered_map<std::string, std::string> args;

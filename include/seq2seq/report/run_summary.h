@@ -1,7 +1,6 @@
-// Comparing runs: one summary per run directory, rendered as tables, JSON, CSV and SVG charts.
-// Runs of one config trained with several seeds (NAME.s1, NAME.s2, ...) are also reported as
-// mean ± standard deviation, and every run is tested against the first config's by paired
-// bootstrap resampling (eval/bootstrap.h).
+// A run directory read for comparison: one RunSummary per run (its record, validation curve,
+// eval results and per-sentence BLEU statistics), and runs of one config trained with several
+// seeds (NAME.s1, NAME.s2, ...) grouped together.
 #pragma once
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/bootstrap.h"
@@ -18,7 +17,8 @@
 
 namespace seq2seq::report {
 
-// A run's test BLEU against its baseline's: on all sentences and per source-length band.
+// A run's test BLEU against its baseline's: on all sentences and per source-length band. Set by
+// add_significance() (report/statistics.h); it lives here because every summary carries one.
 struct Significance {
   std::string baseline;  // the run it is paired with
   eval::PairedBootstrapResult bleu;
@@ -70,33 +70,5 @@ struct RunGroup {
 std::vector<RunGroup> group_runs(const std::vector<RunSummary>& runs);
 // Some group holds more than one run: the report adds mean ± sd over seeds.
 bool has_seeds(const std::vector<RunSummary>& runs);
-
-// Whether add_significance() pairs by seed: with seeds, when the first config has several.
-bool pairs_by_seed(const std::vector<RunSummary>& runs);
-
-// Pairs each run with its baseline and sets its `significance`: without seeds, every run
-// against the first; with seeds, seed K of each config against seed K of the first config
-// (the runs of the first config are the baselines; a first config of one run is every run's). A pair without
-// per-sentence data, or whose references differ, is left without, with a warning naming both runs.
-void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOptions& options = {});
-
-nlohmann::json comparison_json(const std::vector<RunSummary>& runs);
-// format: table | markdown | csv. Runs table, mean ± sd over seeds (with seeds), BLEU-by-length
-// table, the significance footnote, then the config differences.
-std::string render_comparison(const std::vector<RunSummary>& runs, const std::string& format);
-
-// "key: a=1 | b=2 | c=(unused)" for every resolved key whose value differs between the configs
-// that read it (config_uses_key): a key at most one of them reads is left out, and a config
-// that ignores a listed key shows "(unused)".
-std::vector<std::string> config_differences(const std::vector<std::string>& names,
-                                            const std::vector<nlohmann::json>& configs);
-
-// {"key": {"name": value, ...}} for the same keys; names that ignore the key are left out.
-nlohmann::json config_differences_json(const std::vector<std::string>& names,
-                                       const std::vector<nlohmann::json>& configs);
-
-// One line per run (with seeds: per config, the mean with ±1 sd error bars).
-std::string bleu_by_length_svg(const std::vector<RunSummary>& runs);
-std::string valid_loss_svg(const std::vector<RunSummary>& runs);
 
 }  // namespace seq2seq::report

@@ -1,38 +1,34 @@
-// Run comparison: summaries from run directories, seeds as mean ± sd, paired bootstrap against the
-// first run, tables in every format, and two SVG charts.
-#include "seq2seq/report/compare.h"
+// Rendering a comparison of runs: the runs table, mean ± sd over seeds, BLEU by source length
+// with p-values, and the config differences, in text, markdown, CSV and JSON; and two SVG charts.
+#include "seq2seq/report/comparison.h"
+
+#include "summary_numbers.h"
 
 #include "seq2seq/config.h"
-#include "seq2seq/data/corpus.h"
-#include "seq2seq/eval/length_buckets.h"
-#include "seq2seq/io.h"
 #include "seq2seq/report/progress.h"
+#include "seq2seq/report/statistics.h"
 #include "seq2seq/report/svg.h"
 #include "seq2seq/report/table.h"
-#include "seq2seq/run.h"
-#include "seq2seq/sha256.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <limits>
-#include <map>
-#include <numeric>
+#include <cstdint>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 namespace seq2seq::report {
 
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::eval_score;
+using detail::kNaN;
+using detail::number_or_nan;
+using detail::number_or_null;
 
 std::string fixed(double x, int digits) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : "-"; }
-nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
-double number_or_nan(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : kNaN; }
 
 std::string with_commas(int64_t n) {
   std::string digits = std::to_string(n), out;
@@ -60,26 +56,7 @@ std::string p_text(std::optional<double> p, bool star = true) {
   return fmt::format("{:.4f}", *p) + (star && *p < kSignificant ? "*" : "");
 }
 
-// Mean and sample standard deviation (n - 1) of the finite values; sd is NaN below two values.
-struct Spread {
-  double mean = kNaN, sd = kNaN;
-  std::vector<double> values;  // every value, NaN included, in run order
-};
-Spread spread(std::vector<double> values) {
-  Spread s;
-  s.values = std::move(values);
-  std::vector<double> finite;
-  for (double v : s.values)
-    if (std::isfinite(v)) finite.push_back(v);
-  if (finite.empty()) return s;
-  s.mean = std::accumulate(finite.begin(), finite.end(), 0.0) / finite.size();
-  if (finite.size() >= 2) {
-    double squares = 0;
-    for (double v : finite) squares += (v - s.mean) * (v - s.mean);
-    s.sd = std::sqrt(squares / (finite.size() - 1));
-  }
-  return s;
-}
+// "mean ± sd", the mean alone below two values, "-" without any.
 std::string mean_sd(const Spread& s, int digits) {
   if (!std::isfinite(s.mean)) return "-";
   return std::isfinite(s.sd) ? fixed(s.mean, digits) + " ± " + fixed(s.sd, digits) : fixed(s.mean, digits);
@@ -101,13 +78,6 @@ std::vector<std::string> band_labels(const std::vector<RunSummary>& runs) {
   return {};
 }
 
-// "train.betas.0" -> /train/betas/0
-nlohmann::json::json_pointer pointer_for(const std::string& dotted_key) {
-  std::string path = "/" + dotted_key;
-  std::replace(path.begin(), path.end(), '.', '/');
-  return nlohmann::json::json_pointer(path);
-}
-
 const nlohmann::json* band_of(const RunSummary& run, const std::string& label) {
   if (!run.eval.contains("bands")) return nullptr;
   for (const auto& band : run.eval["bands"])
@@ -124,10 +94,6 @@ std::string band_sentences(const std::vector<RunSummary>& runs, const std::strin
   for (const auto& r : runs)
     if (auto* band = band_of(r, label)) return std::to_string((*band)["sentences"].get<int64_t>());
   return "-";
-}
-
-double eval_score(const RunSummary& run, const char* metric) {
-  return run.eval.contains(metric) ? number_or_nan(run.eval[metric]["score"]) : kNaN;
 }
 
 // The p-value of a run against its baseline: overall (label "") or in one band.
@@ -153,14 +119,6 @@ std::string stop_text(const RunSummary& r) {
 }
 
 std::string best_epoch_text(int64_t epoch) { return epoch > 0 ? std::to_string(epoch) : "-"; }
-
-// A group's values of one per-run quantity.
-template <typename Get>
-Spread group_spread(const std::vector<RunSummary>& runs, const RunGroup& group, Get get) {
-  std::vector<double> values;
-  for (auto i : group.members) values.push_back(get(runs[i]));
-  return spread(std::move(values));
-}
 
 // The per-run quantities averaged over seeds.
 double parameters_of(const RunSummary& r) { return static_cast<double>(r.parameters); }
@@ -309,6 +267,13 @@ void diff_inputs(const std::vector<RunSummary>& runs, std::vector<std::string>& 
   }
 }
 
+// "train.betas.0" -> /train/betas/0
+nlohmann::json::json_pointer pointer_for(const std::string& dotted_key) {
+  std::string path = "/" + dotted_key;
+  std::replace(path.begin(), path.end(), '.', '/');
+  return nlohmann::json::json_pointer(path);
+}
+
 // Keys whose values differ between the configs that read them, with who reads each.
 struct Difference {
   std::string key;
@@ -330,71 +295,6 @@ std::vector<Difference> differences(const std::vector<nlohmann::json>& configs) 
     for (size_t i = 1; i < values.size(); ++i) differ = differ || values[i] != values[0];
     if (differ) out.push_back(std::move(d));
   }
-  return out;
-}
-
-// Reads the eval split's hypotheses (eval/<split>.hyp) and its source and reference files (as
-// config.json names them), and keeps per-sentence BLEU statistics and source lengths.
-void load_sentences(RunSummary& s, const RunPaths& paths, const std::string& split) {
-  const std::string hyp_file = paths.eval_dir() + "/" + split + ".hyp";
-  if (!file_exists(hyp_file)) {
-    s.sentences_note = hyp_file + " is missing";
-    return;
-  }
-  const Config config = s.config.get<Config>();
-  const SplitPaths* files = split == "test" ? &config.data.test : split == "valid" ? &config.data.valid : nullptr;
-  if (!files || files->src.empty()) {
-    s.sentences_note = paths.config() + " names no files for the " + split + " split";
-    return;
-  }
-  try {
-    const auto corpus = data::read_corpus(*files, split);
-    const auto hyps = data::read_lines(hyp_file);
-    if (hyps.size() != corpus.size()) {
-      s.sentences_note =
-          fmt::format("{} has {} lines, {} has {}", hyp_file, hyps.size(), corpus.src_path, corpus.size());
-      return;
-    }
-    auto stats = eval::sentence_stats(hyps, corpus.tgt, config.data.lowercase);
-    eval::BleuStats total;
-    for (const auto& sentence : stats) total += sentence;
-    const double bleu = eval::bleu_from_stats(total).score, recorded = eval_score(s, "bleu");
-    if (std::isfinite(recorded) && std::abs(bleu - recorded) > 0.01) {
-      s.sentences_note = fmt::format("{} scores {:.2f} BLEU against {}, but eval/{}.json says {:.2f} (evaluate again)",
-                                     hyp_file, bleu, corpus.tgt_path, split, recorded);
-      return;
-    }
-    Sha256 digest;
-    for (size_t i = 0; i < corpus.size(); ++i) {
-      s.source_lengths.push_back(eval::source_words(corpus.src[i]));
-      digest.update(corpus.src[i] + "\t" + corpus.tgt[i] + "\n");
-    }
-    s.sentence_stats = std::move(stats);
-    s.sentences_sha256 = digest.hex();
-  } catch (const std::exception& e) {
-    s.sentence_stats.clear();
-    s.source_lengths.clear();
-    s.sentences_note = e.what();
-  }
-}
-
-// The runs' sentence indices in each band of `bands` (eval.json's band list, in order), by the
-// rule bleu_by_length() uses: a sentence goes to the first band whose upper bound it does not pass.
-std::vector<std::vector<size_t>> band_members(const nlohmann::json& bands, const std::vector<int>& lengths) {
-  std::vector<std::vector<size_t>> members(bands.size());
-  for (size_t i = 0; i < lengths.size(); ++i)
-    for (size_t b = 0; b < bands.size(); ++b)
-      if (!bands[b].contains("hi") || !bands[b]["hi"].is_number() || lengths[i] <= bands[b]["hi"].get<int>()) {
-        members[b].push_back(i);
-        break;
-      }
-  return members;
-}
-
-std::vector<eval::BleuStats> subset(const std::vector<eval::BleuStats>& stats, const std::vector<size_t>& indices) {
-  std::vector<eval::BleuStats> out;
-  out.reserve(indices.size());
-  for (auto i : indices) out.push_back(stats[i]);
   return out;
 }
 
@@ -450,12 +350,15 @@ nlohmann::json groups_json(const std::vector<RunSummary>& runs) {
   return out;
 }
 
-// CSV holds one table: a row per run, with its band scores and p-values as extra columns. With
-// seeds it adds sd columns and, per config, a row whose seed column says "mean": the means,
-// their standard deviations and the largest p over the seeds.
-std::string comparison_csv(const std::vector<RunSummary>& runs) {
-  const bool seeds = has_seeds(runs);
-  const auto labels = band_labels(runs);
+// A score's CSV cells: its value and, with seeds, its sd; empty where there is none.
+void add_score_cells(std::vector<std::string>& row, double value, double sd, int digits, bool seeds) {
+  row.push_back(std::isfinite(value) ? fixed(value, digits) : "");
+  if (seeds) row.push_back(std::isfinite(sd) ? fixed(sd, digits) : "");
+}
+
+std::string p_cell(std::optional<double> p) { return p ? p_text(p, false) : ""; }
+
+std::vector<std::string> csv_header(const std::vector<std::string>& labels, bool seeds) {
   std::vector<std::string> header = {"run", "model"};
   if (seeds) header.insert(header.end(), {"group", "seed"});
   header.insert(header.end(), {"params", "train time", "tokens seen", "tokens/s", "epochs", "best epoch", "stop"});
@@ -470,201 +373,72 @@ std::string comparison_csv(const std::vector<RunSummary>& runs) {
     header.push_back("p " + label);
     header.push_back("sentences " + label);
   }
-  Table csv(header);
-  auto score_cells = [&](std::vector<std::string>& row, double value, double sd, int digits) {
-    row.push_back(std::isfinite(value) ? fixed(value, digits) : "");
-    if (seeds) row.push_back(std::isfinite(sd) ? fixed(sd, digits) : "");
-  };
-  auto p_cell = [](std::optional<double> p) { return p ? p_text(p, false) : ""; };
-  for (const auto& r : runs) {
-    std::vector<std::string> row = {r.name, r.model};
-    if (seeds) row.insert(row.end(), {r.group, std::to_string(r.seed)});
-    row.insert(row.end(), {std::to_string(r.parameters), format_duration(r.elapsed_s), std::to_string(r.tokens),
-                           fixed(r.tokens_per_s, 0), std::to_string(r.epochs),
-                           r.best_epoch > 0 ? std::to_string(r.best_epoch) : "", stop_text(r)});
-    score_cells(row, r.best_valid_loss, kNaN, 3);
-    score_cells(row, r.best_valid_ppl, kNaN, 2);
-    score_cells(row, eval_score(r, "bleu"), kNaN, 2);
-    score_cells(row, eval_score(r, "chrf"), kNaN, 2);
-    row.insert(row.end(), {p_cell(p_value(r)), r.eval_split});
-    for (const auto& label : labels) {
-      score_cells(row, band_bleu(r, label), kNaN, 2);
-      row.push_back(p_cell(p_value(r, label)));
-      auto* band = band_of(r, label);
-      row.push_back(band ? std::to_string((*band)["sentences"].get<int64_t>()) : "");
-    }
-    csv.add_row(row);
+  return header;
+}
+
+// One run's row; with seeds its sd cells are empty.
+std::vector<std::string> csv_run_row(const RunSummary& r, const std::vector<std::string>& labels, bool seeds) {
+  std::vector<std::string> row = {r.name, r.model};
+  if (seeds) row.insert(row.end(), {r.group, std::to_string(r.seed)});
+  row.insert(row.end(), {std::to_string(r.parameters), format_duration(r.elapsed_s), std::to_string(r.tokens),
+                         fixed(r.tokens_per_s, 0), std::to_string(r.epochs),
+                         r.best_epoch > 0 ? std::to_string(r.best_epoch) : "", stop_text(r)});
+  add_score_cells(row, r.best_valid_loss, kNaN, 3, seeds);
+  add_score_cells(row, r.best_valid_ppl, kNaN, 2, seeds);
+  add_score_cells(row, eval_score(r, "bleu"), kNaN, 2, seeds);
+  add_score_cells(row, eval_score(r, "chrf"), kNaN, 2, seeds);
+  row.insert(row.end(), {p_cell(p_value(r)), r.eval_split});
+  for (const auto& label : labels) {
+    add_score_cells(row, band_bleu(r, label), kNaN, 2, seeds);
+    row.push_back(p_cell(p_value(r, label)));
+    auto* band = band_of(r, label);
+    row.push_back(band ? std::to_string((*band)["sentences"].get<int64_t>()) : "");
   }
-  if (!seeds) return csv.to_csv();
-  for (const auto& g : group_runs(runs)) {
-    const RunSummary& first = runs[g.members.front()];
-    auto over_seeds = [&](double (*get)(const RunSummary&)) { return group_spread(runs, g, get); };
-    std::vector<std::string> row = {g.name, first.model, g.name, "mean"};
-    row.push_back(fixed(over_seeds(parameters_of).mean, 0));
-    row.push_back(format_duration(over_seeds(elapsed_of).mean));
-    row.push_back(fixed(over_seeds(tokens_of).mean, 0));
-    row.push_back(fixed(over_seeds(tokens_per_s_of).mean, 0));
-    row.push_back(fixed(over_seeds(epochs_of).mean, 1));
-    row.push_back(fixed(over_seeds(best_epoch_of).mean, 1));
-    row.push_back("");  // stop
-    for (auto [get, digits] : {std::pair{valid_loss_of, 3}, {valid_ppl_of, 2}, {bleu_of, 2}, {chrf_of, 2}}) {
-      const Spread score = over_seeds(get);
-      score_cells(row, score.mean, score.sd, digits);
-    }
-    row.insert(row.end(), {p_cell(max_p(runs, g)), first.eval_split});
-    for (const auto& label : labels) {
-      const Spread band = group_spread(runs, g, [&](const RunSummary& r) { return band_bleu(r, label); });
-      score_cells(row, band.mean, band.sd, 2);
-      row.push_back(p_cell(max_p(runs, g, label)));
-      const std::string count = band_sentences(runs, label);
-      row.push_back(count == "-" ? "" : count);
-    }
-    csv.add_row(row);
+  return row;
+}
+
+// A config's row, its seed column "mean": the means over its seeds, their standard deviations
+// and the largest p.
+std::vector<std::string> csv_group_row(const std::vector<RunSummary>& runs, const RunGroup& g,
+                                       const std::vector<std::string>& labels) {
+  const RunSummary& first = runs[g.members.front()];
+  auto over_seeds = [&](double (*get)(const RunSummary&)) { return group_spread(runs, g, get); };
+  std::vector<std::string> row = {g.name, first.model, g.name, "mean"};
+  row.push_back(fixed(over_seeds(parameters_of).mean, 0));
+  row.push_back(format_duration(over_seeds(elapsed_of).mean));
+  row.push_back(fixed(over_seeds(tokens_of).mean, 0));
+  row.push_back(fixed(over_seeds(tokens_per_s_of).mean, 0));
+  row.push_back(fixed(over_seeds(epochs_of).mean, 1));
+  row.push_back(fixed(over_seeds(best_epoch_of).mean, 1));
+  row.push_back("");  // stop
+  for (auto [get, digits] : {std::pair{valid_loss_of, 3}, {valid_ppl_of, 2}, {bleu_of, 2}, {chrf_of, 2}}) {
+    const Spread score = over_seeds(get);
+    add_score_cells(row, score.mean, score.sd, digits, true);
   }
+  row.insert(row.end(), {p_cell(max_p(runs, g)), first.eval_split});
+  for (const auto& label : labels) {
+    const Spread band = group_spread(runs, g, [&](const RunSummary& r) { return band_bleu(r, label); });
+    add_score_cells(row, band.mean, band.sd, 2, true);
+    row.push_back(p_cell(max_p(runs, g, label)));
+    const std::string count = band_sentences(runs, label);
+    row.push_back(count == "-" ? "" : count);
+  }
+  return row;
+}
+
+// CSV holds one table: a row per run, with its band scores and p-values as extra columns. With
+// seeds it adds sd columns and, per config, a row whose seed column says "mean".
+std::string comparison_csv(const std::vector<RunSummary>& runs) {
+  const bool seeds = has_seeds(runs);
+  const auto labels = band_labels(runs);
+  Table csv(csv_header(labels, seeds));
+  for (const auto& r : runs) csv.add_row(csv_run_row(r, labels, seeds));
+  if (seeds)
+    for (const auto& g : group_runs(runs)) csv.add_row(csv_group_row(runs, g, labels));
   return csv.to_csv();
 }
 
 }  // namespace
-
-std::pair<std::string, int> split_seed_suffix(const std::string& name) {
-  const auto dot = name.rfind(".s");
-  if (dot == std::string::npos || dot == 0 || dot + 2 >= name.size() || name.size() - dot - 2 > 6) return {name, 0};
-  for (size_t i = dot + 2; i < name.size(); ++i)
-    if (name[i] < '0' || name[i] > '9') return {name, 0};
-  const int k = std::stoi(name.substr(dot + 2));
-  if (k < 1) return {name, 0};
-  return {name.substr(0, dot), k};
-}
-
-std::vector<RunGroup> group_runs(const std::vector<RunSummary>& runs) {
-  std::vector<RunGroup> groups;
-  std::map<std::string, size_t> seeded;  // group name -> index in groups, for NAME.sK runs only
-  for (size_t i = 0; i < runs.size(); ++i) {
-    if (runs[i].seed_index > 0) {
-      auto [it, added] = seeded.emplace(runs[i].group, groups.size());
-      if (!added) {
-        groups[it->second].members.push_back(i);
-        continue;
-      }
-    }
-    groups.push_back({runs[i].group, {i}});  // a run without a seed suffix is its own group
-  }
-  return groups;
-}
-
-bool has_seeds(const std::vector<RunSummary>& runs) {
-  for (const auto& g : group_runs(runs))
-    if (g.members.size() > 1) return true;
-  return false;
-}
-
-bool pairs_by_seed(const std::vector<RunSummary>& runs) {
-  return has_seeds(runs) && group_runs(runs).front().members.size() > 1;
-}
-
-void add_significance(std::vector<RunSummary>& runs, const eval::BootstrapOptions& options) {
-  for (auto& r : runs) r.significance.reset();
-  if (runs.size() < 2) return;
-  const bool by_seed = pairs_by_seed(runs);
-  const auto groups = group_runs(runs);
-  const RunGroup& first = groups.front();
-  for (size_t g = 1; g < groups.size(); ++g)
-    for (auto i : groups[g].members) {
-      RunSummary& run = runs[i];
-      const RunSummary* base = &runs[first.members.front()];
-      if (by_seed) {
-        base = nullptr;
-        for (auto j : first.members)
-          if (runs[j].seed_index == run.seed_index) base = &runs[j];
-        if (!base) {
-          spdlog::warn("{}: {} has no run of the same seed to pair it with; no p-value", run.name, first.name);
-          continue;
-        }
-      }
-      if (base->sentence_stats.empty() || run.sentence_stats.empty()) {
-        const RunSummary& lacking = base->sentence_stats.empty() ? *base : run;
-        spdlog::warn("{} against {}: no p-value ({})", run.name, base->name, lacking.sentences_note);
-        continue;
-      }
-      if (base->sentences_sha256 != run.sentences_sha256) {
-        spdlog::warn("{} against {}: no p-value (they were evaluated on different sentences)", run.name, base->name);
-        continue;
-      }
-      Significance sig;
-      sig.baseline = base->name;
-      sig.bleu = eval::paired_bootstrap(base->sentence_stats, run.sentence_stats, options);
-      if (run.eval.contains("bands")) {
-        const auto& bands = run.eval["bands"];
-        const auto members = band_members(bands, run.source_lengths);
-        for (size_t b = 0; b < bands.size(); ++b)
-          if (!members[b].empty())
-            sig.bands[bands[b]["label"].get<std::string>()] = eval::paired_bootstrap(
-                subset(base->sentence_stats, members[b]), subset(run.sentence_stats, members[b]), options);
-      }
-      run.significance = std::move(sig);
-    }
-}
-
-RunSummary summarize_run(const std::string& dir, const std::string& eval_split) {
-  require_run_dir(dir);
-  const RunPaths paths{dir};
-  RunSummary s;
-  s.dir = dir;
-  s.name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (s.name.empty()) s.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
-  std::tie(s.group, s.seed_index) = split_seed_suffix(s.name);
-  const Config config = load_config(paths.config());
-  s.config = nlohmann::json(config);
-  s.model = to_string(config.model.type);
-  s.seed = config.train.seed;
-  if (file_exists(paths.state())) {
-    auto state = load_state(paths.state());
-    s.parameters = state.parameters;
-    s.train_s = state.train_s;
-    s.elapsed_s = state.elapsed_s;
-    s.tokens = state.tokens;
-    s.tokens_per_s = state.train_s > 0 ? state.tokens / state.train_s : 0.0;
-    s.epochs = state.epoch;
-    s.steps = state.step;
-    s.best_epoch = state.best_epoch;
-    s.complete = state.complete;
-    s.stop_reason = state.stop_reason;
-  }
-  s.best_valid_loss = kNaN;
-  int64_t metrics_best_epoch = 0;  // for runs whose state.json predates best_epoch
-  if (file_exists(paths.metrics())) {
-    std::ifstream in(paths.metrics());
-    std::string line;
-    int64_t number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      if (line.empty()) continue;
-      nlohmann::json m;
-      try {
-        m = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::exception&) {
-        throw std::runtime_error(paths.metrics() + ":" + std::to_string(number) + ": not a JSON line (file damaged?)");
-      }
-      if (m.value("best", false) && m.contains("epoch") && m["epoch"].is_number_integer())
-        metrics_best_epoch = m["epoch"].get<int64_t>();
-      const double loss = number_or_nan(m["valid_loss"]);
-      if (!std::isfinite(loss)) continue;
-      s.valid_curve.emplace_back(number_or_nan(m["elapsed_s"]), loss);
-      if (!(loss >= s.best_valid_loss)) s.best_valid_loss = loss;
-    }
-  }
-  if (s.best_epoch == 0) s.best_epoch = metrics_best_epoch;
-  s.best_valid_ppl = std::isfinite(s.best_valid_loss) ? std::exp(s.best_valid_loss) : kNaN;
-  const std::string eval_file = paths.eval_dir() + "/" + eval_split + ".json";
-  if (file_exists(eval_file)) {
-    s.eval = nlohmann::json::parse(read_file(eval_file));
-    s.eval_split = eval_split;
-    load_sentences(s, paths, eval_split);
-  } else {
-    s.sentences_note = eval_file + " is missing";
-  }
-  return s;
-}
 
 std::vector<std::string> config_differences(const std::vector<std::string>& names,
                                             const std::vector<nlohmann::json>& configs) {
