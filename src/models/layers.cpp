@@ -3,6 +3,7 @@
 
 #include "detail.h"
 #include "seq2seq/models/dropout.h"
+#include "seq2seq/util/random.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -176,17 +177,6 @@ void init_weights_normal_biases_zero(torch::nn::Module& module, double std) {
 
 torch::Tensor real_tokens(const torch::Tensor& ids) { return ids.ne(0); }
 
-namespace {
-
-// SplitMix64's output function: a bijective mix of a 64-bit counter into 64 random-looking bits.
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
-
 torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorOptions& options) {
   const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when u16 < threshold
   const float scale = threshold >= 65536 ? 0.0f : static_cast<float>(65536.0 / (65536.0 - threshold));
@@ -206,7 +196,7 @@ torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorO
   const int64_t words = (n + 3) / 4;
   at::parallel_for(0, words, 4096, [&](int64_t begin, int64_t end) {
     for (int64_t w = begin; w < end; ++w) {
-      const uint64_t r = mix64(key + static_cast<uint64_t>(w) * 0x9E3779B97F4A7C15ULL);
+      const uint64_t r = mix64(key + static_cast<uint64_t>(w) * kGoldenGamma);
       const int64_t base = 4 * w;
       const int64_t count = std::min<int64_t>(4, n - base);
       for (int64_t u = 0; u < count; ++u) out[base + u] = ((r >> (16 * u)) & 0xFFFFu) >= threshold ? scale : 0.0f;

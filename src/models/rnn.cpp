@@ -74,7 +74,7 @@ RnnDecoderImpl::Weights RnnDecoderImpl::weights() const {
 RnnDecoderImpl::Context RnnDecoderImpl::project(const torch::Tensor& c) {
   const auto w = weights();
   Context context;
-  context.c = c;                                                        // (B, C)
+  context.c = c;                                                       // (B, C)
   context.input_share = models::linear(c, w.ih_c, rnn->input_bias());  // (B, G·H)
   context.output_share = models::linear(c, w.out_c, fc_out->bias);     // (B, V)
   return context;

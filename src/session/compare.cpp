@@ -172,7 +172,8 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     job.train.run_dir = run->dir;
     job.train.device = o.device;
     job.train.resume = file_exists(RunPaths{run->dir}.state());  // its config.json is this config (checked above)
-    train::inherit_process_settings(job.train);  // its log level
+    // This process's log level, and its share of the threads.
+    train::inherit_process_settings(job.train);
     job.train.threads = threads;
     jobs.push_back(std::move(job));
   }

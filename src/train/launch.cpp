@@ -194,9 +194,8 @@ pid_t start_child(const std::string& program, const TrainJob& job, const std::op
 }  // namespace
 
 void to_json(nlohmann::json& j, const TrainJob& job) {
-  j = {{"config", job.config},       {"run_dir", job.run_dir},     {"resume", job.resume},
-       {"overrides", job.overrides}, {"device", job.device},       {"max_steps", job.max_steps},
-       {"threads", job.threads},     {"log_level", job.log_level}};
+  j = {{"config", job.config}, {"run_dir", job.run_dir},     {"resume", job.resume},   {"overrides", job.overrides},
+       {"device", job.device}, {"max_steps", job.max_steps}, {"threads", job.threads}, {"log_level", job.log_level}};
 }
 
 void from_json(const nlohmann::json& j, TrainJob& job) {

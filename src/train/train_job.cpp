@@ -4,8 +4,8 @@
 #include "seq2seq/train/trainer.h"
 
 #include <ATen/Parallel.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <ostream>
 
@@ -33,14 +33,10 @@ int run_train_job(const TrainJob& job, const World& world, const std::atomic<boo
   options.world = world;
   const TrainResult result = train_model(job.config, options);
   if (world.writer())  // one result line per job
-    out << nlohmann::json{{"run", options.run_dir},
-                          {"stop_reason", result.stop_reason},
-                          {"steps", result.steps},
-                          {"epochs", result.epochs_done},
-                          {"elapsed_s", result.elapsed_s},
-                          {"tokens", result.tokens},
-                          {"train_s", result.train_s},
-                          {"workers", world.size}}
+    out << nlohmann::json{{"run", options.run_dir},        {"stop_reason", result.stop_reason},
+                          {"steps", result.steps},         {"epochs", result.epochs_done},
+                          {"elapsed_s", result.elapsed_s}, {"tokens", result.tokens},
+                          {"train_s", result.train_s},     {"workers", world.size}}
                .dump()
         << "\n";
   if (result.stop_reason == "diverged") return 1;

@@ -130,10 +130,11 @@ TEST(Launch, TrainJobSurvivesJson) {
   EXPECT_EQ(back.threads, job.threads);
   EXPECT_EQ(back.log_level, job.log_level);
   // Every key is required: a job that lacks one is refused, not half-read.
-  for (const auto& [key, value] : nlohmann::json(job).items()) {
-    auto partial = nlohmann::json(job);
-    partial.erase(key);
-    EXPECT_THROW(partial.get<TrainJob>(), nlohmann::json::exception) << key;
+  const nlohmann::json whole = job;
+  for (const auto& item : whole.items()) {
+    nlohmann::json partial = whole;
+    partial.erase(item.key());
+    EXPECT_THROW(partial.get<TrainJob>(), nlohmann::json::exception) << item.key();
   }
 }
 
@@ -189,7 +190,8 @@ TEST(Launch, WorkersReportAFailingChild) {
   options.program = failing_child(dir);
   options.master_port = 29533;
   options.grace_s = 1;
-  EXPECT_EQ(launch_workers(TrainJob{}, options), 3);
+  const TrainJob job;
+  EXPECT_EQ(launch_workers(job, options), 3);
   for (int rank = 0; rank < 2; ++rank)
     EXPECT_EQ(read_file(options.program + ".rank" + std::to_string(rank)),
               std::to_string(rank) + " 2 " + std::to_string(rank) + " 127.0.0.1\n");

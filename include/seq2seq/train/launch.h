@@ -100,10 +100,10 @@ class StopOnInterrupt {
 };
 
 struct LaunchOptions {
-  int nproc = 2;         // workers to start
-  std::string program;   // the binary to start; empty = this one (/proc/self/exe)
-  int master_port = 0;   // 0: a free port on 127.0.0.1
-  int grace_s = 10;      // after a worker fails, how long the others get to exit by themselves
+  int nproc = 2;        // workers to start
+  std::string program;  // the binary to start; empty = this one (/proc/self/exe)
+  int master_port = 0;  // 0: a free port on 127.0.0.1
+  int grace_s = 10;     // after a worker fails, how long the others get to exit by themselves
 };
 
 // Starts nproc workers of `job` (RANK 0..nproc-1, WORLD_SIZE, MASTER_ADDR=127.0.0.1, MASTER_PORT,
@@ -124,9 +124,9 @@ struct Job {
 };
 struct JobResult {
   bool started = false;
-  int code = 0;             // exit code (128 + signal when killed)
-  std::string how;          // "exited with status 1", "was killed by signal 9 (SIGKILL)"
-  double seconds = 0;       // wall time
+  int code = 0;        // exit code (128 + signal when killed)
+  std::string how;     // "exited with status 1", "was killed by signal 9 (SIGKILL)"
+  double seconds = 0;  // wall time
 };
 // Starts the jobs in order, at most `parallel` at once, each in a process group of its own, and
 // waits for all of them. A failed job does not stop the others (the runs are independent); the
