@@ -2,9 +2,9 @@
 #include "commands.h"
 
 #include "seq2seq/bench/bench.h"
-#include "seq2seq/config.h"
-#include "seq2seq/doctor.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/config/config.h"
+#include "seq2seq/system/doctor.h"
+#include "seq2seq/util/errors.h"
 
 #include <iostream>
 #include <map>

@@ -1,6 +1,6 @@
 // Subcommand registration: each apps/seq2seq/<name>.cpp adds one subcommand.
 #pragma once
-#include "seq2seq/run_options.h"
+#include "seq2seq/run/run_options.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,7 +1,7 @@
 // `seq2seq compare`: runs side by side (table, BLEU by length, config diff, charts), or configs.
 #include "commands.h"
 
-#include "seq2seq/session/compare.h"
+#include "seq2seq/session/compare_session.h"
 
 #include <iostream>
 #include <memory>

@@ -1,7 +1,7 @@
 // `seq2seq config show|validate`: print resolved configs and check config files.
 #include "commands.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <iostream>
 

@@ -1,13 +1,13 @@
 // `seq2seq data stats|fetch|synth|spm`: look at corpora, get them onto disk, train subword models.
 #include "commands.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/fetch.h"
 #include "seq2seq/data/stats.h"
 #include "seq2seq/data/tokenizer.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 
 #include <iostream>
 

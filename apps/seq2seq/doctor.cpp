@@ -1,7 +1,7 @@
 // `seq2seq doctor`: what LibTorch, BLAS and the CPU offer on this machine.
 #include "commands.h"
 
-#include "seq2seq/doctor.h"
+#include "seq2seq/system/doctor.h"
 #include "seq2seq/train/launch.h"
 
 #include <spdlog/spdlog.h>

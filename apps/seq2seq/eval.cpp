@@ -1,7 +1,7 @@
 // `seq2seq eval`: translate a held-out split with a trained run and score it.
 #include "commands.h"
 
-#include "seq2seq/session/evaluate.h"
+#include "seq2seq/session/eval_session.h"
 
 #include <iostream>
 #include <memory>

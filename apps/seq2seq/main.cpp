@@ -1,10 +1,10 @@
 // seq2seq: entry point. Sets threads and logging, dispatches, and maps errors to exit codes.
 #include "commands.h"
 
-#include "seq2seq/doctor.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/logging.h"
-#include "seq2seq/memory.h"
+#include "seq2seq/system/doctor.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/system/logging.h"
+#include "seq2seq/system/memory.h"
 #include "seq2seq/train/launch.h"
 
 #include <cstdlib>

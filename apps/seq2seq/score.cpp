@@ -1,11 +1,11 @@
 // `seq2seq score --hyp FILE --ref FILE`: sacreBLEU-compatible BLEU and chrF of two line-aligned files.
 #include "commands.h"
 
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
-#include "seq2seq/io.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/util/utf8.h"
 
 #include <nlohmann/json.hpp>
 

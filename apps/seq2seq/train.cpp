@@ -1,8 +1,8 @@
 // `seq2seq train`: train a model from a config into a run directory, or resume one.
 #include "commands.h"
 
-#include "seq2seq/config.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/config/config.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/train/launch.h"
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 // `seq2seq translate`: interactive or line-by-line translation with a trained run.
 #include "commands.h"
 
-#include "seq2seq/session/translate.h"
+#include "seq2seq/session/translate_session.h"
 
 #include <iostream>
 #include <memory>

@@ -1,7 +1,7 @@
 // Reads aligned line files (plain or gzip, through zlib) and TSV files into ParallelCorpus.
 #include "seq2seq/data/corpus.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <zlib.h>
 

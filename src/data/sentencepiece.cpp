@@ -3,9 +3,9 @@
 #include "seq2seq/data/tokenizer.h"
 
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/util/utf8.h"
 
 #include "spm_module/spm_abi.h"
 

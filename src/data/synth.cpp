@@ -3,8 +3,8 @@
 #include "seq2seq/data/synth.h"
 
 #include "seq2seq/data/synth_grammar.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/util/random.h"
 
 #include <nlohmann/json.hpp>

@@ -2,8 +2,8 @@
 // character tables both need.
 #include "seq2seq/data/tokenizer.h"
 
-#include "seq2seq/errors.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/utf8.h"
 
 #include <algorithm>
 #include <iterator>

@@ -1,7 +1,7 @@
 // Vocabulary: build from token counts, map tokens <-> ids, save and load as JSON.
 #include "seq2seq/data/vocab.h"
 
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 // BLEU, following sacreBLEU 2.x (metrics/bleu.py, tokenizers/tokenizer_13a.py) step for step.
 #include "seq2seq/eval/bleu.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <nlohmann/json.hpp>
 

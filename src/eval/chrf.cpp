@@ -1,7 +1,7 @@
 // chrF, following sacreBLEU 2.x (metrics/chrf.py, metrics/helpers.py) with its defaults.
 #include "seq2seq/eval/chrf.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <nlohmann/json.hpp>
 

@@ -4,12 +4,12 @@
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/decode/corpus_translation.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/eval/length_buckets.h"
 #include "seq2seq/eval/perplexity.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 
 #include <spdlog/spdlog.h>
 

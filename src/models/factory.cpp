@@ -1,7 +1,7 @@
 // Builds any of the three models from its config.
 #include "seq2seq/models/factory.h"
 
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/models/bahdanau.h"
 #include "seq2seq/models/rnn.h"
 #include "seq2seq/models/transformer.h"

@@ -4,7 +4,7 @@
 
 #include "summary_numbers.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/report/progress.h"
 #include "seq2seq/report/statistics.h"
 #include "seq2seq/report/svg.h"

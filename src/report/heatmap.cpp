@@ -2,7 +2,7 @@
 #include "seq2seq/report/heatmap.h"
 
 #include "seq2seq/report/svg.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <algorithm>
 #include <array>

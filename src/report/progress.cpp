@@ -1,7 +1,7 @@
 // Progress bar: redrawn in place with "\r" on a terminal (throttled), spdlog lines in logs and pipes.
 #include "seq2seq/report/progress.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1,7 +1,7 @@
 // Table rendering: aligned text (plain or box-drawing), GitHub markdown and RFC 4180 CSV.
 #include "seq2seq/report/table.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,15 +2,15 @@
 // (stage, commit in state.json, rename) and read back checked against their checksums.
 #include "seq2seq/run/checkpoint.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/models/factory.h"
-#include "seq2seq/run_lock.h"
-#include "seq2seq/run.h"
-#include "seq2seq/run_options.h"
-#include "seq2seq/sha256.h"
+#include "seq2seq/run/run_lock.h"
+#include "seq2seq/run/run.h"
+#include "seq2seq/run/run_options.h"
+#include "seq2seq/util/sha256.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,7 @@
 // The average command: the mean of a run's last N snapshots, written as RUN/averaged.pt.
 #include "seq2seq/session/average.h"
 
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 
 #include <ostream>
 

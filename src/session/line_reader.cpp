@@ -2,7 +2,7 @@
 // set by CMake for this file alone).
 #include "seq2seq/session/line_reader.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <spdlog/spdlog.h>
 

@@ -2,7 +2,7 @@
 #include "seq2seq/session/repl_commands.h"
 
 #include "seq2seq/session/word_hints.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <charconv>
 

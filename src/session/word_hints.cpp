@@ -1,7 +1,7 @@
 // Edit-distance suggestions for unknown words (translate session, unknown REPL commands).
 #include "seq2seq/session/word_hints.h"
 
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <algorithm>
 #include <numeric>

@@ -4,7 +4,7 @@
 
 // SEQ2SEQ_HAVE_C10D, SEQ2SEQ_HAVE_NCCL, SEQ2SEQ_C10D_MISSING: what CMake found (generated in the build tree)
 #include "seq2seq/distributed_config.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 
 #include <spdlog/spdlog.h>
 

@@ -2,7 +2,7 @@
 // on, failures named), the child's side, and torchrun's environment.
 #include "seq2seq/train/launch.h"
 
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 
 #include <spdlog/spdlog.h>
 

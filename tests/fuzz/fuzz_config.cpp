@@ -3,7 +3,7 @@
 // crash; an accepted config must survive its own round trip through JSON.
 #include "fuzz_common.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 #include "fuzz_common.h"
 
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/train_state.h"
+#include "seq2seq/run/train_state.h"
 
 #include <stdexcept>
 

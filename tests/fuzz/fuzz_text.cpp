@@ -2,7 +2,7 @@
 #include "fuzz_common.h"
 
 #include "seq2seq/data/tokenizer.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <stdexcept>
 

@@ -2,7 +2,7 @@
 // parameter counts), our FLOP formula and batches agree with the PyTorch reference's.
 #include "seq2seq/bench/bench_detail.h"
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/tokenizer.h"

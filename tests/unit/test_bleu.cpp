@@ -2,8 +2,8 @@
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/eval/length_buckets.h"
-#include "seq2seq/io.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/util/utf8.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

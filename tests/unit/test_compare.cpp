@@ -1,12 +1,12 @@
 // compare's report from run summaries made in memory: seed groups, pairing for the paired
 // bootstrap, mean ± sd, the config diff without ignored keys, and the chart's error bars.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/eval/bleu.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/report/comparison.h"
 #include "seq2seq/report/run_summary.h"
 #include "seq2seq/report/statistics.h"
-#include "seq2seq/session/compare.h"
+#include "seq2seq/session/compare_session.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Config: strict loading, round trips, overrides, and that every shipped config validates.
-#include "seq2seq/config.h"
-#include "seq2seq/io.h"
+#include "seq2seq/config/config.h"
+#include "seq2seq/util/io.h"
 
 #include <gtest/gtest.h>
 

@@ -6,8 +6,8 @@
 #include "seq2seq/data/stats.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/io.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/util/utf8.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

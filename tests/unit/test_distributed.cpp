@@ -3,12 +3,12 @@
 // 1 process x 1 thread on the same global batches.
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/scheduled_sampling.h"
-#include "seq2seq/io.h"
-#include "seq2seq/run.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/run/run.h"
 #include "seq2seq/train/distributed.h"
 #include "seq2seq/train/launch.h"
 

@@ -1,8 +1,8 @@
 // The three translation models: sizes, padding invariance, incremental decoding, save/load, learning.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/batch.h"
 #include "seq2seq/decode/search.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/models/bahdanau.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/factory.h"

@@ -1,14 +1,14 @@
 // The pieces the trainer, eval and bench share: one training step (and its data-parallel
 // split), the checkpoint transaction, the corpus-translation pipeline, the random-number header.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/decode/corpus_translation.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/models/factory.h"
-#include "seq2seq/run.h"
-#include "seq2seq/sha256.h"
+#include "seq2seq/run/run.h"
+#include "seq2seq/util/sha256.h"
 #include "seq2seq/train/step.h"
 #include "seq2seq/util/random.h"
 

@@ -4,11 +4,11 @@
 #include "seq2seq/data/source_line.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/io.h"
-#include "seq2seq/run_lock.h"
-#include "seq2seq/sha256.h"
-#include "seq2seq/train_state.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/run/run_lock.h"
+#include "seq2seq/util/sha256.h"
+#include "seq2seq/run/train_state.h"
+#include "seq2seq/util/utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include "seq2seq/report/progress.h"
 #include "seq2seq/report/svg.h"
 #include "seq2seq/report/table.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>

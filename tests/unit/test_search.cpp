@@ -1,6 +1,6 @@
 // Search: greedy equals a hand-written argmax loop, beam results do not depend on the batch,
 // n-best lists are ordered, and length limits hold.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/decode/search.h"
 #include "seq2seq/decode/corpus_translation.h"

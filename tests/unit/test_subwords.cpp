@@ -3,7 +3,7 @@
 #include "seq2seq/data/batcher.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include "seq2seq/data/synth.h"
 #include "seq2seq/data/synth_grammar.h"
 #include "seq2seq/data/tokenizer.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 
 #include <gtest/gtest.h>
 

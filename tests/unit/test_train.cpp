@@ -1,12 +1,12 @@
 // Training: loss falls, the run directory is complete, resume is exact, bad checkpoints and
 // NaN losses are reported clearly.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/models/factory.h"
-#include "seq2seq/run.h"
-#include "seq2seq/sha256.h"
+#include "seq2seq/run/run.h"
+#include "seq2seq/util/sha256.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/trainer.h"
 

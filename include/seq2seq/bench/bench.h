@@ -1,7 +1,7 @@
 // `seq2seq bench`: training and greedy-decoding speed, measured the way the PyTorch reference
 // (shared/bench/pytorch_reference/bench.py) measures it, with JSON fields named as its output.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // Parallel corpora on disk: aligned line files (plain or .gz) or TSV, read and checked.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 // Tokenizers behind one interface: the word-level \w+|[^\w\s] rule, and SentencePiece subwords.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 // Greedy and beam search over any Seq2SeqModel, through start() and step() only.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/seq2seq_model.h"
 
 #include <torch/torch.h>

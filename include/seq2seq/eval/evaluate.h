@@ -1,7 +1,7 @@
 // Evaluation of a run on held-out sentences: translations, BLEU, chrF, perplexity, BLEU by length.
 #pragma once
 #include "seq2seq/decode/search.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 
 #include <nlohmann/json.hpp>
 

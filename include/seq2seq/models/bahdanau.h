@@ -1,7 +1,7 @@
 // RNNsearch (Bahdanau et al. 2014): a bidirectional GRU encoder and a GRU decoder that attends
 // over all encoder states at every step with additive attention.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/attention.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/layers.h"

@@ -1,6 +1,6 @@
 // Builds any model from its config.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/seq2seq_model.h"
 
 #include <memory>

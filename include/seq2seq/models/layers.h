@@ -1,7 +1,7 @@
 // The layers the RNN models are built from: a linear layer with a matrix-vector path for single
 // rows, and stacked GRU/LSTM cells stepped one time step at a time.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/dropout.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 // The RNN encoder-decoder without attention (Cho et al. 2014): the source reaches the decoder
 // only through the encoder's final state, used as the initial state and as a fixed context.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/layers.h"
 #include "seq2seq/models/seq2seq_model.h"

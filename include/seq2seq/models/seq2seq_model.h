@@ -1,6 +1,6 @@
 // The one interface every translation model implements; training and search use only this.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/batch.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 // The Transformer (Vaswani et al. 2017) built from our MultiHeadAttention: encoder and decoder
 // stacks, post- or pre-norm, sinusoidal or learned positions, and a key/value cache for decoding.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/models/attention.h"
 #include "seq2seq/models/dropout.h"
 #include "seq2seq/models/layers.h"

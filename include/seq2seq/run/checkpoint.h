@@ -4,7 +4,7 @@
 // eval, translate and average read them through checked_file().
 #pragma once
 #include "seq2seq/run/paths.h"
-#include "seq2seq/train_state.h"
+#include "seq2seq/run/train_state.h"
 
 #include <torch/torch.h>
 

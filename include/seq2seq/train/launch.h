@@ -5,7 +5,7 @@
 // trains (run_train_job, inherit_process_settings) is defined in train_job.cpp, the rest in launch.cpp.
 #pragma once
 
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <nlohmann/json.hpp>
 

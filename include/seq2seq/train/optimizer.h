@@ -1,6 +1,6 @@
 // The optimizer named by train.optimizer (Adam or AdamW) and setting its learning rate.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 // Learning-rate schedules: constant, reduce-on-plateau, warmup + inverse square root.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 // Training loop: batches, loss, optimizer, schedule, validation, checkpoints, resumption.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/train/launch.h"
 
 #include <atomic>

@@ -1,7 +1,7 @@
 // Logs go to stderr so that stdout carries only results.
-#include "seq2seq/logging.h"
+#include "seq2seq/system/logging.h"
 
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>

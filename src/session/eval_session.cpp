@@ -1,10 +1,10 @@
 // The eval command: translate held-out sentences with a run, score them, save and print.
-#include "seq2seq/session/evaluate.h"
+#include "seq2seq/session/eval_session.h"
 
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/evaluate.h"
 #include "seq2seq/report/eval_summary.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 
 #include <ostream>
 

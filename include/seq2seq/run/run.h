@@ -2,14 +2,14 @@
 // back for inference. `train` writes a run directory; `eval`, `translate` and `compare` read it
 // through this module and never include train/.
 #pragma once
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/models/seq2seq_model.h"
 #include "seq2seq/run/checkpoint.h"
 #include "seq2seq/run/paths.h"
-#include "seq2seq/run_options.h"
-#include "seq2seq/train_state.h"
+#include "seq2seq/run/run_options.h"
+#include "seq2seq/run/train_state.h"
 
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>

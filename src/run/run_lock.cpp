@@ -1,5 +1,5 @@
 // RunLock: flock(LOCK_EX | LOCK_NB) on RUN/.lock, then the pid written into it.
-#include "seq2seq/run_lock.h"
+#include "seq2seq/run/run_lock.h"
 
 #include <cerrno>
 #include <cstring>

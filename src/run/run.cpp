@@ -1,11 +1,11 @@
 // The run directory: its record, its weight files, and loading a run for inference.
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/models/factory.h"
-#include "seq2seq/run_lock.h"
-#include "seq2seq/sha256.h"
+#include "seq2seq/run/run_lock.h"
+#include "seq2seq/util/sha256.h"
 
 #include <spdlog/spdlog.h>
 

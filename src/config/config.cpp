@@ -1,7 +1,7 @@
 // Strict JSON configuration: typed structs, unknown-key detection, overrides, validation.
-#include "seq2seq/config.h"
+#include "seq2seq/config/config.h"
 
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -3,7 +3,7 @@
 // attention of the best output.
 #pragma once
 #include "seq2seq/decode/search.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 
 #include <cstdint>
 #include <string>

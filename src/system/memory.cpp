@@ -1,5 +1,5 @@
 // Allocator tuning at start-up: keep freed big blocks in glibc's heap instead of unmapping them.
-#include "seq2seq/memory.h"
+#include "seq2seq/system/memory.h"
 
 #include <cstdlib>
 #include <cstring>

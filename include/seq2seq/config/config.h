@@ -1,6 +1,6 @@
 // Typed experiment configuration: strict JSON load/save and --set overrides.
 #pragma once
-#include "seq2seq/errors.h"
+#include "seq2seq/util/errors.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // line editing, history and commands (:help) on a terminal, line by line on a pipe; n-best
 // lists and attention maps (terminal and SVG).
 #pragma once
-#include "seq2seq/run_options.h"
+#include "seq2seq/run/run_options.h"
 
 #include <cstdint>
 

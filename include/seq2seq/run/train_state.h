@@ -1,7 +1,7 @@
-// The run's record, state.json: TrainState and its JSON, without LibTorch (seq2seq/run.h
+// The run's record, state.json: TrainState and its JSON, without LibTorch (seq2seq/run/run.h
 // re-exports it), so that the fuzz targets and the light tests can parse it.
 #pragma once
-#include "seq2seq/json_optional.h"
+#include "seq2seq/util/json_optional.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
 // state.json: TrainState to and from JSON, old files (without checksums, resumes, best_epoch) included.
-#include "seq2seq/train_state.h"
+#include "seq2seq/run/train_state.h"
 
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 
 #include <cstdint>
 #include <stdexcept>

@@ -1,16 +1,16 @@
 // The translate session: read lines, translate each with every loaded run, print translations,
 // hints and attention maps; on a terminal, also the commands of repl_commands.h.
-#include "seq2seq/session/translate.h"
+#include "seq2seq/session/translate_session.h"
 
-#include "seq2seq/decode/translator.h"
-#include "seq2seq/errors.h"
-#include "seq2seq/io.h"
+#include "seq2seq/decode/sentence_translator.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/report/heatmap.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 #include "seq2seq/session/line_reader.h"
 #include "seq2seq/session/repl_commands.h"
 #include "seq2seq/session/word_hints.h"
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

@@ -1,5 +1,5 @@
 // Environment report for `seq2seq doctor` and the benchmarks.
-#include "seq2seq/doctor.h"
+#include "seq2seq/system/doctor.h"
 
 
 #include <torch/torch.h>

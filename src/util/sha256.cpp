@@ -1,5 +1,5 @@
 // SHA-256 as FIPS 180-4 specifies it: 64-byte blocks, big-endian words, 64 rounds.
-#include "seq2seq/sha256.h"
+#include "seq2seq/util/sha256.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,5 +1,5 @@
 // Sentence-by-sentence translation with a loaded run (what `seq2seq translate` drives).
-#include "seq2seq/decode/translator.h"
+#include "seq2seq/decode/sentence_translator.h"
 
 #include "seq2seq/data/source_line.h"
 #include "seq2seq/data/vocab.h"

@@ -1,14 +1,14 @@
 // The compare command: evaluate and compare runs, diff configs, or train configs and compare.
-#include "seq2seq/session/compare.h"
+#include "seq2seq/session/compare_session.h"
 
-#include "seq2seq/config.h"
-#include "seq2seq/errors.h"
+#include "seq2seq/config/config.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/evaluate.h"
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/report/comparison.h"
 #include "seq2seq/report/run_summary.h"
 #include "seq2seq/report/statistics.h"
-#include "seq2seq/run.h"
+#include "seq2seq/run/run.h"
 #include "seq2seq/train/launch.h"
 #include "seq2seq/train/trainer.h"
 
@@ -92,32 +92,15 @@ void require_same_config(const std::string& dir, const Config& config, const std
                    "); delete that run directory or pass another --runs-dir");
 }
 
-int compare_configs(const CompareOptions& o, std::ostream& out) {
-  std::vector<std::string> names;
-  std::vector<nlohmann::json> configs;
-  std::vector<Config> resolved;
-  for (const auto& file : o.configs) {
-    Config config = load_config(file);
-    apply_overrides(config, o.overrides);
-    names.push_back(std::filesystem::path(file).stem().string());
-    configs.push_back(config);
-    resolved.push_back(config);
-  }
-  if (!o.train) {
-    if (o.format == "json") {
-      out << report::config_differences_json(names, configs).dump(2) << "\n";
-    } else {
-      auto lines = report::config_differences(names, configs);
-      if (lines.empty()) out << "no differences\n";
-      for (const auto& line : lines) out << line << "\n";
-    }
-    return 0;
-  }
-  // One run per config, or with --seeds N runs per config: NAME.s1 ... NAME.sN.
-  struct Planned {
-    std::string dir, config_file;
-    Config config;
-  };
+// A run to train for `compare --configs ... --train`.
+struct Planned {
+  std::string dir, config_file;
+  Config config;
+};
+
+// One run per config, or with --seeds N runs per config: NAME.s1 ... NAME.sN.
+std::vector<Planned> plan_runs(const CompareOptions& o, const std::vector<std::string>& names,
+                               const std::vector<Config>& resolved) {
   std::vector<Planned> plan;
   for (size_t i = 0; i < resolved.size(); ++i) {
     if (o.seeds == 0) {
@@ -135,32 +118,26 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
       plan.push_back({o.runs_dir + "/" + names[i] + ".s" + std::to_string(k), o.configs[i], config});
     }
   }
-  std::vector<std::string> dirs;
-  std::vector<const Planned*> pending;  // runs to train (or resume)
-  for (const auto& run : plan) {
-    const bool started = file_exists(RunPaths{run.dir}.state());
-    if (started) require_same_config(run.dir, run.config, run.config_file);
-    if (started && load_state(RunPaths{run.dir}.state()).complete)
-      spdlog::info("{}: already trained; skipping", run.dir);
-    else
-      pending.push_back(&run);
-    dirs.push_back(run.dir);
+  return plan;
+}
+
+// One after another, in this process.
+void train_in_process(const CompareOptions& o, const std::vector<const Planned*>& pending) {
+  for (const Planned* run : pending) {
+    train::TrainOptions options;
+    options.run_dir = run->dir;
+    options.device = o.device;
+    options.resume = file_exists(RunPaths{run->dir}.state());
+    spdlog::info("{}: {} {} (train.seed {})", run->dir, options.resume ? "resuming" : "training", run->config_file,
+                 run->config.train.seed);
+    auto result = train::train_model(run->config, options);
+    if (result.stop_reason == "diverged") throw std::runtime_error(run->dir + ": training diverged (see its train.log)");
   }
-  if (o.jobs <= 1) {
-    for (const Planned* run : pending) {
-      train::TrainOptions options;
-      options.run_dir = run->dir;
-      options.device = o.device;
-      options.resume = file_exists(RunPaths{run->dir}.state());
-      spdlog::info("{}: {} {} (train.seed {})", run->dir, options.resume ? "resuming" : "training", run->config_file,
-                   run->config.train.seed);
-      auto result = train::train_model(run->config, options);
-      if (result.stop_reason == "diverged") throw std::runtime_error(run->dir + ": training diverged (see its train.log)");
-    }
-    return compare_runs(dirs, o, out);
-  }
-  // Side by side: each run trains in a child process of this binary with T threads (this
-  // process's / jobs), so that the runs share the cores without their thread pools competing.
+}
+
+// Side by side: each run trains in a child process of this binary with T threads (this
+// process's / jobs), so that the runs share the cores without their thread pools competing.
+void train_side_by_side(const CompareOptions& o, const std::vector<const Planned*>& pending) {
   const int threads = std::max(1, static_cast<int>(at::get_num_threads()) / o.jobs);
   create_directories(o.runs_dir);
   std::vector<train::Job> jobs;
@@ -196,6 +173,45 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
     }
   }
   if (!failed.empty()) throw std::runtime_error("compare --train: " + failed);
+}
+
+int compare_configs(const CompareOptions& o, std::ostream& out) {
+  std::vector<std::string> names;
+  std::vector<nlohmann::json> configs;
+  std::vector<Config> resolved;
+  for (const auto& file : o.configs) {
+    Config config = load_config(file);
+    apply_overrides(config, o.overrides);
+    names.push_back(std::filesystem::path(file).stem().string());
+    configs.push_back(config);
+    resolved.push_back(config);
+  }
+  if (!o.train) {
+    if (o.format == "json") {
+      out << report::config_differences_json(names, configs).dump(2) << "\n";
+    } else {
+      auto lines = report::config_differences(names, configs);
+      if (lines.empty()) out << "no differences\n";
+      for (const auto& line : lines) out << line << "\n";
+    }
+    return 0;
+  }
+  const std::vector<Planned> plan = plan_runs(o, names, resolved);
+  std::vector<std::string> dirs;
+  std::vector<const Planned*> pending;  // runs to train (or resume)
+  for (const auto& run : plan) {
+    const bool started = file_exists(RunPaths{run.dir}.state());
+    if (started) require_same_config(run.dir, run.config, run.config_file);
+    if (started && load_state(RunPaths{run.dir}.state()).complete)
+      spdlog::info("{}: already trained; skipping", run.dir);
+    else
+      pending.push_back(&run);
+    dirs.push_back(run.dir);
+  }
+  if (o.jobs <= 1)
+    train_in_process(o, pending);
+  else
+    train_side_by_side(o, pending);
   return compare_runs(dirs, o, out);
 }
 

@@ -1,5 +1,5 @@
 // UTF-8 decoding and the few Unicode properties that sacreBLEU-compatible metrics depend on.
-#include "seq2seq/utf8.h"
+#include "seq2seq/util/utf8.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Atomic file writes and small read helpers.
-#include "seq2seq/io.h"
+#include "seq2seq/util/io.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,6 @@
 // `seq2seq eval` as a library call: load a run, translate a split (or two files), score, save.
 #pragma once
-#include "seq2seq/run_options.h"
+#include "seq2seq/run/run_options.h"
 
 #include <iosfwd>
 #include <string>
