@@ -7,8 +7,8 @@
 #include "seq2seq/config/config.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/eval/length_buckets.h"
-#include "seq2seq/util/io.h"
 #include "seq2seq/run/run.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/util/sha256.h"
 
 #include <fmt/format.h>
