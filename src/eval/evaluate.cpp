@@ -45,7 +45,8 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   translation.batch_size = batch_size;
   const decode::TextCodec codec{run.tokenizers, run.src_vocab, run.tgt_vocab};
   EvalOutput output;
-  output.hyps = decode::translate_corpus(*run.model, codec, input.src, translation, run.device).texts;
+  const auto translated = decode::translate_corpus(*run.model, codec, input.src, translation, run.device);
+  output.hyps = translated.texts;
   const double decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // The pairs with both sides non-empty, for perplexity; the source's <unk> rate; the lengths
@@ -54,7 +55,7 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   std::vector<int> lengths;
   int64_t src_tokens = 0, src_unk = 0;
   for (size_t i = 0; i < input.src.size(); ++i) {
-    auto src_ids = run.src_vocab.encode(run.tokenizers.src->tokenize(input.src[i]));
+    auto src_ids = run.src_vocab.encode(translated.src_tokens[i]);  // tokenized once, by the pipeline
     auto tgt_ids = run.tgt_vocab.encode(run.tokenizers.tgt->tokenize(input.ref[i]));
     src_tokens += static_cast<int64_t>(src_ids.size()) - 2;
     src_unk += std::count(src_ids.begin(), src_ids.end(), data::Vocab::kUnk);

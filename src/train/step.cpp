@@ -21,9 +21,11 @@ StepResult train_step(models::Seq2SeqModel& model, const data::Batch& batch, tor
     result.tgt_tokens = batch.tgt_tokens;
     (options.loss_share == 1.0 ? loss : loss * options.loss_share).backward();
   }
-  const std::vector<torch::Tensor> parameters = model.parameters();
-  if (options.sum_gradients) options.sum_gradients(parameters);
-  if (options.clip > 0) torch::nn::utils::clip_grad_norm_(parameters, options.clip);
+  if (options.sum_gradients || options.clip > 0) {
+    const std::vector<torch::Tensor> parameters = model.parameters();
+    if (options.sum_gradients) options.sum_gradients(parameters);
+    if (options.clip > 0) torch::nn::utils::clip_grad_norm_(parameters, options.clip);
+  }
   optimizer.step();
   return result;
 }
