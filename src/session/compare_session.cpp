@@ -14,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <filesystem>
 #include <limits>
 #include <ostream>
@@ -121,10 +122,13 @@ std::vector<Planned> plan_runs(const CompareOptions& o, const std::vector<std::s
   return plan;
 }
 
-// One after another, in this process.
-void train_in_process(const CompareOptions& o, const std::vector<const Planned*>& pending) {
+// One after another, in this process. SIGINT or SIGTERM stops the run in training after its step
+// (checkpointed, so that running the command again resumes it); returns 128 + that signal, or 0.
+int train_in_process(const CompareOptions& o, const std::vector<const Planned*>& pending) {
+  train::StopOnInterrupt interrupt;
   for (const Planned* run : pending) {
     train::TrainOptions options;
+    options.stop = interrupt.flag();
     options.run_dir = run->dir;
     options.device = o.device;
     options.resume = file_exists(RunPaths{run->dir}.state());
@@ -132,12 +136,18 @@ void train_in_process(const CompareOptions& o, const std::vector<const Planned*>
                  run->config.train.seed);
     auto result = train::train_model(run->config, options);
     if (result.stop_reason == "diverged") throw std::runtime_error(run->dir + ": training diverged (see its train.log)");
+    if (result.stop_reason == "interrupted") {
+      spdlog::warn("{}: interrupted and checkpointed; run this command again to resume it", run->dir);
+      return 128 + interrupt.flag()->load();
+    }
   }
+  return 0;
 }
 
 // Side by side: each run trains in a child process of this binary with T threads (this
 // process's / jobs), so that the runs share the cores without their thread pools competing.
-void train_side_by_side(const CompareOptions& o, const std::vector<const Planned*>& pending) {
+// Returns 128 + the signal when the jobs were stopped by SIGINT or SIGTERM (each checkpointed), or 0.
+int train_side_by_side(const CompareOptions& o, const std::vector<const Planned*>& pending) {
   const int threads = std::max(1, static_cast<int>(at::get_num_threads()) / o.jobs);
   create_directories(o.runs_dir);
   std::vector<train::Job> jobs;
@@ -157,6 +167,7 @@ void train_side_by_side(const CompareOptions& o, const std::vector<const Planned
   spdlog::info("training {} run(s), {} at a time with {} thread(s) each", jobs.size(), o.jobs, threads);
   const auto results = train::run_jobs(jobs, o.jobs);
   std::string failed;
+  int stopped_by = 0;  // the exit code of a job that a signal stopped after checkpointing
   for (size_t i = 0; i < jobs.size(); ++i) {
     const auto& r = results[i];
     if (r.started && r.code == 0) {
@@ -166,13 +177,15 @@ void train_side_by_side(const CompareOptions& o, const std::vector<const Planned
     }
     if (!r.started) {
       failed += (failed.empty() ? "" : "; ") + jobs[i].name + " was not started";
-    } else if (r.code == 130) {
-      failed += (failed.empty() ? "" : "; ") + jobs[i].name + " was interrupted (resume it by running this again)";
+    } else if (r.code == 128 + SIGINT || r.code == 128 + SIGTERM) {
+      spdlog::warn("{}: interrupted and checkpointed; run this command again to resume it", jobs[i].name);
+      stopped_by = r.code;
     } else {
       failed += (failed.empty() ? "" : "; ") + jobs[i].name + " " + r.how + " (see " + jobs[i].log_path + ")";
     }
   }
   if (!failed.empty()) throw std::runtime_error("compare --train: " + failed);
+  return stopped_by;
 }
 
 int compare_configs(const CompareOptions& o, std::ostream& out) {
@@ -208,10 +221,8 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
       pending.push_back(&run);
     dirs.push_back(run.dir);
   }
-  if (o.jobs <= 1)
-    train_in_process(o, pending);
-  else
-    train_side_by_side(o, pending);
+  const int stopped_by = o.jobs <= 1 ? train_in_process(o, pending) : train_side_by_side(o, pending);
+  if (stopped_by != 0) return stopped_by;  // nothing to compare until every run is trained
   return compare_runs(dirs, o, out);
 }
 

@@ -80,16 +80,17 @@ class SignalRelay {
 
   // Sends what arrived since the last call to `send`; returns true once anything has arrived.
   template <typename Send>
-  bool pass_on(Send&& send, const char* on_sigint) {
+  bool pass_on(Send&& send, const char* on_stop) {
     while (sigint_sent_ < g_pending_sigint) {
       sigint_sent_++;
       interrupted_ = true;
-      spdlog::warn("{}", on_sigint);
+      spdlog::warn("interrupted (SIGINT): {}", on_stop);
       send(SIGINT);
     }
     while (sigterm_sent_ < g_pending_sigterm) {
       sigterm_sent_++;
       interrupted_ = true;
+      spdlog::warn("terminated (SIGTERM): {}", on_stop);
       send(SIGTERM);
     }
     return interrupted_;
@@ -119,11 +120,15 @@ struct Worker {
   int status = 0;
 };
 
-// Set by the first SIGINT while a StopOnInterrupt is alive (a handler may only touch a lock-free atomic).
-std::atomic<bool> g_stop_requested{false};
-extern "C" void on_stop_signal(int) {
-  g_stop_requested = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+// The first SIGINT or SIGTERM while a StopOnInterrupt is alive (a handler may only touch a
+// lock-free atomic).
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+extern "C" void on_stop_signal(int signal) {
+  int none = 0;
+  g_stop_signal.compare_exchange_strong(none, signal);
+  std::signal(SIGINT, SIG_DFL);  // a second signal kills at once
+  std::signal(SIGTERM, SIG_DFL);
 }
 
 // This process's environment for a child: without a job or World of its own (the child gets
@@ -221,17 +226,19 @@ std::optional<TrainJob> child_job_from_env() {
 }
 
 StopOnInterrupt::StopOnInterrupt() {
-  g_stop_requested = false;
+  g_stop_signal = 0;
   old_sigint_ = std::signal(SIGINT, on_stop_signal);
+  old_sigterm_ = std::signal(SIGTERM, on_stop_signal);
   old_sigxfsz_ = std::signal(SIGXFSZ, SIG_IGN);
 }
 
 StopOnInterrupt::~StopOnInterrupt() {
   std::signal(SIGINT, old_sigint_);
+  std::signal(SIGTERM, old_sigterm_);
   std::signal(SIGXFSZ, old_sigxfsz_);
 }
 
-const std::atomic<bool>* StopOnInterrupt::flag() const { return &g_stop_requested; }
+const std::atomic<int>* StopOnInterrupt::flag() const { return &g_stop_signal; }
 
 World world_from_env() {
   World world;
@@ -299,7 +306,7 @@ int launch_workers(const TrainJob& job, const LaunchOptions& options) {
   while (alive() > 0) {
     // Pass on what reached the launcher, once per signal received.
     interrupted = relay.pass_on(signal_all,
-                                "interrupted: asking every worker to stop after its step (rank 0 writes a checkpoint)");
+                                "asking every worker to stop after its step (rank 0 writes a checkpoint)");
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {
@@ -308,7 +315,8 @@ int launch_workers(const TrainJob& job, const LaunchOptions& options) {
         w.running = false;
         w.status = status;
         const int code = exit_code(status);
-        const bool normal = code == 0 || (code == 130 && (interrupted || !failed));
+        const bool stopped = code == 128 + SIGINT || code == 128 + SIGTERM;  // saved and stopped
+        const bool normal = code == 0 || (stopped && (interrupted || !failed));
         if (!normal && !failed) {
           failed = w;
           spdlog::error("worker rank {} (pid {}) {}; stopping the other {} worker(s)", w.rank, w.pid, describe(status),
@@ -371,7 +379,7 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, int parallel, cons
     while (!interrupted && running < parallel && next < jobs.size()) start(next++);
     if (running == 0) break;
     interrupted = relay.pass_on(signal_running,
-                                "interrupted: asking the running jobs to stop after their step (each writes a checkpoint)");
+                                "asking the running jobs to stop after their step (each writes a checkpoint)");
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid > 0) {

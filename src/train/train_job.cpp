@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <ostream>
 
 namespace seq2seq::train {
@@ -17,7 +18,7 @@ void inherit_process_settings(TrainJob& job) {
   job.log_level.assign(level.data(), level.size());
 }
 
-int run_train_job(const TrainJob& job, const World& world, const std::atomic<bool>* stop, std::ostream& out) {
+int run_train_job(const TrainJob& job, const World& world, const std::atomic<int>* stop, std::ostream& out) {
   if (world.distributed() && !world.writer()) {
     // The other ranks say only what goes wrong; rank 0 logs the run.
     spdlog::set_level(spdlog::level::warn);
@@ -40,7 +41,9 @@ int run_train_job(const TrainJob& job, const World& world, const std::atomic<boo
                .dump()
         << "\n";
   if (result.stop_reason == "diverged") return 1;
-  if (result.stop_reason == "interrupted") return 130;
+  // 128 + the signal, as a shell reports a process that signal ended: 130 for Ctrl-C, 143 for
+  // SIGTERM (what SLURM, systemd and Kubernetes send before SIGKILL).
+  if (result.stop_reason == "interrupted") return 128 + (stop && stop->load() != 0 ? stop->load() : SIGINT);
   return 0;
 }
 

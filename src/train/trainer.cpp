@@ -469,7 +469,7 @@ class Trainer {
     // The whole batch's mean loss and tokens, and whether any worker was asked to stop.
     std::vector<double> totals = {result.loss * static_cast<double>(result.positions),
                                   static_cast<double>(result.positions), static_cast<double>(result.tgt_tokens),
-                                  options_.stop && options_.stop->load() ? 1.0 : 0.0};
+                                  options_.stop && options_.stop->load() != 0 ? 1.0 : 0.0};
     parallel_->sum(totals);
     const double loss = totals[1] > 0 ? totals[0] / totals[1] : 0.0;
     const auto tokens = std::llround(totals[2]);

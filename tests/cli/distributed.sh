@@ -82,7 +82,7 @@ wait_lines int/metrics.jsonl 3
 kill -INT "$pid"
 set +e; wait "$pid"; code=$?; set -e
 [ "$code" = 130 ] || fail "Ctrl-C: exit $code, $(tail -3 int.err)"
-grep -q "interrupted: asking every worker" int.err || fail "the launcher did not pass Ctrl-C on: $(tail -3 int.err)"
+grep -q "interrupted (SIGINT): asking every worker" int.err || fail "the launcher did not pass Ctrl-C on: $(tail -3 int.err)"
 steps=$(field int/state.json step)
 [ "$steps" -gt 0 ] && [ "$steps" -lt 360 ] || fail "interrupted at step $steps"
 train2 --run int --resume > /dev/null 2> int2.err || fail "resume after Ctrl-C: $(tail -3 int2.err)"

@@ -78,12 +78,13 @@ std::optional<TrainJob> child_job_from_env();
 
 // Runs the job in this process, as `seq2seq train` does and as every child started here does:
 // trains (a data-parallel rank when world.size > 1), writes the one result line (rank 0 alone)
-// to `out`, and returns the exit code: 0, 1 when the loss diverged, 130 when interrupted
-// through `stop`. Throws what train_model throws.
-int run_train_job(const TrainJob& job, const World& world, const std::atomic<bool>* stop, std::ostream& out);
+// to `out`, and returns the exit code: 0, 1 when the loss diverged, 128 + the signal when
+// interrupted through `stop` (130 for SIGINT, 143 for SIGTERM). Throws what train_model throws.
+int run_train_job(const TrainJob& job, const World& world, const std::atomic<int>* stop, std::ostream& out);
 
-// While alive, how a training process takes signals: the first Ctrl-C (SIGINT) sets flag(), and
-// the job finishes its step, writes a checkpoint and returns; a second one kills at once. A write
+// While alive, how a training process takes signals: the first SIGINT (Ctrl-C) or SIGTERM (what
+// a scheduler sends before SIGKILL) sets flag() to the signal's number, and the job finishes its
+// step, writes a checkpoint and returns; a second one kills at once. A write
 // past `ulimit -f` fails with EFBIG (a one-line error, the previous checkpoint intact) instead of
 // killing the process (SIGXFSZ ignored). The previous dispositions come back on destruction.
 class StopOnInterrupt {
@@ -92,10 +93,11 @@ class StopOnInterrupt {
   ~StopOnInterrupt();
   StopOnInterrupt(const StopOnInterrupt&) = delete;
   StopOnInterrupt& operator=(const StopOnInterrupt&) = delete;
-  const std::atomic<bool>* flag() const;
+  const std::atomic<int>* flag() const;  // the signal received; 0: none
 
  private:
   void (*old_sigint_)(int) = SIG_DFL;
+  void (*old_sigterm_)(int) = SIG_DFL;
   void (*old_sigxfsz_)(int) = SIG_DFL;
 };
 
@@ -113,7 +115,7 @@ struct LaunchOptions {
 // which kills them. When a worker dies or fails, the launcher names its rank and how it ended,
 // gives the others grace_s seconds, then kills them (SIGTERM, then SIGKILL 5 s later) and returns
 // that worker's exit code (128 + signal when killed). Returns 0 when every worker exits 0, 130
-// when all were interrupted.
+// (SIGINT) or 143 (SIGTERM) when all were stopped by that signal and rank 0 checkpointed.
 int launch_workers(const TrainJob& job, const LaunchOptions& options);
 
 // Independent runs side by side (`compare --train --jobs N`), each a child of this binary.

@@ -15,7 +15,9 @@ struct TrainOptions {
   std::vector<std::string> overrides;       // --set items; on resume applied to the run's config.json
   std::string device = "auto";              // auto | cpu | cuda (overrides train.device when set)
   int64_t max_steps = 0;                    // stop (resumably) after this many steps in total; 0 = no limit
-  const std::atomic<bool>* stop = nullptr;  // set by a SIGINT handler: finish the step, checkpoint, return
+  // The signal that asked training to stop (SIGINT, SIGTERM; 0: none), set by a handler: finish
+  // the step, checkpoint, return.
+  const std::atomic<int>* stop = nullptr;
   World world;  // a data-parallel worker's rank and world (world_from_env()); size 1: one process
 };
 
