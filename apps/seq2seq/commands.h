@@ -53,6 +53,8 @@ inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::str
 inline void add_run_options(CLI::App& app, RunOptions& run) {
   app.add_option("--run", run.dir, "Run directory")->required();
   add_weights_options(app, run.checkpoint, run.device);
+  app.add_flag("--unverified", run.unverified,
+               "Load a run that has lost its state.json, without checking its weights, config.json and vocabularies");
 }
 
 }  // namespace seq2seq::cli

@@ -24,6 +24,8 @@ Command add_compare(CLI::App& root) {
                   "With --train: runs trained at once, each in its own process with threads/jobs threads (default 1)")
       ->check(CLI::PositiveNumber);
   app->add_flag("--no-eval", o->no_eval, "Do not evaluate runs that have no eval results");
+  app->add_flag("--unverified", o->unverified,
+                "Evaluate runs that have lost their state.json, without checking their weights and files");
   app->add_option("--split", o->split, "Eval split to compare (default: test)");
   app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)");
   app->add_option("--format", o->format, "table|markdown|json|csv")

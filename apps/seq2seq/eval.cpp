@@ -18,10 +18,14 @@ Command add_eval(CLI::App& root) {
   app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)");
   app->add_option("--length-penalty", o->length_penalty, "Length penalty alpha (default: decode.length_penalty)");
   app->add_option("--batch", o->batch, "Sentences decoded together (default: decode.batch_size)");
+  app->add_option("--out", o->out,
+                 "Name of the results in RUN/eval (NAME.json, NAME.hyp); default: the split, or for --src/--ref "
+                 "files-STEM-HASH");
   app->add_flag("--json", o->json, "Print only the JSON report");
   app->footer(
       "Example: seq2seq eval --run runs/bahdanau --split test --beam 5\n"
-      "Writes RUN/eval/<split>.hyp and RUN/eval/<split>.json.");
+      "Writes RUN/eval/<split>.hyp and RUN/eval/<split>.json; with --src/--ref, RUN/eval/files-STEM-HASH.* "
+      "(or --out NAME), never a split's results.");
   return {app, [o] { return session::evaluate(*o, std::cout); }};
 }
 

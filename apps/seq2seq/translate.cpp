@@ -17,6 +17,8 @@ Command add_translate(CLI::App& root) {
       ->required()
       ->allow_extra_args(false);
   add_weights_options(*app, o->checkpoint, o->device);
+  app->add_flag("--unverified", o->unverified,
+                "Load runs that have lost their state.json, without checking their weights, config.json and vocabularies");
   app->add_option("--input", o->input, "File to translate line by line (default: stdin)");
   app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)");
   app->add_option("--nbest", o->nbest, "Print the K best translations as 'k ||| text ||| score'");

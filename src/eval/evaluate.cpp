@@ -10,10 +10,13 @@
 #include "seq2seq/eval/length_buckets.h"
 #include "seq2seq/eval/perplexity.h"
 #include "seq2seq/util/io.h"
+#include "seq2seq/util/sha256.h"
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -29,12 +32,30 @@ EvalInput load_split(const LoadedRun& run, const std::string& split) {
   if (paths->src.empty())
     throw UsageError(run.paths.config() + ": data." + split + ".src is empty; give --src FILE --ref FILE instead");
   auto corpus = data::read_corpus(*paths, split);
-  return {split, corpus.src, corpus.tgt};
+  return {split, paths->src, paths->tgt, corpus.src, corpus.tgt};
 }
 
-EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
+std::string files_result_name(const std::string& src_path, const std::string& ref_path) {
+  namespace fs = std::filesystem;
+  const std::string both = fs::absolute(src_path).lexically_normal().string() + "\n" +
+                           fs::absolute(ref_path).lexically_normal().string();
+  std::string stem = fs::path(src_path).stem().string();
+  for (char& c : stem)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return "files-" + stem.substr(0, 40) + "-" + sha256_hex(both).substr(0, 8);
+}
+
+void check_result_name(const std::string& name, const std::string& split_evaluated) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || name.front() == '.')
+    throw UsageError("--out " + name + ": give a plain name for RUN/eval/NAME.json (no '/', not starting with '.')");
+  if ((name == "valid" || name == "test") && name != split_evaluated)
+    throw UsageError("--out " + name + ": the name of the run's " + name +
+                     " split, whose results compare reports; give another name");
+}
+
+EvalInput load_files(const std::string& src_path, const std::string& ref_path, const std::string& name) {
   auto corpus = data::read_corpus(SplitPaths{src_path, ref_path}, "eval");
-  return {std::filesystem::path(src_path).filename().string(), corpus.src, corpus.tgt};
+  return {name.empty() ? files_result_name(src_path, ref_path) : name, src_path, ref_path, corpus.src, corpus.tgt};
 }
 
 EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options, int batch_size) {
@@ -83,7 +104,13 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   nlohmann::json report;
   report["run"] = run.paths.dir;
   report["split"] = input.name;
-  report["checkpoint"] = std::filesystem::path(run.checkpoint).filename().string();
+  const std::string weights = std::filesystem::path(run.checkpoint).filename().string();
+  report["checkpoint"] = weights;
+  const auto recorded = run.state ? run.state->checksums.find(weights) : std::map<std::string, std::string>::const_iterator{};
+  report["checkpoint_sha256"] =
+      run.state && recorded != run.state->checksums.end() ? recorded->second : sha256_file(run.checkpoint);
+  report["src"] = input.src_path;
+  report["ref"] = input.ref_path;
   report["model"] = run.config.model.type;
   report["sentences"] = input.src.size();
   report["bleu"] = bleu;

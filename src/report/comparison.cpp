@@ -96,6 +96,58 @@ std::string band_sentences(const std::vector<RunSummary>& runs, const std::strin
   return "-";
 }
 
+std::string band_sentences(const RunSummary& run, const std::string& label) {
+  auto* band = band_of(run, label);
+  return band ? std::to_string((*band)["sentences"].get<int64_t>()) : "-";
+}
+
+// A group's count in a band: the count, or "min-max" when its runs were evaluated on different sentences.
+std::string band_sentences(const std::vector<RunSummary>& runs, const RunGroup& group, const std::string& label) {
+  std::vector<std::string> counts;
+  for (auto i : group.members)
+    if (const std::string n = band_sentences(runs[i], label); n != "-") counts.push_back(n);
+  if (counts.empty()) return "-";
+  auto [low, high] = std::minmax_element(counts.begin(), counts.end(),
+                                         [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
+  return *low == *high ? *low : *low + "-" + *high;
+}
+
+// Whether every evaluated run was evaluated on the same sentences: then one "sentences" column
+// serves all; otherwise each run's counts are shown beside its BLEU.
+bool same_sentences(const std::vector<RunSummary>& runs) {
+  const RunSummary* first = nullptr;
+  for (const auto& r : runs) {
+    if (!r.eval.contains("bands")) continue;
+    if (!first) {
+      first = &r;
+      continue;
+    }
+    if (!r.sentences_sha256.empty() && !first->sentences_sha256.empty() && r.sentences_sha256 != first->sentences_sha256)
+      return false;
+    for (const auto& band : r.eval["bands"])
+      if (band_sentences(*first, band["label"].get<std::string>()) != std::to_string(band["sentences"].get<int64_t>()))
+        return false;
+  }
+  return true;
+}
+
+// What the eval column says: the split and the weights its results were made by, or why there are none.
+std::string eval_text(const RunSummary& r) {
+  if (!r.error.empty()) return "failed (see below)";
+  if (!r.eval_note.empty()) return "left out (see below)";
+  return r.eval_split.empty() ? "-" : r.eval_split + " (" + r.weights + ")";
+}
+
+// The runs that could not be compared, or whose results were left out, with the reasons.
+std::vector<std::string> run_notes(const std::vector<RunSummary>& runs) {
+  std::vector<std::string> notes;
+  for (const auto& r : runs) {
+    if (!r.error.empty()) notes.push_back(r.name + ": " + r.error);
+    else if (!r.eval_note.empty()) notes.push_back(r.name + ": results left out: " + r.eval_note);
+  }
+  return notes;
+}
+
 // The p-value of a run against its baseline: overall (label "") or in one band.
 std::optional<double> p_value(const RunSummary& run, const std::string& label = "") {
   if (!run.significance) return std::nullopt;
@@ -154,7 +206,7 @@ Table runs_table(const std::vector<RunSummary>& runs, bool seeds) {
                                     fixed(eval_score(r, "bleu"), 2),
                                     fixed(eval_score(r, "chrf"), 2),
                                     p_text(p_value(r)),
-                                    r.eval_split.empty() ? "-" : r.eval_split};
+                                    eval_text(r)};
     if (seeds) row.insert(row.begin() + 2, std::to_string(r.seed));
     table.add_row(row);
   }
@@ -181,15 +233,20 @@ Table groups_table(const std::vector<RunSummary>& runs) {
 // Rows: source-length bands; columns: each band's sentence count, then per run its BLEU and
 // (after the first run) its p against the first.
 Table bands_table(const std::vector<RunSummary>& runs) {
-  std::vector<std::string> header = {"source words", "sentences"};
+  const bool shared = same_sentences(runs);
+  std::vector<std::string> header = {"source words"};
+  if (shared) header.push_back("sentences");
   for (size_t i = 0; i < runs.size(); ++i) {
+    if (!shared) header.push_back("sentences " + runs[i].name);
     header.push_back("BLEU " + runs[i].name);
     if (i > 0) header.push_back("p " + runs[i].name);
   }
   Table table(header);
   for (const auto& label : band_labels(runs)) {
-    std::vector<std::string> row = {label, band_sentences(runs, label)};
+    std::vector<std::string> row = {label};
+    if (shared) row.push_back(band_sentences(runs, label));
     for (size_t i = 0; i < runs.size(); ++i) {
+      if (!shared) row.push_back(band_sentences(runs[i], label));
       row.push_back(fixed(band_bleu(runs[i], label), 2));
       if (i > 0) row.push_back(p_text(p_value(runs[i], label)));
     }
@@ -201,15 +258,20 @@ Table bands_table(const std::vector<RunSummary>& runs) {
 // The same with seeds: per config the mean ± sd of its seeds, and the largest p.
 Table group_bands_table(const std::vector<RunSummary>& runs) {
   const auto groups = group_runs(runs);
-  std::vector<std::string> header = {"source words", "sentences"};
+  const bool shared = same_sentences(runs);
+  std::vector<std::string> header = {"source words"};
+  if (shared) header.push_back("sentences");
   for (size_t g = 0; g < groups.size(); ++g) {
+    if (!shared) header.push_back("sentences " + groups[g].name);
     header.push_back("BLEU " + groups[g].name);
     if (g > 0) header.push_back("p " + groups[g].name);
   }
   Table table(header);
   for (const auto& label : band_labels(runs)) {
-    std::vector<std::string> row = {label, band_sentences(runs, label)};
+    std::vector<std::string> row = {label};
+    if (shared) row.push_back(band_sentences(runs, label));
     for (size_t g = 0; g < groups.size(); ++g) {
+      if (!shared) row.push_back(band_sentences(runs, groups[g], label));
       row.push_back(
           mean_sd(group_spread(runs, groups[g], [&](const RunSummary& r) { return band_bleu(r, label); }), 2));
       if (g > 0) row.push_back(p_text(max_p(runs, groups[g], label)));
@@ -387,7 +449,7 @@ std::vector<std::string> csv_run_row(const RunSummary& r, const std::vector<std:
   add_score_cells(row, r.best_valid_ppl, kNaN, 2, seeds);
   add_score_cells(row, eval_score(r, "bleu"), kNaN, 2, seeds);
   add_score_cells(row, eval_score(r, "chrf"), kNaN, 2, seeds);
-  row.insert(row.end(), {p_cell(p_value(r)), r.eval_split});
+  row.insert(row.end(), {p_cell(p_value(r)), eval_text(r)});
   for (const auto& label : labels) {
     add_score_cells(row, band_bleu(r, label), kNaN, 2, seeds);
     row.push_back(p_cell(p_value(r, label)));
@@ -420,7 +482,7 @@ std::vector<std::string> csv_group_row(const std::vector<RunSummary>& runs, cons
     const Spread band = group_spread(runs, g, [&](const RunSummary& r) { return band_bleu(r, label); });
     add_score_cells(row, band.mean, band.sd, 2, true);
     row.push_back(p_cell(max_p(runs, g, label)));
-    const std::string count = band_sentences(runs, label);
+    const std::string count = band_sentences(runs, g, label);
     row.push_back(count == "-" ? "" : count);
   }
   return row;
@@ -495,12 +557,16 @@ nlohmann::json comparison_json(const std::vector<RunSummary>& runs) {
                            {"best_valid_loss", number_or_null(r.best_valid_loss)},
                            {"best_valid_ppl", number_or_null(r.best_valid_ppl)},
                            {"eval_split", r.eval_split},
+                           {"weights", r.weights},
+                           {"eval_note", r.eval_note},
+                           {"error", r.error},
                            {"bleu", number_or_null(eval_score(r, "bleu"))},
                            {"chrf", number_or_null(eval_score(r, "chrf"))},
                            {"significance", significance_json(r)},
                            {"bands", bands}});
   }
   out["groups"] = groups_json(runs);
+  out["same_sentences"] = same_sentences(runs);
   const bool seeds = has_seeds(runs);
   const Significance* any = nullptr;
   for (const auto& r : runs)
@@ -532,11 +598,19 @@ std::string render_comparison(const std::vector<RunSummary>& runs, const std::st
   const std::string footnote = significance_footnote(runs, seeds);
   const std::string bands_title =
       seeds ? "BLEU by source length (words), mean ± sd over seeds" : "BLEU by source length (words)";
+  const auto notes = run_notes(runs);
+  const std::string sentences_note =
+      same_sentences(runs) ? ""
+                           : "The runs were evaluated on different sentences (counts per run): their BLEU is not "
+                             "comparable band by band.";
   std::ostringstream out;
   if (format == "markdown") {
     out << "## Runs\n\n" << main.to_markdown();
+    if (!notes.empty()) out << "\n";
+    for (const auto& note : notes) out << "- " << note << "\n";
     if (seeds) out << "\n## Mean ± sd over seeds\n\n" << groups_table(runs).to_markdown();
     out << "\n## " << bands_title << "\n\n" << bands.to_markdown();
+    if (!sentences_note.empty()) out << "\n" << sentences_note << "\n";
     if (!footnote.empty()) out << "\n" << footnote << "\n";
     out << "\n## Config differences\n\n";
     if (diffs.empty()) out << "(none)\n";
@@ -544,8 +618,10 @@ std::string render_comparison(const std::vector<RunSummary>& runs, const std::st
     return out.str();
   }
   out << main.to_text();
+  for (const auto& note : notes) out << "  " << note << "\n";
   if (seeds) out << "\nMean ± sd over seeds\n" << groups_table(runs).to_text();
   out << "\n" << bands_title << "\n" << bands.to_text();
+  if (!sentences_note.empty()) out << wrap(sentences_note);
   if (!footnote.empty()) out << "\n" << wrap(footnote);
   out << "\nConfig differences\n";
   if (diffs.empty()) out << "  (none)\n";

@@ -117,15 +117,74 @@ int64_t read_metrics(RunSummary& s, const RunPaths& paths) {
   return best_epoch;
 }
 
+std::string name_of(const std::string& dir) {
+  std::string name = std::filesystem::path(dir).lexically_normal().filename().string();
+  if (name.empty()) name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  return name;
+}
+
 }  // namespace
+
+std::string reported_weights(const std::string& dir) {
+  const RunPaths paths{dir};
+  if (file_exists(paths.best())) return "best.pt";
+  if (file_exists(paths.state()) && load_state(paths.state()).checksums.count("best.pt")) return "best.pt";
+  return "model.pt";
+}
+
+std::string eval_mismatch(const std::string& dir, const std::string& split, const std::string& weights) {
+  const RunPaths paths{dir};
+  const std::string file = paths.eval_dir() + "/" + split + ".json";
+  if (!file_exists(file)) return "no " + split + " results yet";
+  nlohmann::json report;
+  try {
+    report = nlohmann::json::parse(read_file(file));
+  } catch (const nlohmann::json::exception&) {
+    return file + " is not JSON";
+  }
+  if (!report.is_object()) return file + " is not an eval report";
+  if (report.value("split", split) != split)
+    return file + " holds results on " + report.value("split", std::string()) + ", not the " + split + " split";
+  const Config config = load_config(paths.config());
+  const SplitPaths& files = split == "valid" ? config.data.valid : config.data.test;
+  if (report.contains("src") && report["src"] != files.src)
+    return file + " was made on " + report["src"].dump() + ", not on the " + split + " split's " + files.src;
+  if (report.value("checkpoint", std::string("best.pt")) != weights)
+    return file + " was made from " + report.value("checkpoint", std::string()) + ", not " + weights;
+  const std::string made_from = report.value("checkpoint_sha256", std::string());
+  if (!made_from.empty()) {
+    std::string now;
+    if (file_exists(paths.state())) {
+      const auto state = load_state(paths.state());
+      if (const auto found = state.checksums.find(weights); found != state.checksums.end()) now = found->second;
+    }
+    if (now.empty() && file_exists(paths.file(weights))) now = sha256_file(paths.file(weights));
+    if (made_from != now) return file + " was made from other weights than today's " + weights;
+    return "";
+  }
+  std::error_code error;
+  const auto eval_time = std::filesystem::last_write_time(file, error);
+  const auto weights_time = std::filesystem::last_write_time(paths.file(weights), error);
+  if (!error && eval_time < weights_time) return file + " is older than " + weights;
+  return "";
+}
+
+RunSummary failed_run(const std::string& dir, const std::string& error) {
+  RunSummary s;
+  s.dir = dir;
+  s.name = name_of(dir);
+  std::tie(s.group, s.seed_index) = split_seed_suffix(s.name);
+  s.best_valid_loss = s.best_valid_ppl = kNaN;
+  s.error = error;
+  return s;
+}
 
 RunSummary summarize_run(const std::string& dir, const std::string& eval_split) {
   require_run_dir(dir);
   const RunPaths paths{dir};
   RunSummary s;
   s.dir = dir;
-  s.name = std::filesystem::path(dir).lexically_normal().filename().string();
-  if (s.name.empty()) s.name = std::filesystem::path(dir).lexically_normal().parent_path().filename().string();
+  s.name = name_of(dir);
   std::tie(s.group, s.seed_index) = split_seed_suffix(s.name);
   const Config config = load_config(paths.config());
   s.config = nlohmann::json(config);
@@ -135,13 +194,16 @@ RunSummary summarize_run(const std::string& dir, const std::string& eval_split) 
   const int64_t metrics_best_epoch = read_metrics(s, paths);
   if (s.best_epoch == 0) s.best_epoch = metrics_best_epoch;
   s.best_valid_ppl = std::isfinite(s.best_valid_loss) ? std::exp(s.best_valid_loss) : kNaN;
+  s.weights = reported_weights(dir);
   const std::string eval_file = paths.eval_dir() + "/" + eval_split + ".json";
-  if (file_exists(eval_file)) {
+  if (!file_exists(eval_file)) {
+    s.sentences_note = eval_file + " is missing";
+  } else if (const std::string mismatch = eval_mismatch(dir, eval_split, s.weights); !mismatch.empty()) {
+    s.eval_note = s.sentences_note = mismatch;  // results of other sentences or weights stand for nothing here
+  } else {
     s.eval = nlohmann::json::parse(read_file(eval_file));
     s.eval_split = eval_split;
     load_sentences(s, paths, eval_split);
-  } else {
-    s.sentences_note = eval_file + " is missing";
   }
   return s;
 }

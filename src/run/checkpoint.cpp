@@ -13,6 +13,7 @@
 #include "seq2seq/util/sha256.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -58,14 +59,15 @@ std::string checked_file(const RunPaths& paths, const TrainState* state, const s
   if (actual.empty())
     throw std::runtime_error(path + ": missing, but " + paths.state() +
                              " records it; restore the file or retrain the run");
-  throw std::runtime_error(path + ": checksum mismatch, the file is corrupt (SHA-256 " + actual.substr(0, 12) +
-                           "..., " + paths.state() + " records " + recorded->substr(0, 12) +
-                           "...); restore it from a copy or retrain the run");
+  throw std::runtime_error(path + ": checksum mismatch, the file was changed or corrupted after " + paths.state() +
+                           " recorded it (SHA-256 " + actual.substr(0, 12) + "..., recorded " +
+                           recorded->substr(0, 12) + "...); restore it from a copy, or train a new run");
 }
 
 void settle_staged(const RunPaths& paths, const TrainState* state) {
   std::vector<std::string> names(std::begin(kCheckpointFiles), std::end(kCheckpointFiles));
   names.push_back("averaged.pt");
+  names.push_back("config.json");  // a resume with --set stages it
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec)) {
     const std::string file = entry.path().filename().string();
@@ -110,12 +112,53 @@ void save_module(torch::nn::Module& module, const std::string& path) {
   write_file_atomic(path, bytes.str());
 }
 
+namespace {
+
+std::string shape_text(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ", ")); }
+
+// The first difference between the parameters and buffers `module` has (recursively, under
+// `prefix`) and those the archive holds: a name one has and the other lacks, or a shape; "" when
+// they match. Module::save writes a module's own tensors under their names and each child as an
+// archive of its own under the child's name.
+std::string first_difference(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                             const std::string& prefix) {
+  std::vector<std::string> expected;
+  auto compare = [&](const std::string& name, const torch::Tensor& ours, bool is_buffer) -> std::string {
+    expected.push_back(name);
+    torch::Tensor theirs;
+    if (!archive.try_read(name, theirs, is_buffer)) return "has no " + prefix + name;
+    if (theirs.sizes() != ours.sizes())
+      return prefix + name + " is " + shape_text(theirs) + " in the file and " + shape_text(ours) + " in the model";
+    return "";
+  };
+  for (const auto& p : module.named_parameters(/*recurse=*/false))
+    if (auto d = compare(p.key(), p.value(), false); !d.empty()) return d;
+  for (const auto& b : module.named_buffers(/*recurse=*/false))
+    if (auto d = compare(b.key(), b.value(), true); !d.empty()) return d;
+  for (const auto& child : module.named_children()) {
+    expected.push_back(child.key());
+    torch::serialize::InputArchive child_archive;
+    if (!archive.try_read(child.key(), child_archive)) return "has no " + prefix + child.key();
+    if (auto d = first_difference(*child.value(), child_archive, prefix + child.key() + "."); !d.empty()) return d;
+  }
+  for (const auto& key : archive.keys())
+    if (std::find(expected.begin(), expected.end(), key) == expected.end())
+      return "holds " + prefix + key + ", which the model does not have";
+  return "";
+}
+
+}  // namespace
+
 void load_module(torch::nn::Module& module, const std::string& path, const torch::Device& device) {
   if (!file_exists(path))
     throw std::runtime_error(path + ": missing checkpoint (was the run trained to a first validation?)");
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, device);
+    // Shapes checked before loading: LibTorch's own error names neither file nor parameter.
+    if (const auto difference = first_difference(module, archive, ""); !difference.empty())
+      throw std::runtime_error(path + ": does not fit the model that config.json and the vocabularies describe (it " +
+                               difference + "); load it with the config.json and vocabularies it was trained with");
     module.load(archive);
   } catch (const c10::Error& e) {
     throw std::runtime_error(path + ": cannot load weights, the file is corrupt, truncated or from another model (" +

@@ -38,6 +38,74 @@ void require_run_dir(const std::string& dir) {
                      dir + ")");
 }
 
+bool has_weights(const RunPaths& paths) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(paths.dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".next") == 0) name.resize(name.size() - 5);
+    const bool checkpoint = std::find(std::begin(kCheckpointFiles), std::end(kCheckpointFiles), name) !=
+                            std::end(kCheckpointFiles);
+    if (checkpoint || name == "averaged.pt" || snapshot_step(name)) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> record_files(const DataConfig& data) {
+  std::vector<std::string> names = {"config.json", "vocab.src.json", "vocab.tgt.json"};
+  if (data.tokenizer != "word")
+    for (const auto& name : data::spm_model_files(data)) names.push_back(name);
+  return names;
+}
+
+void record_run_files(const RunPaths& paths, const DataConfig& data, TrainState& state) {
+  for (const auto& name : record_files(data))
+    if (!state.checksums.count(name)) state.checksums[name] = sha256_file(paths.file(name));
+}
+
+namespace {
+
+// The file to read for record file `name`: checked when state.json records its checksum (the
+// staged copy during a resume's commit included), as it is otherwise. Sets `unrecorded`.
+std::string record_file(const RunPaths& paths, const TrainState* state, const std::string& name, bool& unrecorded) {
+  if (state && state->checksums.count(name)) return checked_file(paths, state, name);
+  unrecorded = true;
+  return paths.file(name);
+}
+
+}  // namespace
+
+RunRecord read_run_record(const RunPaths& paths, bool unverified) {
+  require_run_dir(paths.dir);
+  RunRecord record;
+  if (file_exists(paths.state())) {
+    record.state = load_state(paths.state());
+  } else if (has_weights(paths)) {
+    if (!unverified)
+      throw UsageError(paths.dir + ": holds weights but no state.json, so neither the weights nor config.json and the "
+                       "vocabularies can be checked; restore state.json, or pass --unverified to load them unchecked");
+    spdlog::warn("{}: no state.json; loading its weights, config.json and vocabularies unchecked (--unverified)",
+                 paths.dir);
+  }
+  const TrainState* state = record.state ? &*record.state : nullptr;
+  // config.json first: it names the other record files (the SentencePiece models).
+  bool unrecorded = false;
+  record.config = load_config(record_file(paths, state, "config.json", unrecorded));
+  const auto names = record_files(record.config.data);
+  record.src_vocab = data::Vocab::load(record_file(paths, state, names[1], unrecorded));
+  record.tgt_vocab = data::Vocab::load(record_file(paths, state, names[2], unrecorded));
+  for (size_t i = 3; i < names.size(); ++i) {
+    const std::string path = record_file(paths, state, names[i], unrecorded);
+    if (!file_exists(path))
+      throw std::runtime_error(path + ": missing SentencePiece model (config.json's data.tokenizer is \"" +
+                               record.config.data.tokenizer + "\"); restore it or train the run again");
+    record.spm_models.push_back(read_file(path));
+  }
+  if (state && unrecorded && !state->checksums.empty())
+    spdlog::info("{}: no checksums of config.json and the vocabularies recorded (a run written before they were); "
+                 "reading them unchecked", paths.dir);
+  return record;
+}
+
 std::string snapshot_file(int64_t step) { return fmt::format("snapshot-{:08d}.pt", step); }
 
 std::optional<int64_t> snapshot_step(const std::string& weights) {
@@ -55,17 +123,17 @@ bool is_weights_name(const std::string& weights) {
 }
 
 LoadedRun load_run(const RunOptions& options) {
-  require_run_dir(options.dir);
   LoadedRun run;
   run.paths = RunPaths{options.dir};
-  run.config = load_config(run.paths.config());
-  run.src_vocab = data::Vocab::load(run.paths.src_vocab());
-  run.tgt_vocab = data::Vocab::load(run.paths.tgt_vocab());
-  run.tokenizers = data::load_tokenizers(run.config.data, run.paths.dir);  // the run's own SentencePiece models
+  RunRecord record_files = read_run_record(run.paths, options.unverified);
+  run.config = std::move(record_files.config);
+  run.src_vocab = std::move(record_files.src_vocab);
+  run.tgt_vocab = std::move(record_files.tgt_vocab);
+  run.tokenizers = data::make_tokenizers(run.config.data, record_files.spm_models);  // the run's own models
+  run.state = std::move(record_files.state);
   run.device = resolve_device(options.device);
   run.model = models::make_model(run.config.model, run.src_vocab.size(), run.tgt_vocab.size());
-  std::optional<TrainState> state;
-  if (file_exists(run.paths.state())) state = load_state(run.paths.state());
+  const std::optional<TrainState>& state = run.state;
   const TrainState* record = state ? &*state : nullptr;
   std::string name;
   if (options.checkpoint == "best") {

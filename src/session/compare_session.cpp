@@ -24,50 +24,50 @@ namespace seq2seq::session {
 
 namespace {
 
-// Why a run's eval results on `split` cannot stand for its best checkpoint ("" when they can):
-// missing, made from other weights (eval --checkpoint last), or older than best.pt (the run
-// was trained further after they were written).
-std::string eval_outdated(const std::string& dir, const std::string& split) {
-  const RunPaths paths{dir};
-  const std::string file = paths.eval_dir() + "/" + split + ".json";
-  if (!file_exists(file)) return "no " + split + " results yet";
-  if (!file_exists(paths.best())) return "";
-  nlohmann::json report;
-  try {
-    report = nlohmann::json::parse(read_file(file));
-  } catch (const nlohmann::json::exception&) {
-    return file + " is not JSON";
-  }
-  if (report.value("checkpoint", "best.pt") != "best.pt")
-    return file + " was made from " + report.value("checkpoint", "") + ", not best.pt";
-  std::error_code error;
-  const auto eval_time = std::filesystem::last_write_time(file, error);
-  const auto best_time = std::filesystem::last_write_time(paths.best(), error);
-  if (!error && eval_time < best_time) return file + " is older than best.pt";
-  return "";
-}
-
-// Evaluates a run's best checkpoint on `split` unless up-to-date results are already there.
+// Evaluates the weights the run is reported by on `split`, unless results made by exactly those
+// weights on exactly that split are already there.
 void ensure_eval(const std::string& dir, const CompareOptions& o) {
-  const std::string why = eval_outdated(dir, o.split);
+  const std::string weights = report::reported_weights(dir);
+  const std::string why = report::eval_mismatch(dir, o.split, weights);
   if (why.empty()) return;
-  spdlog::info("{}: {}; evaluating", dir, why);
-  auto run = load_run({dir, "best", o.device});
+  spdlog::info("{}: {}; evaluating {}", dir, why, weights);
+  auto run = load_run({dir, weights == "best.pt" ? "best" : "last", o.device, o.unverified});
   auto options = decode::SearchOptions::from(run.config.decode);
   if (o.beam > 0) options.beam = o.beam;
   auto output = eval::evaluate_run(run, eval::load_split(run, o.split), options, run.config.decode.batch_size);
   eval::save_eval(run, output);
 }
 
+// Each run evaluated (unless --no-eval) and read; a run that cannot be is listed with the reason,
+// and the others are still compared. Returns 1 when a run could not be, else 0.
 int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o, std::ostream& out) {
+  for (const auto& dir : dirs) require_run_dir(dir);  // a path that is no run at all is a usage error
   std::vector<report::RunSummary> runs;
+  int failures = 0;
   for (const auto& dir : dirs) {
-    require_run_dir(dir);
-    if (!o.no_eval) ensure_eval(dir, o);
-    runs.push_back(report::summarize_run(dir, o.split));
-    if (runs.back().eval_split.empty())
-      spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split, dir,
+    std::string error;
+    try {
+      if (!o.no_eval) ensure_eval(dir, o);
+    } catch (const std::exception& e) {
+      error = "not evaluated: " + first_line(e.what());
+    }
+    try {
+      runs.push_back(report::summarize_run(dir, o.split));
+      runs.back().error = error;
+    } catch (const std::exception& e) {
+      runs.push_back(report::failed_run(dir, "not read: " + first_line(e.what())));
+    }
+    const auto& run = runs.back();
+    if (!run.error.empty()) {
+      failures++;
+      spdlog::error("{}: {}", dir, run.error);
+    } else if (!run.eval_note.empty()) {
+      spdlog::warn("{}: {}; its {} results are left out (drop --no-eval to evaluate it again)", dir, run.eval_note,
                    o.split);
+    } else if (run.eval_split.empty()) {
+      spdlog::warn("{}: no eval/{}.json (run `seq2seq eval --run {} --split {}`, or drop --no-eval)", dir, o.split,
+                   dir, o.split);
+    }
   }
   report::add_significance(runs);
   out << report::render_comparison(runs, o.format) << std::flush;
@@ -79,7 +79,9 @@ int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o, 
     write_file_atomic(o.out + "/valid_loss.svg", report::valid_loss_svg(runs));
     spdlog::info("wrote {0}/compare.json, {0}/compare.md, {0}/bleu_by_length.svg, {0}/valid_loss.svg", o.out);
   }
-  return 0;
+  if (failures > 0)
+    spdlog::error("compare: {} of {} run(s) could not be compared (listed with the reason)", failures, runs.size());
+  return failures > 0 ? 1 : 0;
 }
 
 // A run trained from another config would silently stand in for this one.

@@ -24,6 +24,7 @@
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/step.h"
+#include "seq2seq/util/sha256.h"
 
 #include <fmt/ranges.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -213,17 +214,8 @@ class Trainer {
     if (std::filesystem::is_directory(paths_.dir)) lock_.emplace(paths_.dir);
     require_run_dir(paths_.dir);
     remove_stale_temporaries(paths_);
-    const Config recorded = load_config(paths_.config());
-    config_ = recorded;
-    apply_overrides(config_, options_.overrides);
-    refuse_identity_changes(recorded, config_, paths_.config());
     has_checkpoint_ = file_exists(paths_.state());
-    if (!has_checkpoint_) {
-      spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths_.dir);
-      settle_staged(paths_, nullptr);
-      keep_metrics_lines(paths_.metrics(), 0);
-      return false;
-    }
+    if (!has_checkpoint_) return restart_without_checkpoint();
     state_ = load_state(paths_.state());
     if (state_.world_size != parallel_->size())
       throw UsageError(fmt::format("--resume: {} was trained by {} worker(s) and this run has {}; resume it with "
@@ -232,10 +224,31 @@ class Trainer {
                                    state_.world_size > 1 ? fmt::format("--nproc {}", state_.world_size)
                                                          : std::string("one process (no --nproc)")));
     settle_staged(paths_, &state_);
+    // config.json and the vocabularies as state.json records them, then the overrides.
+    const Config recorded = read_run_record(paths_, /*unverified=*/false).config;
+    config_ = recorded;
+    apply_overrides(config_, options_.overrides);
+    refuse_identity_changes(recorded, config_, paths_.config());
     for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
       if (name != "best.pt" || state_.checksums.count(name) || file_exists(paths_.file(name)))
         checked_file(paths_, &state_, name);
     return nothing_left_to_train();
+  }
+
+  // A run that was stopped before its first checkpoint starts again from its config.json. One
+  // that holds weights but lost its state.json is refused: restarting would overwrite them.
+  bool restart_without_checkpoint() {
+    if (has_weights(paths_))
+      throw UsageError(paths_.dir + ": holds weights but no state.json (the record of its training), so it cannot be "
+                       "resumed; nothing was changed: restore state.json, or train a new run in another directory");
+    const Config recorded = load_config(paths_.config());
+    config_ = recorded;
+    apply_overrides(config_, options_.overrides);
+    refuse_identity_changes(recorded, config_, paths_.config());
+    spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths_.dir);
+    settle_staged(paths_, nullptr);
+    keep_metrics_lines(paths_.metrics(), 0);
+    return false;
   }
 
   // A resumed run at its --max-steps, or complete within its budget, has nothing to train; a
@@ -365,6 +378,7 @@ class Trainer {
     }
     share_weights();
     checkpoints_.emplace(paths_, t.average_last, has_checkpoint_ ? state_.step : -1);
+    if (writer()) record_run_files(paths_, config_.data, state_);  // checked from the first checkpoint on
     if (has_checkpoint_ && writer()) record_resume();
     state_.parameters = model_->parameter_count();
     state_.device = device_.str();
@@ -384,10 +398,16 @@ class Trainer {
 
   // Only now, with the overrides accepted and the checkpoint loaded: the run records what it
   // runs with, and every resume.
+  // config.json changes as a checkpoint does: staged, committed in state.json, renamed.
   void record_resume() {
-    if (!options_.overrides.empty()) save_config(config_, paths_.config());
+    const bool new_config = !options_.overrides.empty();
+    if (new_config) {
+      save_config(config_, paths_.staged("config.json"));
+      state_.checksums["config.json"] = sha256_file(paths_.staged("config.json"));
+    }
     state_.resumes.push_back({utc_now(), state_.step, options_.overrides, options_.max_steps});
     save_state(state_, paths_.state());
+    if (new_config) std::filesystem::rename(paths_.staged("config.json"), paths_.config());
     keep_metrics_lines(paths_.metrics(), state_.validations);  // validations after the checkpoint run again
     spdlog::info("resuming {} at step {}, epoch {}, batch {}", paths_.dir, state_.step, state_.epoch + 1,
                  state_.batch_in_epoch);

@@ -44,8 +44,12 @@ import json, sys
 s = json.load(open(sys.argv[1] + "/state.json"))
 assert s["complete"] and s["epoch"] == 2, s
 assert len(s["resumes"]) == 1 and s["resumes"][0]["overrides"] == ["train.epochs=2"], s["resumes"]
-assert set(s["checksums"]) == {"model.pt", "optimizer.pt", "best.pt"}, s["checksums"]
+assert set(s["checksums"]) == {"model.pt", "optimizer.pt", "best.pt", "config.json", "vocab.src.json",
+                               "vocab.tgt.json"}, s["checksums"]
 assert json.load(open(sys.argv[1] + "/config.json"))["train"]["epochs"] == 2
+# The resume's new config.json is the one state.json records.
+import hashlib
+assert hashlib.sha256(open(sys.argv[1] + "/config.json", "rb").read()).hexdigest() == s["checksums"]["config.json"]
 PY
 done
 run=ext_constant

@@ -11,7 +11,8 @@
 namespace seq2seq::eval {
 
 struct EvalInput {
-  std::string name;  // split name ("valid", "test") or a file stem
+  std::string name;  // the results' name: the split's ("valid", "test"), or one for two files
+  std::string src_path, ref_path;  // where the sentences come from (as configured or given)
   std::vector<std::string> src, ref;
 };
 
@@ -22,12 +23,23 @@ struct EvalOutput {
 
 // Reads a split named in the run's config ("valid" | "test"), all pairs (no max_len filter).
 EvalInput load_split(const LoadedRun& run, const std::string& split);
-// Reads two line-aligned files.
-EvalInput load_files(const std::string& src_path, const std::string& ref_path);
+// Reads two line-aligned files, named `name`, or when it is empty files_result_name().
+EvalInput load_files(const std::string& src_path, const std::string& ref_path, const std::string& name = "");
+
+// The name of results on two files that are not a split of the run: "files-STEM-HASH", HASH from
+// both files' absolute paths, so that results on other files never replace each other or a split's.
+std::string files_result_name(const std::string& src_path, const std::string& ref_path);
+
+// Refuses (one line naming --out) a results name that could overwrite other results: "valid" and
+// "test" belong to the configured splits (allowed only for that split itself), and a name must be
+// a plain file name.
+void check_result_name(const std::string& name, const std::string& split_evaluated);
 
 EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::SearchOptions& options, int batch_size);
 
-// Writes eval/<name>.hyp and eval/<name>.json into the run directory (atomically).
+// Writes eval/<name>.hyp and eval/<name>.json into the run directory (atomically). The report
+// names the weights file and its SHA-256 ("checkpoint", "checkpoint_sha256") and the sentences'
+// files, so that compare can tell whether it still stands for the weights it reports.
 void save_eval(const LoadedRun& run, const EvalOutput& output);
 
 }  // namespace seq2seq::eval

@@ -43,6 +43,9 @@ struct RunSummary {
   int seed_index = 0;                                  // K of "NAME.sK"; 0 for other names
   double best_valid_loss = 0, best_valid_ppl = 0;      // NaN when never validated
   std::string eval_split;                              // "" when no eval results
+  std::string weights;     // the weights the run is reported by: best.pt, or model.pt without a best.pt
+  std::string eval_note;   // why eval results on the split were left out ("" when used, or none exist)
+  std::string error;       // why the run could not be evaluated or read ("" when it could)
   nlohmann::json eval;                                 // eval/<split>.json
   std::vector<std::pair<double, double>> valid_curve;  // (elapsed_s, valid_loss) per validation
   nlohmann::json config;                               // resolved config.json
@@ -56,8 +59,21 @@ struct RunSummary {
   std::optional<Significance> significance;  // set by add_significance(); none for a baseline
 };
 
-// Reads config.json, state.json, metrics.jsonl, eval/<eval_split>.json and .hyp (when present).
+// Reads config.json, state.json, metrics.jsonl, eval/<eval_split>.json and .hyp (when present
+// and made by the weights the run is reported by; eval_note says why they were left out).
 RunSummary summarize_run(const std::string& dir, const std::string& eval_split = "test");
+
+// A run that could not be read or evaluated: its name and the reason, nothing else.
+RunSummary failed_run(const std::string& dir, const std::string& error);
+
+// The weights a run is reported by: best.pt, or model.pt for a run that has none (no validation).
+std::string reported_weights(const std::string& dir);
+
+// Why RUN/eval/<split>.json cannot stand for `weights` of the run ("" when it can): missing, made
+// on other sentences (eval --src/--ref under that name, or a config that names other files now),
+// from other weights, or from other bytes of the same weights file (its SHA-256 against
+// state.json's; for results without one, older than the weights file).
+std::string eval_mismatch(const std::string& dir, const std::string& split, const std::string& weights);
 
 // "rnn.s2" -> {"rnn", 2}; any other name -> {name, 0}.
 std::pair<std::string, int> split_seed_suffix(const std::string& name);

@@ -28,7 +28,8 @@ std::string checked_file(const RunPaths& paths, const TrainState* state, const s
 
 // For the trainer, under the run's lock: finishes the renames a crash interrupted after
 // state.json was committed and removes staged files that state.json does not name (the
-// checkpoint files, the snapshots and averaged.pt), and snapshot files it no longer names.
+// checkpoint files, the snapshots, averaged.pt and the config.json of a resume with --set), and
+// snapshot files it no longer names.
 void settle_staged(const RunPaths& paths, const TrainState* state);
 // Deletes the temporary files (NAME.tmp.PID) of writes a crash interrupted; under the lock.
 void remove_stale_temporaries(const RunPaths& paths);

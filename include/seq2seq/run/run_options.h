@@ -13,6 +13,8 @@ struct RunOptions {
   // | snapshot-STEP (one of the snapshots train.average_last keeps)
   std::string checkpoint = "best";
   std::string device = "auto";      // auto | cpu | cuda
+  // --unverified: load a run whose state.json is missing (its weights and files then unchecked).
+  bool unverified = false;
 };
 
 // The file of the snapshot train.average_last keeps at `step`: "snapshot-00002951.pt".

@@ -17,6 +17,7 @@ struct CompareOptions {
   std::string runs_dir = "runs";       // where train puts runs/<config stem>
   std::string device = "auto";
   bool no_eval = false;  // do not evaluate runs without eval results
+  bool unverified = false;  // evaluate runs that lost their state.json, unchecked
   bool train = false;    // with configs: train each (complete runs are skipped, started ones resumed)
   int beam = 0;          // beam for the evaluations compare runs (0 = decode.beam)
   // With configs and train: train each config N times, into runs_dir/NAME.s1 ... NAME.sN, seed k

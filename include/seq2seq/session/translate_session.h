@@ -22,6 +22,7 @@ struct TranslateOptions {
   int nbest = 1;                    // > 1: "k ||| text ||| score" lines
   bool show_attention = false;      // draw the attention matrix (stderr on a pipe)
   bool unk_brackets = false;        // a source word copied for <unk> is written "[word]"
+  bool unverified = false;          // --unverified: load runs that lost their state.json, unchecked
 };
 
 // SVG path for the n-th translated sentence: FILE for the first, FILE-stem-N.svg after that.
