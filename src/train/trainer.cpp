@@ -215,7 +215,7 @@ class Trainer {
     remove_stale_temporaries(paths_);
     const Config recorded = load_config(paths_.config());
     config_ = recorded;
-    apply_overrides(config_, options_.overrides);
+    apply_overrides(config_, options_.overrides, paths_.config());
     refuse_identity_changes(recorded, config_, paths_.config());
     has_checkpoint_ = file_exists(paths_.state());
     if (!has_checkpoint_) {
