@@ -40,33 +40,29 @@ Command add_bench(CLI::App& root) {
       ->check(CLI::IsMember({"fixed", "corpus"}))
       ->capture_default_str();
   app->add_option("--steps", o.steps, "Timed training steps (0: no training)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(at_least(0))
       ->capture_default_str();
-  app->add_option("--warmup", o.warmup, "Untimed training steps first")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  app->add_option("--warmup", o.warmup, "Untimed training steps first")->check(at_least(0))->capture_default_str();
   app->add_flag("--decode", o.decode, "Also time greedy decoding of the first validation sentences at batch 1 and 64");
   app->add_option("--decode-sentences", o.decode_sentences, "Validation sentences to decode")
-      ->check(CLI::PositiveNumber)
+      ->check(at_least(1))
       ->capture_default_str();
   auto* batch = app->add_option("--batch", o.batch_size, "Sentences per training batch (default: train.batch_size)")
-                    ->check(CLI::PositiveNumber);
+                    ->check(at_least(1));
   app->add_option("--threads", args->threads, "CPU threads (default: the global --threads, i.e. all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   auto* seed = app->add_option("--seed", o.seed, "Seed of batches and initialisation (default: train.seed)");
   app->add_option("--data-dir", o.data_dir, "Folder with the Multi30k .gz files (default: the config's data paths)");
   app->add_option("--device", o.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
   app->add_option("--src-vocab", o.src_vocab, "Mode fixed: source vocabulary size without reading the corpus")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   app->add_option("--tgt-vocab", o.tgt_vocab, "Mode fixed: target vocabulary size without reading the corpus")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   app->add_flag("--no-gemm", args->no_gemm, "Skip measuring the GEMM rate (no % of GEMM peak)");
   app->add_flag("--json", args->json, "Print one JSON object (fields as the reference's bench.py output)");
 
   return {app, [=] {
-            Config config = load_config(args->config_file);
-            apply_overrides(config, args->overrides);
-            validate(config, args->config_file);
+            Config config = load_config(args->config_file, args->overrides);
             bench::BenchOptions options = args->options;
             if (batch->count() == 0) options.batch_size = config.train.batch_size;
             if (seed->count() == 0) options.seed = static_cast<uint64_t>(config.train.seed);

@@ -1,14 +1,53 @@
 // Subcommand registration: each apps/seq2seq/<name>.cpp adds one subcommand.
 #pragma once
+#include "seq2seq/config/config.h"
 #include "seq2seq/run/run_options.h"
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace seq2seq::cli {
+
+// A CLI11 check whose message reads as ours: CLI11 puts the option in front, "--jobs: must be
+// at least 1, not 0" (its own PositiveNumber prints the whole range of a double instead). `problem`
+// says what is wrong with a number ("" when nothing); text that is no number passes here, for
+// CLI11's conversion to refuse.
+inline CLI::Validator number_check(std::function<std::string(double)> problem, const std::string& description) {
+  return CLI::Validator(
+      [problem](std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size()) return std::string();
+        const std::string what = problem(value);
+        return what.empty() ? what : what + ", not " + text;
+      },
+      description);
+}
+
+inline CLI::Validator at_least(int minimum) {
+  return number_check(
+      [minimum](double value) { return value >= minimum ? "" : "must be at least " + std::to_string(minimum); },
+      ">=" + std::to_string(minimum));
+}
+
+inline CLI::Validator in_range(int low, int high) {
+  return number_check(
+      [low, high](double value) {
+        return value >= low && value <= high ? std::string()
+                                             : "must be from " + std::to_string(low) + " to " + std::to_string(high);
+      },
+      std::to_string(low) + ".." + std::to_string(high));
+}
+
+// For an option that overrides a decode.* key (--beam, --length-penalty, ...): the key's own
+// range, as config validation applies it to the file (decode_value_problem in config.h).
+inline CLI::Validator decode_range(const std::string& key) {
+  return number_check([key](double value) { return decode_value_problem(key, value); }, "");
+}
 
 // A registered subcommand and what runs when it was chosen; returns the exit code.
 struct Command {

@@ -19,15 +19,16 @@ Command add_compare(CLI::App& root) {
   app->add_option("--seeds", o->seeds,
                   "With --train: train each config N times, into NAME.s1 ... NAME.sN with train.seed, "
                   "train.seed + 1, ...; the tables add mean ± sd over seeds")
-      ->check(CLI::Range(1, 1000));
+      ->check(in_range(1, 1000));
   app->add_option("--jobs", o->jobs,
                   "With --train: runs trained at once, each in its own process with threads/jobs threads (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1));
   app->add_flag("--no-eval", o->no_eval, "Do not evaluate runs that have no eval results");
   app->add_flag("--unverified", o->unverified,
                 "Evaluate runs that have lost their state.json, without checking their weights and files");
   app->add_option("--split", o->split, "Eval split to compare (default: test)");
-  app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)");
+  app->add_option("--beam", o->beam, "Beam size for evaluations run by compare (default: the run's decode.beam)")
+      ->check(decode_range("beam"));
   app->add_option("--format", o->format, "table|markdown|json|csv")
       ->check(CLI::IsMember({"table", "markdown", "json", "csv"}));
   app->add_option("--out", o->out, "Write compare.json, compare.md and the SVG charts into this directory");

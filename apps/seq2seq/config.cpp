@@ -24,8 +24,7 @@ Command add_config(CLI::App& root) {
 
   return {app, [=] {
             if (show->parsed()) {
-              Config config = load_config(*show_file);
-              apply_overrides(config, *overrides);
+              Config config = load_config(*show_file, *overrides);
               std::cout << nlohmann::json(config).dump(2) << "\n";
               return 0;
             }

@@ -26,8 +26,11 @@ int run_stats(const StatsArgs& args) {
   if (args.config_file.empty() == args.src.empty())
     throw UsageError("data stats: give either --config FILE or --src FILE [--tgt FILE]");
   if (!args.tgt.empty() && args.src.empty()) throw UsageError("data stats: --tgt needs --src");
-  Config config = args.config_file.empty() ? Config{} : load_config(args.config_file);
-  apply_overrides(config, args.overrides);
+  Config config;
+  if (args.config_file.empty())
+    apply_overrides(config, args.overrides);
+  else
+    config = load_config(args.config_file, args.overrides);
   std::vector<data::ParallelCorpus> splits;
   if (!args.src.empty()) {
     splits.push_back(data::read_corpus({args.src, args.tgt}, "corpus"));
@@ -64,8 +67,7 @@ struct SpmArgs {
 // Trains the config's SentencePiece model(s) on its training split, ahead of `train` (which then
 // copies them from data.spm_dir), and reports the pieces per sentence.
 int run_spm(const SpmArgs& args) {
-  Config config = load_config(args.config_file);
-  apply_overrides(config, args.overrides);
+  Config config = load_config(args.config_file, args.overrides);
   if (config.data.tokenizer != "spm")
     throw ConfigError(args.config_file + ": data.tokenizer is \"" + config.data.tokenizer +
                       "\"; data spm needs \"spm\" (or --set data.tokenizer=spm)");
@@ -108,7 +110,7 @@ Command add_data(CLI::App& root) {
   stats->add_option("--src", stats_args->src, "Source file (or a source<TAB>target .tsv file without --tgt)");
   stats->add_option("--tgt", stats_args->tgt, "Target file aligned with --src");
   stats->add_option("--bin-width", stats_args->bin_width, "Histogram bin in tokens (default: 5, or 10 for long text)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(at_least(0));
   stats->add_flag("--json", stats_args->json, "Print one JSON object");
 
   auto* fetch = app->add_subcommand("fetch", "Download Multi30k (or copy it with --from) and check it");

@@ -33,9 +33,9 @@ Command add_data_synth(CLI::App& data_app) {
   auto args = std::make_shared<SynthArgs>();
   auto& o = args->options;
   app->add_option("--out", args->out, "Output folder (created if missing)")->required();
-  app->add_option("--train", o.train, "Training pairs")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app->add_option("--valid", o.valid, "Validation pairs")->capture_default_str()->check(CLI::NonNegativeNumber);
-  app->add_option("--test", o.test, "Test pairs")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app->add_option("--train", o.train, "Training pairs")->capture_default_str()->check(at_least(0));
+  app->add_option("--valid", o.valid, "Validation pairs")->capture_default_str()->check(at_least(0));
+  app->add_option("--test", o.test, "Test pairs")->capture_default_str()->check(at_least(0));
   app->add_option("--min-words", o.min_words, "Fewest words in a German sentence")->capture_default_str();
   app->add_option("--max-words", o.max_words, "Most tokens (words and punctuation) in a German sentence")
       ->capture_default_str();

@@ -15,9 +15,13 @@ Command add_eval(CLI::App& root) {
   app->add_option("--split", o->split, "valid|test (from the run's config)");
   app->add_option("--src", o->src, "Source file to translate instead of a split (needs --ref)");
   app->add_option("--ref", o->ref, "Reference file, line-aligned with --src");
-  app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)");
-  app->add_option("--length-penalty", o->length_penalty, "Length penalty alpha (default: decode.length_penalty)");
-  app->add_option("--batch", o->batch, "Sentences decoded together (default: decode.batch_size)");
+  app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)")
+      ->check(decode_range("beam"));
+  app->add_option("--length-penalty", o->length_penalty,
+                  "Length penalty alpha, 0 or more (default: decode.length_penalty)")
+      ->check(decode_range("length_penalty"));
+  app->add_option("--batch", o->batch, "Sentences decoded together (default: decode.batch_size)")
+      ->check(decode_range("batch_size"));
   app->add_option("--out", o->out,
                  "Name of the results in RUN/eval (NAME.json, NAME.hyp); default: the split, or for --src/--ref "
                  "files-STEM-HASH");

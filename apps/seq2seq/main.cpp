@@ -2,11 +2,14 @@
 #include "commands.h"
 
 #include "seq2seq/system/doctor.h"
-#include "seq2seq/util/errors.h"
 #include "seq2seq/system/logging.h"
 #include "seq2seq/system/memory.h"
 #include "seq2seq/train/launch.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 
+#include <cctype>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -21,13 +24,29 @@ void set_up_process(const std::string& log_level, int threads) {
   seq2seq::set_threads(threads);
 }
 
+// Standard output's last check: whatever the command printed reached it (flushed), or the
+// reason why not becomes the error.
+int with_output_checked(int exit_code) {
+  seq2seq::check_output(std::cout, "standard output");
+  return exit_code;
+}
+
 // Runs `body` and returns its exit code; an exception becomes a one-line error and exit code 2
-// (config and usage errors) or 1.
+// (config and usage errors) or 1. A closed pipe ends the program quietly, as SIGPIPE does
+// where it is not ignored: the reader has stopped reading, which is no error of ours.
 template <typename Body>
 int run_reporting_errors(Body&& body) {
   using namespace seq2seq;
   try {
-    return body();
+    return with_output_checked(body());
+  } catch (const OutputError& e) {
+    if (e.error_number == EPIPE) {
+      std::signal(SIGPIPE, SIG_DFL);
+      std::raise(SIGPIPE);
+      return 1;
+    }
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
@@ -41,12 +60,37 @@ int run_reporting_errors(Body&& body) {
   }
 }
 
+// CLI11's message as one line of ours: lines joined, the first letter lower-case as in our own
+// messages ("could not convert: --beam = x").
+std::string parse_error_line(std::string message) {
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  for (size_t at = message.find('\n'); at != std::string::npos; at = message.find('\n', at))
+    message.replace(at, 1, "; ");
+  if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+      !std::isupper(static_cast<unsigned char>(message[1])))
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  return message;
+}
+
+// "seq2seq config show": the command whose --help a parse error points to, as far as the
+// command line got before the error.
+std::string command_path(CLI::App& app) {
+  std::string path = "seq2seq";
+  for (CLI::App* command = &app; !command->get_subcommands().empty();) {
+    command = command->get_subcommands().front();
+    path += " " + command->get_name();
+  }
+  return path;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace seq2seq;
   // Before any allocation that matters: keeps big freed blocks in the heap (memory.h).
   configure_allocator();
+  // Every write to std::cout is checked (util/io.h): this keeps the reason of a failure.
+  WriteErrorRecorder stdout_errors(std::cout);
   // A child that `train --nproc` or `compare --train --jobs` started: its job comes as data in the
   // environment (train/launch.h), not as a command line.
   if (std::getenv(train::kChildJobVariable) != nullptr)
@@ -64,7 +108,7 @@ int main(int argc, char** argv) {
 
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string log_level;
-  app.add_option("--threads", threads, "CPU threads for tensor work (default: all cores)")->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads, "CPU threads for tensor work (default: all cores)")->check(cli::at_least(1));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default: SPDLOG_LEVEL or info)");
 
   std::vector<cli::Command> commands = {
@@ -76,7 +120,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    // --help and --version print to standard output, which is checked like any command's.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+      return run_reporting_errors([&] { return app.exit(e); });
+    std::cerr << "error: " << parse_error_line(e.what()) << " (see " << command_path(app) << " --help)\n";
+    return 2;
   }
 
   return run_reporting_errors([&] {

@@ -28,7 +28,7 @@ Command add_train(CLI::App& root) {
   app->add_option("--max-steps", o->max_steps, "Stop after this many steps in total (resumable), 0 = no limit");
   app->add_option("--nproc", o->nproc,
                   "Data-parallel workers on this machine (c10d/Gloo), each with the global --threads")
-      ->check(CLI::Range(1, 256));
+      ->check(in_range(1, 256));
   app->footer(
       "Example: seq2seq train --config configs/quick/bahdanau.json --run runs/bahdanau\n"
       "         seq2seq --threads 1 train --nproc 2 --config configs/quick/rnn.json   (2 workers x 1 thread)\n"
@@ -52,8 +52,7 @@ Command add_train(CLI::App& root) {
             }
             train::TrainJob job;
             if (!o->config.empty() && !o->resume) {
-              job.config = load_config(o->config);
-              apply_overrides(job.config, o->overrides);
+              job.config = load_config(o->config, o->overrides);
             }
             job.run_dir = o->run.empty() ? "runs/" + std::filesystem::path(o->config).stem().string() : o->run;
             job.resume = o->resume;

@@ -20,8 +20,11 @@ Command add_translate(CLI::App& root) {
   app->add_flag("--unverified", o->unverified,
                 "Load runs that have lost their state.json, without checking their weights, config.json and vocabularies");
   app->add_option("--input", o->input, "File to translate line by line (default: stdin)");
-  app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)");
-  app->add_option("--nbest", o->nbest, "Print the K best translations as 'k ||| text ||| score'");
+  app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)")
+      ->check(decode_range("beam"));
+  app->add_option("--nbest", o->nbest,
+                  "Print the K best translations as 'k ||| text ||| score' (a narrower beam is widened to K)")
+      ->check(decode_range("nbest"));
   app->add_flag("--show-attention", o->show_attention,
                 "Draw the attention matrix under each translation (stderr on a pipe)");
   app->add_option("--attention-svg", o->svg, "Write the attention matrix as an SVG heatmap");

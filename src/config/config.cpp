@@ -4,6 +4,7 @@
 #include "seq2seq/util/io.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -201,6 +202,11 @@ void require_training_data(const Config& c, const KeyOrigins& origin) {
           "({\"src\": FILE, \"tgt\": FILE} each) in the config or in a base it extends");
 }
 
+void require_decode_value(const std::string& key, double value, const KeyOrigins& origin) {
+  const std::string problem = decode_value_problem(key, value);
+  require(problem.empty(), origin, "decode." + key, problem);
+}
+
 // validate()'s checks, each error naming the file that set the key.
 void check_values(const Config& c, const KeyOrigins& origin) {
   const auto& d = c.data;
@@ -224,7 +230,7 @@ void check_values(const Config& c, const KeyOrigins& origin) {
     require(m.hidden_dim % m.heads == 0, origin, "model.heads",
             "must divide model.hidden_dim (" + std::to_string(m.hidden_dim) + ")");
     require(m.emb_dim == m.hidden_dim, origin, "model.emb_dim",
-            "must equal model.hidden_dim (d_model) for the transformer");
+            "must equal model.hidden_dim (" + std::to_string(m.hidden_dim) + ", d_model) for the transformer");
     // Reversal helps a recurrent encoder (the first words end up next to the decoder's start);
     // self-attention sees every position at once, so it would only relabel the positions.
     require(!m.reverse_source, origin, "model.reverse_source",
@@ -281,11 +287,11 @@ void check_values(const Config& c, const KeyOrigins& origin) {
   require_one_of(t.device, {"auto", "cpu", "cuda"}, origin, "train.device");
 
   const auto& k = c.decode;
-  require(k.beam >= 1, origin, "decode.beam", "must be at least 1");
-  require(k.length_penalty >= 0, origin, "decode.length_penalty", "must not be negative");
-  require(k.max_len_ratio > 0, origin, "decode.max_len_ratio", "must be positive");
-  require(k.max_len >= 1, origin, "decode.max_len", "must be at least 1");
-  require(k.batch_size >= 1, origin, "decode.batch_size", "must be at least 1");
+  require_decode_value("beam", k.beam, origin);
+  require_decode_value("length_penalty", k.length_penalty, origin);
+  require_decode_value("max_len_ratio", k.max_len_ratio, origin);
+  require_decode_value("max_len", k.max_len, origin);
+  require_decode_value("batch_size", k.batch_size, origin);
 }
 
 // Keys and types against the defaults, then the enum names; the values are checked after.
@@ -371,7 +377,74 @@ nlohmann::json resolve_extends(const std::string& path, std::vector<std::string>
   return merged;
 }
 
+// Records `origin` as where the value at `key_path` came from.
+void set_origin(nlohmann::json& files, const std::string& key_path, const std::string& origin) {
+  nlohmann::json* node = &files;
+  std::stringstream parts(key_path);
+  std::string part;
+  while (std::getline(parts, part, '.')) {
+    if (!node->is_object()) *node = nlohmann::json::object();  // a section no file set, or set empty
+    node = &(*node)[part];
+  }
+  *node = origin;
+}
+
+// Lays each "a.b=value" item over `j` (a whole config, every key present), the value typed by
+// the field it replaces, and records "--set ITEM" as the key's origin. Keys, types and enum names
+// are checked here, item by item; the values' ranges and agreement are the caller's, once, after
+// every item is in. Returns whether data.train.src was set.
+bool overlay_overrides(nlohmann::json& j, KeyOrigins& origin, const std::vector<std::string>& overrides) {
+  bool sets_training_data = false;
+  for (const auto& item : overrides) {
+    const std::string where = "--set " + item;
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError(where + ": expected key=value, for example train.lr=5e-4");
+    std::string path = item.substr(0, eq), text = item.substr(eq + 1);
+    nlohmann::json* node = &j;
+    std::string walked;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '.')) {
+      walked += walked.empty() ? part : "." + part;
+      if (!node->is_object() || !node->contains(part))
+        throw ConfigError(where + ": " + walked + ": unknown key" + (node->is_object() ? suggestion(part, *node) : ""));
+      node = &(*node)[part];
+    }
+    if (node->is_object()) throw ConfigError(where + ": " + path + ": is a section; set one of its keys");
+    nlohmann::json value;
+    if (node->is_string()) {
+      value = text;  // strings are taken verbatim, so paths need no quoting
+    } else {
+      try {
+        value = nlohmann::json::parse(text);
+      } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for 1e999
+        throw ConfigError(where + ": " + path + ": expected " + type_name(*node) + ", got \"" + text + "\"");
+      }
+      if (!same_kind(*node, value))
+        throw ConfigError(where + ": " + path + ": expected " + type_name(*node) + ", got " + type_name(value));
+      require_int_range(*node, value, path, where);
+    }
+    *node = value;
+    set_origin(origin.files, path, where);
+    require_enum_names(j, origin);
+    sets_training_data |= path == "data.train.src";
+  }
+  return sets_training_data;
+}
+
 }  // namespace
+
+std::string decode_value_problem(const std::string& key, double value) {
+  if (!std::isfinite(value)) return "must be a finite number";
+  if (key == "beam" || key == "nbest" || key == "max_len" || key == "batch_size")
+    return value >= 1 ? "" : "must be at least 1";
+  // GNMT's score / ((5 + len) / 6)^alpha: 0 leaves the scores as they are, a larger alpha favours
+  // longer translations more; below 0 it would penalise length on top of the log-probabilities.
+  if (key == "length_penalty") return value >= 0 ? "" : "must be 0 or more";
+  if (key == "max_len_ratio") return value > 0 ? "" : "must be positive";
+  throw std::invalid_argument("decode_value_problem: no decoding value is called " + key);
+}
 
 void validate(const Config& c, const std::string& origin) { check_values(c, origin); }
 
@@ -381,56 +454,32 @@ Config config_from_json(const nlohmann::json& j, const std::string& origin) {
   return config;
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path) { return load_config(path, {}); }
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   std::vector<std::string> chain;
   KeyOrigins origin(path);
   const nlohmann::json j = resolve_extends(path, chain, origin.files);
   Config config = typed_config(j, origin);
+  if (!overrides.empty()) {
+    nlohmann::json whole = config;
+    overlay_overrides(whole, origin, overrides);
+    config = whole.get<Config>();
+  }
   require_training_data(config, origin);
   check_values(config, origin);
   return config;
 }
 
-void apply_overrides(Config& config, const std::vector<std::string>& overrides) {
+void apply_overrides(Config& config, const std::vector<std::string>& overrides, const std::string& origin) {
   if (overrides.empty()) return;
+  KeyOrigins origins(origin);
   nlohmann::json j = config;
-  for (const auto& item : overrides) {
-    const std::string origin = "--set " + item;
-    auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw ConfigError(origin + ": expected key=value, for example train.lr=5e-4");
-    std::string path = item.substr(0, eq), text = item.substr(eq + 1);
-    nlohmann::json* node = &j;
-    std::string walked;
-    std::stringstream parts(path);
-    std::string part;
-    while (std::getline(parts, part, '.')) {
-      walked += walked.empty() ? part : "." + part;
-      if (!node->is_object() || !node->contains(part))
-        throw ConfigError(origin + ": " + walked + ": unknown key" +
-                          (node->is_object() ? suggestion(part, *node) : ""));
-      node = &(*node)[part];
-    }
-    if (node->is_object()) throw ConfigError(origin + ": " + path + ": is a section; set one of its keys");
-    nlohmann::json value;
-    if (node->is_string()) {
-      value = text;  // strings are taken verbatim, so paths need no quoting
-    } else {
-      try {
-        value = nlohmann::json::parse(text);
-      } catch (const nlohmann::json::exception&) {  // parse_error, and out_of_range for 1e999
-        throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got \"" + text + "\"");
-      }
-      if (!same_kind(*node, value))
-        throw ConfigError(origin + ": " + path + ": expected " + type_name(*node) + ", got " + type_name(value));
-      require_int_range(*node, value, path, origin);
-    }
-    *node = value;
-    require_enum_names(j, origin);
-    config = j.get<Config>();
-    if (path == "data.train.src") require_training_data(config, origin);
-    check_values(config, origin);
-  }
+  const bool sets_training_data = overlay_overrides(j, origins, overrides);
+  Config result = j.get<Config>();
+  if (sets_training_data) require_training_data(result, origins);
+  check_values(result, origins);
+  config = result;
 }
 
 void save_config(const Config& config, const std::string& path) {

@@ -195,8 +195,7 @@ int compare_configs(const CompareOptions& o, std::ostream& out) {
   std::vector<nlohmann::json> configs;
   std::vector<Config> resolved;
   for (const auto& file : o.configs) {
-    Config config = load_config(file);
-    apply_overrides(config, o.overrides);
+    Config config = load_config(file, o.overrides);
     names.push_back(std::filesystem::path(file).stem().string());
     configs.push_back(config);
     resolved.push_back(config);

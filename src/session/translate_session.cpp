@@ -143,6 +143,7 @@ class Session {
     }
     out_ << "One German sentence per line; :help lists the commands, :quit or Ctrl-D leaves.\n"
          << "Input: " << reader.description() << ".\n";
+    flush();
   }
 
   // Translates one input line with every run and prints the results.
@@ -198,7 +199,7 @@ class Session {
         say(command.hint);
         break;
     }
-    out_ << std::flush;
+    flush();
     return true;
   }
 
@@ -268,8 +269,12 @@ class Session {
       if (t.texts.empty()) out_ << prefix << "\n";
       for (size_t k = 0; k < t.texts.size(); ++k) out_ << (k == 0 ? prefix : indent) << body(k) << "\n";
     }
-    out_ << std::flush;
+    flush();
   }
+
+  // Each translation reaches the reader as it is made; a full disk or a closed terminal stops
+  // the session at the first line it loses, not after translating the whole input.
+  void flush() { check_output(out_, "standard output"); }
 
   void tell_models_without_attention() {
     for (auto& slot : slots_)

@@ -227,7 +227,7 @@ class Trainer {
     // config.json and the vocabularies as state.json records them, then the overrides.
     const Config recorded = read_run_record(paths_, /*unverified=*/false).config;
     config_ = recorded;
-    apply_overrides(config_, options_.overrides);
+    apply_overrides(config_, options_.overrides, paths_.config());
     refuse_identity_changes(recorded, config_, paths_.config());
     for (const std::string name : kCheckpointFiles)  // refuse a corrupt file before anything is rewritten
       if (name != "best.pt" || state_.checksums.count(name) || file_exists(paths_.file(name)))
@@ -243,7 +243,7 @@ class Trainer {
                        "resumed; nothing was changed: restore state.json, or train a new run in another directory");
     const Config recorded = load_config(paths_.config());
     config_ = recorded;
-    apply_overrides(config_, options_.overrides);
+    apply_overrides(config_, options_.overrides, paths_.config());
     refuse_identity_changes(recorded, config_, paths_.config());
     spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths_.dir);
     settle_staged(paths_, nullptr);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 using nlohmann::json;
@@ -584,4 +585,79 @@ TEST_F(ConfigExtends, TrainingDataHasNoDefault) {
   EXPECT_THROW(seq2seq::apply_overrides(c, {"data.train.src="}), ConfigError);
   // A config built in code without files still validates (data stats --src reads none of them).
   EXPECT_NO_THROW(seq2seq::validate(Config{}, "mem"));
+}
+
+// Overrides are laid over the file together and the whole is checked once, so that keys which
+// must agree can change together, in any order; a pair that still disagrees is refused after all
+// of them, naming the override or the file that set the key.
+TEST_F(ConfigExtends, OverridesAreValidatedTogether) {
+  const std::string file = write("transformer.json", R"({"data": {"train": {"src": "t.de", "tgt": "t.en"}},
+    "model": {"type": "transformer", "emb_dim": 64, "hidden_dim": 64, "heads": 4}})");
+  for (const auto& overrides : {std::vector<std::string>{"model.hidden_dim=32", "model.emb_dim=32"},
+                                std::vector<std::string>{"model.emb_dim=32", "model.hidden_dim=32"}}) {
+    const Config c = seq2seq::load_config(file, overrides);
+    EXPECT_EQ(c.model.emb_dim, 32);
+    EXPECT_EQ(c.model.hidden_dim, 32);
+    Config loaded = seq2seq::load_config(file);
+    seq2seq::apply_overrides(loaded, overrides, file);
+    EXPECT_EQ(loaded.model.emb_dim, 32);
+  }
+  auto error = [&](const std::vector<std::string>& overrides) {
+    try {
+      seq2seq::load_config(file, overrides);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error({"model.hidden_dim=32", "model.emb_dim=48"}),
+            "--set model.emb_dim=48: model.emb_dim: must equal model.hidden_dim (32, d_model) for the transformer");
+  // emb_dim is the file's: the error names the file, and the width the override gave.
+  EXPECT_EQ(error({"model.hidden_dim=32"}),
+            file + ": model.emb_dim: must equal model.hidden_dim (32, d_model) for the transformer");
+  // A file that is wrong alone but right with its overrides loads.
+  const std::string narrow = write("narrow.json", R"({"extends": "transformer.json", "model": {"emb_dim": 32}})");
+  EXPECT_EQ(seq2seq::load_config(narrow, {"model.hidden_dim=32"}).model.hidden_dim, 32);
+  EXPECT_THROW(seq2seq::load_config(narrow), ConfigError);
+  // Keys and types are still checked item by item.
+  EXPECT_EQ(error({"model.hidden_dim=32", "model.emb_dimm=32"}),
+            "--set model.emb_dimm=32: model.emb_dimm: unknown key (did you mean emb_dim?)");
+}
+
+// One range per decoding value, for the config's decode.* keys and the options overriding them.
+TEST(Config, DecodeValuesHaveOneRange) {
+  using seq2seq::decode_value_problem;
+  for (const char* key : {"beam", "nbest", "max_len", "batch_size"}) {
+    EXPECT_EQ(decode_value_problem(key, 1), "") << key;
+    EXPECT_EQ(decode_value_problem(key, 0), "must be at least 1") << key;
+    EXPECT_EQ(decode_value_problem(key, -3), "must be at least 1") << key;
+  }
+  EXPECT_EQ(decode_value_problem("length_penalty", 0), "");
+  EXPECT_EQ(decode_value_problem("length_penalty", 0.6), "");
+  EXPECT_EQ(decode_value_problem("length_penalty", -0.5), "must be 0 or more");
+  EXPECT_EQ(decode_value_problem("max_len_ratio", 1.5), "");
+  EXPECT_EQ(decode_value_problem("max_len_ratio", 0), "must be positive");
+  for (const char* key : {"beam", "length_penalty", "max_len_ratio"}) {
+    EXPECT_EQ(decode_value_problem(key, std::nan("")), "must be a finite number") << key;
+    EXPECT_EQ(decode_value_problem(key, HUGE_VAL), "must be a finite number") << key;
+  }
+  EXPECT_THROW(decode_value_problem("beem", 1), std::invalid_argument);
+
+  // The config applies the same ranges, naming file and key.
+  EXPECT_EQ(error_of(json::parse(R"({"decode": {"beam": 0}})")), "x.json: decode.beam: must be at least 1");
+  EXPECT_EQ(error_of(json::parse(R"({"decode": {"length_penalty": -1}})")),
+            "x.json: decode.length_penalty: must be 0 or more");
+  EXPECT_EQ(error_of(json::parse(R"({"decode": {"max_len": 0}})")), "x.json: decode.max_len: must be at least 1");
+  EXPECT_EQ(error_of(json::parse(R"({"decode": {"max_len_ratio": -1.5}})")),
+            "x.json: decode.max_len_ratio: must be positive");
+  EXPECT_EQ(error_of(json::parse(R"({"decode": {"batch_size": -2}})")),
+            "x.json: decode.batch_size: must be at least 1");
+  Config c;
+  c.decode.length_penalty = std::nan("");
+  try {
+    seq2seq::validate(c, "mem");
+    ADD_FAILURE() << "a NaN length penalty passed";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "mem: decode.length_penalty: must be a finite number");
+  }
 }

@@ -4,19 +4,22 @@
 #include "seq2seq/data/source_line.h"
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
-#include "seq2seq/util/io.h"
 #include "seq2seq/run/run_lock.h"
-#include "seq2seq/util/sha256.h"
 #include "seq2seq/run/train_state.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
+#include "seq2seq/util/sha256.h"
 #include "seq2seq/util/utf8.h"
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -197,4 +200,51 @@ TEST(VocabParse, ErrorsAreOneLineNamingTheFile) {
     EXPECT_EQ(error.rfind("runs/x/vocab.src.json: ", 0), 0u) << text << " -> " << error;
     EXPECT_EQ(error.find('\n'), std::string::npos) << error;
   }
+}
+
+// A failed write is an error naming the output, with the reason of the write that failed, even
+// when the stream is checked long after (WriteErrorRecorder keeps the errno the stream forgets).
+TEST(CheckedOutput, FailuresNameTheOutputAndTheReason) {
+  std::ostringstream fine;
+  fine << "text";
+  EXPECT_NO_THROW(seq2seq::check_output(fine, "standard output"));
+
+  std::ofstream full("/dev/full");
+  ASSERT_TRUE(full.is_open());
+  seq2seq::WriteErrorRecorder recorder(full);
+  full << "a translation\n";
+  try {
+    seq2seq::check_output(full, "standard output");
+    ADD_FAILURE() << "a write to /dev/full passed";
+  } catch (const seq2seq::OutputError& e) {
+    EXPECT_EQ(e.error_number, ENOSPC);
+    EXPECT_EQ(std::string(e.what()), "writing standard output: No space left on device");
+  }
+  EXPECT_EQ(recorder.error(), ENOSPC);
+  errno = ENOENT;  // anything the program did since
+  try {
+    seq2seq::check_output(full, "standard output");
+    ADD_FAILURE() << "a failed stream passed its second check";
+  } catch (const seq2seq::OutputError& e) {
+    EXPECT_EQ(e.error_number, ENOSPC);
+  }
+}
+
+// write_file_atomic writes a device in place (a rename would replace the device node) and says
+// which file failed and why; a directory that cannot be made is named too.
+TEST(CheckedOutput, FileWritesNameTheFile) {
+  EXPECT_EQ(error_of([] { seq2seq::write_file_atomic("/dev/full", "x"); }),
+            "/dev/full: cannot write (No space left on device; disk full or no permission?)");
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  EXPECT_NO_THROW(seq2seq::write_file_atomic("/dev/null", "x"));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  const std::string dir = temp_dir("checked_output");
+  seq2seq::write_file_atomic(dir + "/plain", "x");
+  EXPECT_EQ(error_of([&] { seq2seq::write_file_atomic(dir + "/plain/under", "y"); }),
+            dir + "/plain: cannot create the directory (Not a directory)");
+  EXPECT_EQ(error_of([&] { seq2seq::write_file_atomic(dir, "y"); }),
+            dir + ": cannot write (Is a directory; disk full or no permission?)");
+  EXPECT_EQ(error_of([] { seq2seq::append_line("/dev/full", "x"); }),
+            "/dev/full: cannot write (No space left on device; disk full or no permission?)");
+  fs::remove_all(dir);
 }

@@ -150,11 +150,22 @@ Config config_from_json(const nlohmann::json& j, const std::string& origin);
 // error naming the file that set the key; it must name data.train.src. A cycle, a missing base
 // and a non-string "extends" are errors naming the files.
 Config load_config(const std::string& path);
-// Applies "a.b=value" overrides; the value is typed by the target field.
-void apply_overrides(Config& config, const std::vector<std::string>& overrides);
+// load_config with "a.b=value" overrides laid over the file's keys (each value typed by the field
+// it replaces), and then the whole checked once, so that keys that must agree can be changed
+// together: --set model.hidden_dim=32 --set model.emb_dim=32. Errors name "--set ITEM" for an
+// overridden key and the file for the others.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides);
+// The same for a config already loaded: all overrides applied, then the whole validated once;
+// errors name `origin` (where `config` came from) for a key no override set.
+void apply_overrides(Config& config, const std::vector<std::string>& overrides,
+                     const std::string& origin = "the default config");
 // Range and enum checks; throws ConfigError naming origin and key. An empty data.train passes
 // (`data stats --src` reads no split of it); load_config refuses a file without one.
 void validate(const Config& config, const std::string& origin);
+// What is wrong with a decoding value ("" when nothing): the range of each decode.* key (beam,
+// length_penalty, max_len_ratio, max_len, batch_size) and of nbest, applied both by validate()
+// (naming file and key) and by the command-line options that override the keys (naming the option).
+std::string decode_value_problem(const std::string& key, double value);
 // Writes the resolved config atomically.
 void save_config(const Config& config, const std::string& path);
 
