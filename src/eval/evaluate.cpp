@@ -29,11 +29,13 @@ EvalInput load_split(const LoadedRun& run, const std::string& split) {
   if (paths->src.empty())
     throw UsageError(run.paths.config() + ": data." + split + ".src is empty; give --src FILE --ref FILE instead");
   auto corpus = data::read_corpus(*paths, split);
+  data::require_usable_pairs(corpus, run.paths.config() + ": data." + split);
   return {split, corpus.src, corpus.tgt};
 }
 
 EvalInput load_files(const std::string& src_path, const std::string& ref_path) {
   auto corpus = data::read_corpus(SplitPaths{src_path, ref_path}, "eval");
+  data::require_usable_pairs(corpus, "--src/--ref");
   return {std::filesystem::path(src_path).filename().string(), corpus.src, corpus.tgt};
 }
 
