@@ -1,7 +1,8 @@
-// `seq2seq config show|validate`: print resolved configs and check config files.
+// `seq2seq config show|validate`: print resolved configs and check config files (and their corpora).
 #include "commands.h"
 
 #include "seq2seq/config/config.h"
+#include "seq2seq/data/corpus.h"
 
 #include <iostream>
 
@@ -20,7 +21,11 @@ Command add_config(CLI::App& root) {
 
   auto* check = app->add_subcommand("validate", "Check config files; exit 2 on the first bad one");
   auto files = std::make_shared<std::vector<std::string>>();
+  auto with_data = std::make_shared<bool>(false);
   check->add_option("files", *files, "Config files (JSON)")->required();
+  check->add_flag("--data", *with_data,
+                  "Also read every corpus each config names (data.train, data.valid, data.test) as train does "
+                  "before its first step");
 
   return {app, [=] {
             if (show->parsed()) {
@@ -29,7 +34,8 @@ Command add_config(CLI::App& root) {
               return 0;
             }
             for (const auto& file : *files) {
-              load_config(file);
+              const Config config = load_config(file);
+              if (*with_data) data::check_corpora(config.data, file);
               std::cout << file << ": ok\n";
             }
             return 0;

@@ -1,11 +1,11 @@
 // `seq2seq score --hyp FILE --ref FILE`: sacreBLEU-compatible BLEU and chrF of two line-aligned files.
 #include "commands.h"
 
-#include "seq2seq/util/errors.h"
+#include "seq2seq/data/corpus.h"
 #include "seq2seq/eval/bleu.h"
 #include "seq2seq/eval/chrf.h"
-#include "seq2seq/util/io.h"
-#include "seq2seq/util/utf8.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/text_input.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,22 +16,11 @@ namespace seq2seq::cli {
 
 namespace {
 
-// One string per line, as Python's universal-newline reading gives them to sacreBLEU.
+// One string per line, as Python's universal-newline reading gives them to sacreBLEU; the corpus
+// readers' rules (a byte-order mark removed, UTF-8 and control characters checked).
 std::vector<std::string> read_lines(const std::string& path, const char* option) {
-  if (!file_exists(path)) throw UsageError(std::string(option) + " " + path + ": no such file");
-  std::string text = read_file(path);
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    require_valid_utf8(line, path, lines.size() + 1);  // as the corpus readers do
-    lines.push_back(std::move(line));
-    start = end + 1;
-  }
-  return lines;
+  require_input_file(path, option);
+  return data::read_lines(path);
 }
 
 std::string fixed(double value, int digits) {

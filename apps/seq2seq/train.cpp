@@ -2,8 +2,9 @@
 #include "commands.h"
 
 #include "seq2seq/config/config.h"
-#include "seq2seq/util/errors.h"
 #include "seq2seq/train/launch.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/text_input.h"
 
 #include <filesystem>
 #include <iostream>
@@ -52,6 +53,7 @@ Command add_train(CLI::App& root) {
             }
             train::TrainJob job;
             if (!o->config.empty() && !o->resume) {
+              require_input_file(o->config, "--config");
               job.config = load_config(o->config, o->overrides);
             }
             job.run_dir = o->run.empty() ? "runs/" + std::filesystem::path(o->config).stem().string() : o->run;

@@ -2,11 +2,12 @@
 #include "seq2seq/config/config.h"
 
 #include "seq2seq/util/io.h"
+#include "seq2seq/util/json_text.h"
+#include "seq2seq/util/text_input.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -141,7 +142,8 @@ void check_keys(const nlohmann::json& expected, const nlohmann::json& given, con
   for (const auto& item : given.items()) {
     std::string key_path = path.empty() ? item.key() : path + "." + item.key();
     if (!expected.contains(item.key()))
-      throw ConfigError(origin.of(key_path) + ": " + key_path + ": unknown key" + suggestion(item.key(), expected));
+      throw ConfigError(origin.of(key_path) + ": " + quote_input(key_path) + ": unknown key" +
+                        suggestion(item.key(), expected));
     const auto& want = expected.at(item.key());
     if (want.is_object()) {
       check_keys(want, item.value(), key_path, origin);
@@ -180,8 +182,8 @@ void require_enum_name(const nlohmann::json& j, const char* section, const char*
     list += list.empty() ? name : ", " + name;
   }
   const std::string key_path = std::string(section) + "." + key;
-  throw ConfigError(origin.of(key_path) + ": " + key_path + ": unknown value \"" + value.get<std::string>() +
-                    "\" (expected one of: " + list + ")");
+  throw ConfigError(origin.of(key_path) + ": " + key_path + ": unknown value \"" +
+                    quote_input(value.get<std::string>()) + "\" (expected one of: " + list + ")");
 }
 
 // The enum-like options, checked as strings: converting an unknown name would not fail but give
@@ -302,16 +304,21 @@ Config typed_config(const nlohmann::json& j, const KeyOrigins& origin) {
   return j.get<Config>();
 }
 
+// A config file's JSON; a key written twice is refused (the later one would silently win).
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file (check the path)");
-  nlohmann::json j;
+  const std::string problem = input_file_problem(path);
+  if (!problem.empty()) throw ConfigError(path + ": " + problem + " (a config file was expected)");
+  std::string text;
   try {
-    j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    text = read_file(path);
+  } catch (const std::exception& e) {
+    throw ConfigError(e.what());
+  }
+  try {
+    return parse_json_unique_keys(text, path, /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw ConfigError(path + ": invalid JSON: " + e.what());
   }
-  return j;
 }
 
 // `value`'s shape with every leaf replaced by `file` (an empty section counts as a leaf).
@@ -360,9 +367,9 @@ nlohmann::json resolve_extends(const std::string& path, std::vector<std::string>
   const fs::path relative = extends->get<std::string>();
   const std::string base = (fs::path(path).parent_path() / relative).lexically_normal().string();
   std::error_code ec;
-  if (!fs::is_regular_file(base, ec))
-    throw ConfigError(path + ": extends: " + base + (fs::exists(base, ec) ? " is not a file" : " not found") + " (\"" +
-                      relative.string() + "\" is relative to the directory of " + path + ")");
+  if (const std::string problem = input_file_problem(base); !problem.empty())
+    throw ConfigError(path + ": extends: " + base + (problem == "no such file" ? " not found" : ": " + problem) +
+                      " (\"" + quote_input(relative.string()) + "\" is relative to the directory of " + path + ")");
   // The same file under another spelling (./a.json, a symlink) closes a cycle too.
   const fs::path base_canonical = fs::weakly_canonical(base, ec);
   for (const auto& earlier : chain)

@@ -1,6 +1,8 @@
 // Reads aligned line files (plain or gzip, through zlib) and TSV files into ParallelCorpus.
 #include "seq2seq/data/corpus.h"
 
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/text_input.h"
 #include "seq2seq/util/utf8.h"
 
 #include <zlib.h>
@@ -21,8 +23,8 @@ std::string read_maybe_gzip(const std::string& path) {
     throw std::runtime_error(path +
                              ": file not found (check the path in the config; for Multi30k run "
                              "`seq2seq data fetch multi30k` or scripts/get_data.sh multi30k)");
-  if (std::filesystem::is_directory(path, ec))
-    throw std::runtime_error(path + ": is a directory, expected a text file (plain or .gz)");
+  if (const std::string problem = input_file_problem(path); !problem.empty())
+    throw std::runtime_error(path + ": " + problem);
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr)
     throw std::runtime_error(path + ": cannot open (" + std::strerror(errno) + "); check the file permissions");
@@ -50,23 +52,7 @@ std::string read_maybe_gzip(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::string> read_lines(const std::string& path) {
-  std::string content = read_maybe_gzip(path);
-  std::size_t start = 0;
-  if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
-  std::vector<std::string> lines;
-  while (start < content.size()) {
-    std::size_t end = content.find('\n', start);
-    if (end == std::string::npos) end = content.size();
-    std::size_t stop = end;
-    if (stop > start && content[stop - 1] == '\r') --stop;
-    std::string_view line(content.data() + start, stop - start);
-    require_valid_utf8(line, path, lines.size() + 1);
-    lines.emplace_back(line);
-    start = end + 1;
-  }
-  return lines;
-}
+std::vector<std::string> read_lines(const std::string& path) { return split_text_lines(read_maybe_gzip(path), path); }
 
 ParallelCorpus read_corpus(const SplitPaths& paths, const std::string& name) {
   if (paths.src.empty())
@@ -98,10 +84,53 @@ ParallelCorpus read_corpus(const SplitPaths& paths, const std::string& name) {
   corpus.tgt = read_lines(paths.tgt);
   if (corpus.src.size() != corpus.tgt.size())
     throw std::runtime_error(
-        name + ": differing line counts: " + paths.src + " has " + std::to_string(corpus.src.size()) + " lines, " +
-        paths.tgt + " has " + std::to_string(corpus.tgt.size()) +
+        "differing line counts: " + paths.src + " has " + std::to_string(corpus.src.size()) + " lines, " + paths.tgt +
+        " has " + std::to_string(corpus.tgt.size()) +
         " lines; the two sides must be line-aligned translations (check that they belong together)");
   return corpus;
+}
+
+void require_usable_pairs(const ParallelCorpus& corpus, const std::string& label) {
+  const std::string files =
+      corpus.tgt_path == corpus.src_path ? corpus.src_path : corpus.src_path + " and " + corpus.tgt_path;
+  if (corpus.size() == 0)
+    throw std::runtime_error(label + ": " + files +
+                             ": empty (0 lines); give it sentence pairs (an empty split trains "
+                             "and scores as nothing at all)");
+  // What encode_corpus keeps before it looks at lengths: a pair with words on both sides.
+  for (std::size_t i = 0; i < corpus.size(); ++i)
+    if (!split_whitespace(corpus.src[i]).empty() && !split_whitespace(corpus.tgt[i]).empty()) return;
+  throw std::runtime_error(label + ": " + files + ": no usable pair (each of its " + std::to_string(corpus.size()) +
+                           " lines is blank on one side at least); check that these are the right files");
+}
+
+void check_corpora(const DataConfig& data, const std::string& origin) {
+  const std::pair<const char*, const SplitPaths*> splits[] = {
+      {"train", &data.train}, {"valid", &data.valid}, {"test", &data.test}};
+  for (const auto& [name, paths] : splits) {
+    const std::string key = std::string("data.") + name;
+    const std::string at = origin.empty() ? "" : origin + ": ";
+    if (paths->src.empty()) {
+      if (!paths->tgt.empty())
+        throw ConfigError(at + key + ".tgt: " + paths->tgt + ": given without " + key +
+                          ".src; set both (or .src alone for a TSV file)");
+      continue;  // a split the config does not use (load_config requires data.train)
+    }
+    for (const auto& [side, path] : {std::pair{"src", &paths->src}, std::pair{"tgt", &paths->tgt}}) {
+      if (path->empty()) continue;
+      const std::string problem = input_file_problem(*path);
+      if (!problem.empty())
+        throw ConfigError(at + key + "." + side + ": " + *path + ": " + problem +
+                          (problem == "no such file" ? " (relative paths start from the current directory)" : ""));
+    }
+    ParallelCorpus corpus;
+    try {
+      corpus = read_corpus(*paths, name);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(at + key + ": " + e.what());
+    }
+    require_usable_pairs(corpus, at + key);
+  }
 }
 
 }  // namespace seq2seq::data

@@ -32,6 +32,7 @@ EvalInput load_split(const LoadedRun& run, const std::string& split) {
   if (paths->src.empty())
     throw UsageError(run.paths.config() + ": data." + split + ".src is empty; give --src FILE --ref FILE instead");
   auto corpus = data::read_corpus(*paths, split);
+  data::require_usable_pairs(corpus, run.paths.config() + ": data." + split);
   return {split, paths->src, paths->tgt, corpus.src, corpus.tgt};
 }
 
@@ -55,6 +56,7 @@ void check_result_name(const std::string& name, const std::string& split_evaluat
 
 EvalInput load_files(const std::string& src_path, const std::string& ref_path, const std::string& name) {
   auto corpus = data::read_corpus(SplitPaths{src_path, ref_path}, "eval");
+  data::require_usable_pairs(corpus, "--src/--ref");
   return {name.empty() ? files_result_name(src_path, ref_path) : name, src_path, ref_path, corpus.src, corpus.tgt};
 }
 

@@ -5,6 +5,7 @@
 #include "seq2seq/eval/evaluate.h"
 #include "seq2seq/report/eval_summary.h"
 #include "seq2seq/run/run.h"
+#include "seq2seq/util/text_input.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +16,10 @@ namespace seq2seq::session {
 int evaluate(const EvalOptions& o, std::ostream& out) {
   if (o.src.empty() != o.ref.empty()) throw UsageError("eval: --src and --ref go together");
   if (!o.out.empty()) eval::check_result_name(o.out, o.src.empty() ? o.split : "");
+  if (!o.src.empty()) {  // before the model is loaded
+    require_input_file(o.src, "--src");
+    require_input_file(o.ref, "--ref");
+  }
   auto run = load_run(o.run);
   auto input = o.src.empty() ? eval::load_split(run, o.split) : eval::load_files(o.src, o.ref, o.out);
   if (o.src.empty() && !o.out.empty()) input.name = o.out;

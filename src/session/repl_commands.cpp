@@ -2,6 +2,7 @@
 #include "seq2seq/session/repl_commands.h"
 
 #include "seq2seq/session/word_hints.h"
+#include "seq2seq/util/text_input.h"
 #include "seq2seq/util/utf8.h"
 
 #include <charconv>
@@ -52,7 +53,7 @@ ReplCommand parse_count(ReplCommand::Kind kind, const std::string& name, const s
   int value = 0;
   const auto [end, error] = std::from_chars(args[0].data(), args[0].data() + args[0].size(), value);
   if (error != std::errc() || end != args[0].data() + args[0].size() || value < 1 || value > kMaxBeam)
-    return invalid(usage + " (got '" + std::string(args[0]) + "')");
+    return invalid(usage + " (got '" + quote_input(args[0]) + "')");
   ReplCommand command;
   command.kind = kind;
   command.number = value;
@@ -69,7 +70,7 @@ ReplCommand parse_repl_command(std::string_view line) {
   using Kind = ReplCommand::Kind;
   ReplCommand command;
   const auto no_arguments = [&](Kind kind) {
-    if (!args.empty()) return invalid(name + " takes no argument (got '" + std::string(args[0]) + "')");
+    if (!args.empty()) return invalid(name + " takes no argument (got '" + quote_input(args[0]) + "')");
     command.kind = kind;
     return command;
   };
@@ -99,8 +100,8 @@ ReplCommand parse_repl_command(std::string_view line) {
   std::vector<std::string> names;
   for (const auto& entry : repl_commands()) names.push_back(entry.usage.substr(0, entry.usage.find_first_of(" ,")));
   const auto near = closest_words(name, names, 1);
-  return invalid("unknown command '" + name + "'" + (near.empty() ? "" : "; did you mean " + near.front() + "?") +
-                 " (:help lists the commands)");
+  return invalid("unknown command '" + quote_input(name) + "'" +
+                 (near.empty() ? "" : "; did you mean " + near.front() + "?") + " (:help lists the commands)");
 }
 
 }  // namespace seq2seq::session

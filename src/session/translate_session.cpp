@@ -10,6 +10,7 @@
 #include "seq2seq/session/line_reader.h"
 #include "seq2seq/session/repl_commands.h"
 #include "seq2seq/session/word_hints.h"
+#include "seq2seq/util/text_input.h"
 #include "seq2seq/util/utf8.h"
 
 #include <fmt/format.h>
@@ -359,16 +360,26 @@ class Session {
 int translate(const TranslateOptions& options, std::istream& in_default, std::ostream& out, bool interactive) {
   std::ifstream file;
   if (!options.input.empty()) {
-    file.open(options.input);
+    require_input_file(options.input, "--input");
+    file.open(options.input, std::ios::binary);
     if (!file) throw UsageError("--input " + options.input + ": cannot open file (check the path)");
     interactive = false;
   }
   std::istream& in = options.input.empty() ? in_default : file;
+  const std::string source = options.input.empty() ? "<stdin>" : options.input;
   Session session(options, out, interactive);
   const auto reader = make_line_reader(in, out, interactive);
   if (interactive) session.banner(*reader);
   std::string line;
-  while (reader->read_line("de> ", line)) {
+  for (std::size_t line_number = 1; reader->read_line("de> ", line); ++line_number) {
+    if (line_number == 1) line = std::string(strip_bom(line));  // as every reader of text does
+    try {
+      require_no_control_chars(line, source, line_number);
+    } catch (const std::runtime_error& e) {
+      if (!interactive) throw;  // a corrupt input file stops, as corpora and eval inputs do
+      out << "  " << e.what() << "\n";
+      continue;
+    }
     if (interactive) {
       if (split_whitespace(line).empty()) continue;  // nothing to translate: no output at all
       if (is_repl_command(line)) {

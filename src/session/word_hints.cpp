@@ -1,6 +1,7 @@
 // Edit-distance suggestions for unknown words (translate session, unknown REPL commands).
 #include "seq2seq/session/word_hints.h"
 
+#include "seq2seq/util/text_input.h"
 #include "seq2seq/util/utf8.h"
 
 #include <algorithm>
@@ -57,7 +58,7 @@ std::vector<std::string> closest_words(std::string_view word, const std::vector<
 }
 
 std::string unknown_word_hint(std::string_view word, const std::vector<std::string>& suggestions) {
-  std::string hint = "unknown word '" + std::string(word) + "' (";
+  std::string hint = "unknown word '" + quote_input(word) + "' (";
   if (suggestions.empty()) return hint + "no close word in the vocabulary)";
   hint += "did you mean: ";
   for (std::size_t i = 0; i < suggestions.size(); ++i) hint += (i ? ", " : "") + suggestions[i];

@@ -288,6 +288,7 @@ class Trainer {
   // builds or reads them, the others receive them. SentencePiece models are trained here (or
   // copied from data.spm_dir) into the run directory.
   void prepare_data() {
+    data::check_corpora(config_.data);  // every split, test too: a bad one fails now, not after training
     const auto train_corpus = data::read_corpus(config_.data.train, "train");
     std::vector<std::string> spm_models;
     if (writer() && has_checkpoint_) {

@@ -1,9 +1,12 @@
 // Fuzz target: a config file's JSON, then `--set` items, one per line after a line "--".
 // Bad input must end in ConfigError (exit 2 with one line), never in another exception or a
-// crash; an accepted config must survive its own round trip through JSON.
+// crash; an accepted config must survive its own round trip through JSON. The strict parser
+// (duplicate keys refused) must agree with nlohmann's wherever it accepts.
 #include "fuzz_common.h"
 
 #include "seq2seq/config/config.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,10 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (parts.size() > 1) overrides = fuzz::split(parts[1], "\n");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(parts[0], nullptr, true, /*ignore_comments=*/true);
+    j = parse_json_unique_keys(parts[0], "fuzz.json", /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception&) {
     return 0;  // load_config turns this (parse_error, out_of_range for 1e999) into a ConfigError
+  } catch (const ConfigError& e) {
+    fuzz::check(std::string(e.what()).find('\n') == std::string::npos, "a duplicate key is one line");
+    return 0;
   }
+  fuzz::check(j == nlohmann::json::parse(parts[0], nullptr, true, /*ignore_comments=*/true),
+              "the strict parser reads what nlohmann reads");
   try {
     Config config = config_from_json(j, "fuzz.json");
     apply_overrides(config, overrides);

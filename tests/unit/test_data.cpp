@@ -82,9 +82,14 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 TEST(DataCorpus, ReadsPlainLinesSplittingOnNewlineOnly) {
   TempDir dir;
-  // '\r' before '\n' is stripped; an inner '\r' and form feed stay; the final empty piece is dropped.
-  auto lines = read_lines(dir.file("a.txt", "eins\r\nzwei\rdrei\n\nvier\f\n"));
-  EXPECT_EQ(lines, toks({"eins", "zwei\rdrei", "", "vier\f"}));
+  // '\r' before '\n' is stripped, TAB stays; the final empty piece is dropped.
+  auto lines = read_lines(dir.file("a.txt", "eins\r\nzwei\tdrei\n\nvier\n"));
+  EXPECT_EQ(lines, toks({"eins", "zwei\tdrei", "", "vier"}));
+  // An inner '\r' or a form feed would end up inside a token: refused with file:line.
+  const std::string cr = dir.file("cr.txt", "eins\nzwei\rdrei\n");
+  EXPECT_TRUE(contains(error_of([&] { read_lines(cr); }), cr + ":2: control character U+000D (CR)"));
+  const std::string ff = dir.file("ff.txt", "vier\f\n");
+  EXPECT_TRUE(contains(error_of([&] { read_lines(ff); }), ff + ":1: control character U+000C (FF)"));
   // Without a final newline the last line is still a line.
   EXPECT_EQ(read_lines(dir.file("b.txt", "x\ny")), toks({"x", "y"}));
   EXPECT_TRUE(read_lines(dir.file("c.txt", "")).empty());
