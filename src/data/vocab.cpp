@@ -2,6 +2,7 @@
 #include "seq2seq/data/vocab.h"
 
 #include "seq2seq/util/io.h"
+#include "seq2seq/util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -98,7 +99,7 @@ Vocab Vocab::load(const std::string& path) {
 Vocab Vocab::parse(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
+    j = parse_json_unique_keys(text, path);  // a key twice: which one was meant?
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e999
     throw std::runtime_error(path + ": not a valid vocabulary JSON file (" + std::string(e.what()) +
                              "); delete it and retrain, or restore it");

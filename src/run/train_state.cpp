@@ -3,6 +3,7 @@
 
 #include "seq2seq/util/errors.h"
 #include "seq2seq/util/io.h"
+#include "seq2seq/util/json_text.h"
 
 #include <cstdint>
 #include <stdexcept>
@@ -77,7 +78,7 @@ void require_integers(const nlohmann::json& value, const nlohmann::json& like, c
 
 TrainState parse_state(const std::string& text, const std::string& origin) {
   try {
-    const auto j = nlohmann::json::parse(text);
+    const auto j = parse_json_unique_keys(text, origin);  // a key twice: which one was meant?
     TrainState like;
     like.resumes.resize(1);
     require_integers(j, nlohmann::json(like), "", origin);

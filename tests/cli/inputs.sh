@@ -123,6 +123,8 @@ path = sys.argv[1]
 text = open(path).read()
 open(path, "w").write(text.replace('"decode": {', '"decode": {\n    "beam": 3,', 1))
 PY
+# (a run written before state.json recorded config.json's checksum, which would refuse the edit first)
+python3 -c 'import json, sys; p = sys.argv[1]; s = json.load(open(p)); del s["checksums"]["config.json"]; json.dump(s, open(p, "w"))' run_dup/state.json
 expect_error 2 "run_dup/config.json:" eval --run run_dup --split test
 grep -q "duplicate key decode.beam" err.txt || fail "eval on a run whose config.json repeats a key: $(cat err.txt)"
 echo "inputs: ok"

@@ -26,7 +26,8 @@ expect_error() {
   shift 2
   "$@" 2> err.txt || rc=$?
   [ "$rc" = "$want" ] || fail "$*: exit $rc, expected $want ($(cat err.txt))"
-  [ "$(grep -c . err.txt)" = 1 ] || fail "$*: not one line: $(cat err.txt)"
+  # (info lines aside, such as eval's "wrote RUN/eval/test.json and .hyp")
+  [ "$(grep -v '^\[[0-9:]* I\] ' err.txt | grep -c .)" = 1 ] || fail "$*: not one line: $(cat err.txt)"
   grep -q "^error: $pattern" err.txt || fail "$*: expected 'error: $pattern', got: $(cat err.txt)"
 }
 
