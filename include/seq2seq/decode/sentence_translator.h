@@ -16,6 +16,24 @@ struct TranslatorOptions {
   int nbest = 1;           // hypotheses per sentence (the beam is widened to at least this)
   bool attention = false;  // keep the best hypothesis' attention matrix (attention models only)
   bool unk_brackets = false;  // write a copied source word as "[word]" (output_tokens)
+  // Detail for every hypothesis (what `serve` returns): its output tokens, the log-probability
+  // of each (teacher-forced over the hypothesis), its attention matrix, and with
+  // every_layer_and_head a Transformer's cross-attention per layer and head.
+  bool details = false;
+  bool every_layer_and_head = false;
+};
+
+// One hypothesis in detail (TranslatorOptions::details).
+struct HypothesisDetail {
+  std::vector<std::string> tokens;      // output tokens after <unk> replacement, no <bos>/<eos>
+  double log_prob = 0;                  // sum of token_log_probs
+  std::vector<double> token_log_probs;  // one per token, then one for <eos> when it was generated
+  // Rows: tokens, then "</s>" when generated; columns: "<s>", source tokens, "</s>". Empty for a
+  // model without attention. For a Transformer: the last layer's, averaged over heads, as search sees it.
+  std::vector<std::string> attention_rows, attention_columns;
+  std::vector<std::vector<float>> attention;
+  // every_layer_and_head (Transformer only): layers x heads x rows x columns; empty otherwise.
+  std::vector<std::vector<std::vector<std::vector<float>>>> layer_head_attention;
 };
 
 struct Translation {
@@ -28,6 +46,7 @@ struct Translation {
   std::vector<std::string> attention_columns;  // <bos>, source tokens, <eos>
   std::vector<std::string> attention_rows;     // output tokens, then <eos> when it was generated
   std::vector<std::vector<float>> attention;   // rows x columns
+  std::vector<HypothesisDetail> details;       // with TranslatorOptions::details: one per text
 };
 
 class Translator {
