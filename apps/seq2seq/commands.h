@@ -68,6 +68,8 @@ Command add_bench(CLI::App& root);
 Command add_score(CLI::App& root);
 Command add_attention(CLI::App& root);
 Command add_average(CLI::App& root);
+// Only in a binary built with cpp-httplib (SEQ2SEQ_HAVE_HTTPLIB).
+Command add_serve(CLI::App& root);
 
 // "--set key=value" (repeatable), shared by every command that loads a config.
 inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {

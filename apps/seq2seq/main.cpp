@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
       cli::add_train(app),  cli::add_eval(app),      cli::add_translate(app), cli::add_compare(app),
       cli::add_score(app),  cli::add_attention(app),  cli::add_average(app),
   };
+#ifdef SEQ2SEQ_HAVE_HTTPLIB
+  commands.push_back(cli::add_serve(app));
+#endif
 
   try {
     app.parse(argc, argv);
