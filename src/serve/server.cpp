@@ -369,6 +369,12 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
   http.set_write_timeout(options.timeout_s, 0);
   http.set_keep_alive_timeout(5);
   http.set_payload_max_length(kMaxBodyBytes);
+  // httplib 0.11 sets SO_REUSEPORT, with which a second server binds the same port and silently
+  // takes half of the connections: only SO_REUSEADDR here (a restart need not wait for TIME_WAIT).
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
                             {"X-Content-Type-Options", "nosniff"},
                             {"X-Frame-Options", "DENY"},
