@@ -25,8 +25,9 @@ cat > tiny.json <<'JSON'
 JSON
 s2s train --config tiny.json --run runs/bahdanau > /dev/null 2>&1 || fail "train"
 
-# The server on a free port (--port 0), which its start-up line names.
-s2s serve --run runs/bahdanau --port 0 --max-concurrent 2 > serve.out 2> serve.err &
+# The server on a free port (--port 0), which its start-up line names; started directly (not
+# through s2s) so that $! is the server itself, whose memory is measured and which gets SIGTERM.
+"$bin" --threads 1 serve --run runs/bahdanau --port 0 --max-concurrent 2 > serve.out 2> serve.err &
 pid=$!
 port=""
 for _ in $(seq 1 300); do
