@@ -97,34 +97,36 @@ Command add_bench(CLI::App& root) {
   app->add_option("--serve-requests", args->serve_requests, "Requests per --serve measurement")
       ->check(at_least(1))
       ->capture_default_str();
-  app->footer("Examples:\n  seq2seq bench --config configs/bench/transformer.json --decode\n"
-              "  seq2seq bench --serve --run runs/quick/rnn --run runs/quick/bahdanau --run runs/quick/transformer");
+  app->footer(
+      "Examples:\n  seq2seq bench --config configs/bench/transformer.json --decode\n"
+      "  seq2seq bench --serve --run runs/quick/rnn --run runs/quick/bahdanau --run runs/quick/transformer");
 
-  return {app, [=] {
-            if (args->config_file.empty() && !args->serve)
-              throw UsageError("bench: give --config (training and decoding speed), --serve --run RUN (serving), or both");
-            if (!args->runs.empty() && !args->serve) throw UsageError("bench: --run is for --serve; add --serve");
-            if (args->threads > 0) set_threads(args->threads);
-            if (args->config_file.empty()) {
-              const nlohmann::json serve = serve_bench(*args);
-              std::cout << (args->json ? serve.dump() + "\n" : render_serve(serve));
-              return 0;
-            }
-            Config config = load_config(args->config_file, args->overrides);
-            bench::BenchOptions options = args->options;
-            if (batch->count() == 0) options.batch_size = config.train.batch_size;
-            if (seed->count() == 0) options.seed = static_cast<uint64_t>(config.train.seed);
-            if ((options.src_vocab > 0) != (options.tgt_vocab > 0))
-              throw UsageError("bench: give both --src-vocab and --tgt-vocab, or neither");
-            options.measure_gemm = !args->no_gemm;
-            nlohmann::json result = bench::run_bench(config, options);
-            if (args->serve) result["serve"] = serve_bench(*args);
-            if (args->json)
-              std::cout << result.dump() << "\n";
-            else
-              std::cout << bench::render_bench_text(result) << (args->serve ? render_serve(result["serve"]) : "");
-            return 0;
-          }};
+  return {
+      app, [=] {
+        if (args->config_file.empty() && !args->serve)
+          throw UsageError("bench: give --config (training and decoding speed), --serve --run RUN (serving), or both");
+        if (!args->runs.empty() && !args->serve) throw UsageError("bench: --run is for --serve; add --serve");
+        if (args->threads > 0) set_threads(args->threads);
+        if (args->config_file.empty()) {
+          const nlohmann::json serve = serve_bench(*args);
+          std::cout << (args->json ? serve.dump() + "\n" : render_serve(serve));
+          return 0;
+        }
+        Config config = load_config(args->config_file, args->overrides);
+        bench::BenchOptions options = args->options;
+        if (batch->count() == 0) options.batch_size = config.train.batch_size;
+        if (seed->count() == 0) options.seed = static_cast<uint64_t>(config.train.seed);
+        if ((options.src_vocab > 0) != (options.tgt_vocab > 0))
+          throw UsageError("bench: give both --src-vocab and --tgt-vocab, or neither");
+        options.measure_gemm = !args->no_gemm;
+        nlohmann::json result = bench::run_bench(config, options);
+        if (args->serve) result["serve"] = serve_bench(*args);
+        if (args->json)
+          std::cout << result.dump() << "\n";
+        else
+          std::cout << bench::render_bench_text(result) << (args->serve ? render_serve(result["serve"]) : "");
+        return 0;
+      }};
 }
 
 }  // namespace seq2seq::cli

@@ -83,9 +83,7 @@ inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::str
                  "best (best.pt) | last (model.pt) | averaged (averaged.pt: train.average_last, seq2seq average) | "
                  "snapshot-STEP (a snapshot train.average_last keeps)")
       ->check(CLI::Validator(
-          [](const std::string& w) {
-            return is_weights_name(w) ? std::string() : w + ": use " + kWeightsNames;
-          },
+          [](const std::string& w) { return is_weights_name(w) ? std::string() : w + ": use " + kWeightsNames; },
           "best|last|averaged|snapshot-STEP"));
   app.add_option("--device", device, "auto|cpu|cuda");
 }

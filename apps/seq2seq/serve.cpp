@@ -15,8 +15,9 @@ Command add_serve(CLI::App& root) {
       ->required()
       ->allow_extra_args(false);
   add_weights_options(*app, o->checkpoint, o->device);
-  app->add_flag("--unverified", o->unverified,
-                "Load runs that have lost their state.json, without checking their weights, config.json and vocabularies");
+  app->add_flag(
+      "--unverified", o->unverified,
+      "Load runs that have lost their state.json, without checking their weights, config.json and vocabularies");
   app->add_option("--host", o->host,
                   "Address to listen on; anything but a loopback address (127.0.0.1, ::1, localhost) opens the "
                   "server to the network, without authentication")

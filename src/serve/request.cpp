@@ -73,8 +73,8 @@ std::optional<ApiError> check_sentence(const std::string& text, const std::strin
   if (const auto at = find_control_char(text); at != std::string_view::npos) {
     const auto byte = static_cast<unsigned char>(text[at]);
     static const char* kHex = "0123456789ABCDEF";
-    return over_limit(field + ": control character U+00" + std::string{kHex[byte >> 4], kHex[byte & 15]} +
-                      " at byte " + std::to_string(at) + "; send one sentence per list item, without line breaks");
+    return over_limit(field + ": control character U+00" + std::string{kHex[byte >> 4], kHex[byte & 15]} + " at byte " +
+                      std::to_string(at) + "; send one sentence per list item, without line breaks");
   }
   return std::nullopt;
 }
@@ -106,10 +106,9 @@ std::optional<ApiError> read_sentences(const nlohmann::json& value, const std::s
 // An integer field within [low, high]: 400 for another type, 422 outside the range.
 std::optional<ApiError> read_int(const nlohmann::json& value, const std::string& field, int low, int high, int& out) {
   if (!value.is_number_integer()) return bad_request(field + " must be an integer, not " + json_type(value));
-  const bool in_range = value.is_number_unsigned()
-                            ? value.get<uint64_t>() >= static_cast<uint64_t>(std::max(low, 0)) &&
-                                  value.get<uint64_t>() <= static_cast<uint64_t>(high)
-                            : value.get<int64_t>() >= low && value.get<int64_t>() <= high;
+  const bool in_range = value.is_number_unsigned() ? value.get<uint64_t>() >= static_cast<uint64_t>(std::max(low, 0)) &&
+                                                         value.get<uint64_t>() <= static_cast<uint64_t>(high)
+                                                   : value.get<int64_t>() >= low && value.get<int64_t>() <= high;
   if (!in_range)
     return over_limit(field + " must be from " + std::to_string(low) + " to " + std::to_string(high) + ", not " +
                       value.dump());
@@ -126,10 +125,11 @@ std::variant<std::multimap<std::string, std::string>, ApiError> parse_form(std::
       } else if (text[i] == '%') {
         if (i + 2 >= text.size()) return false;
         const auto digit = [](char c) {
-          return std::isxdigit(static_cast<unsigned char>(c)) ? (std::isdigit(static_cast<unsigned char>(c))
-                                                                      ? c - '0'
-                                                                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10)
-                                                              : -1;
+          return std::isxdigit(static_cast<unsigned char>(c))
+                     ? (std::isdigit(static_cast<unsigned char>(c))
+                            ? c - '0'
+                            : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10)
+                     : -1;
         };
         const int high = digit(text[i + 1]), low = digit(text[i + 2]);
         if (high < 0 || low < 0) return false;
@@ -179,7 +179,8 @@ std::variant<TranslateRequest, ApiError> parse_translate_request(std::string_vie
   static const std::vector<std::string> kFields = {"text", "models", "beam", "n_best", "attention"};
   for (const auto& item : j.items())
     if (std::find(kFields.begin(), kFields.end(), item.key()) == kFields.end())
-      return bad_request("unknown field " + in_quotes(item.key()) + " (the fields are text, models, beam, n_best, attention)");
+      return bad_request("unknown field " + in_quotes(item.key()) +
+                         " (the fields are text, models, beam, n_best, attention)");
   if (!j.contains("text")) return bad_request("text is missing: give a sentence or a list of sentences");
   bool list = false;
   if (auto error = read_sentences(j["text"], "text", request.texts, list)) return *error;
@@ -247,10 +248,10 @@ std::variant<LibreRequest, ApiError> parse_libre_request(std::string_view conten
         j["alternatives"] = std::stoi(text);
     }
   } else {
-    return ApiError{415, "unsupported_media_type",
-                    "send the body as application/json or application/x-www-form-urlencoded" +
-                        (content_type.empty() ? std::string(" (no Content-Type was given)")
-                                              : ", not " + in_quotes(content_type))};
+    return ApiError{
+        415, "unsupported_media_type",
+        "send the body as application/json or application/x-www-form-urlencoded" +
+            (content_type.empty() ? std::string(" (no Content-Type was given)") : ", not " + in_quotes(content_type))};
   }
   LibreRequest request;
   if (!j.contains("q")) return bad_request("q is missing: give the text to translate");
@@ -276,8 +277,9 @@ std::variant<LibreRequest, ApiError> parse_libre_request(std::string_view conten
 
 std::optional<ApiError> check_body_headers(const BodyHeaders& headers) {
   if (headers.transfer_encoding)
-    return ApiError{411, "length_required",
-                    "send the body with a Content-Length, not Transfer-Encoding " + in_quotes(*headers.transfer_encoding)};
+    return ApiError{
+        411, "length_required",
+        "send the body with a Content-Length, not Transfer-Encoding " + in_quotes(*headers.transfer_encoding)};
   if (headers.content_encoding && !headers.content_encoding->empty() && lower(*headers.content_encoding) != "identity")
     return ApiError{415, "unsupported_media_type",
                     "send the body uncompressed, without Content-Encoding " + in_quotes(*headers.content_encoding)};
@@ -288,9 +290,9 @@ std::optional<ApiError> check_body_headers(const BodyHeaders& headers) {
       !std::all_of(length.begin(), length.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return bad_request("Content-Length " + in_quotes(length) + " is not a number of bytes");
   if (std::stoull(length) > kMaxBodyBytes)
-    return ApiError{413, "payload_too_large",
-                    "the body has " + length + " bytes, more than the " + std::to_string(kMaxBodyBytes) +
-                        " a request may have"};
+    return ApiError{
+        413, "payload_too_large",
+        "the body has " + length + " bytes, more than the " + std::to_string(kMaxBodyBytes) + " a request may have"};
   return std::nullopt;
 }
 

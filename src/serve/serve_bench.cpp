@@ -37,10 +37,11 @@ nlohmann::json latency(const std::vector<double>& times) {
 
 void post(httplib::Client& client, const std::string& body) {
   const auto answer = client.Post("/api/v1/translate", body, "application/json");
-  if (!answer) throw std::runtime_error("bench --serve: no answer from the server (" + httplib::to_string(answer.error()) + ")");
+  if (!answer)
+    throw std::runtime_error("bench --serve: no answer from the server (" + httplib::to_string(answer.error()) + ")");
   if (answer->status != 200)
-    throw std::runtime_error(fmt::format("bench --serve: the server answered {}: {}", answer->status,
-                                         first_line(answer->body)));
+    throw std::runtime_error(
+        fmt::format("bench --serve: the server answered {}: {}", answer->status, first_line(answer->body)));
 }
 
 }  // namespace
@@ -101,12 +102,8 @@ nlohmann::json run_serve_bench(const ServeBenchOptions& o) {
     per_second[std::to_string(clients)] = o.requests / (ms_since(start) / 1000.0);
   }
   server.stop();
-  return {{"runs", server.model_names()},
-          {"sentence", o.sentence},
-          {"beam", o.beam},
-          {"requests", o.requests},
-          {"http_ms", latency(http_ms)},
-          {"in_process_ms", latency(local_ms)},
+  return {{"runs", server.model_names()}, {"sentence", o.sentence},      {"beam", o.beam},
+          {"requests", o.requests},       {"http_ms", latency(http_ms)}, {"in_process_ms", latency(local_ms)},
           {"requests_per_s", per_second}};
 }
 

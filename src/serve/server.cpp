@@ -80,7 +80,8 @@ nlohmann::json hypothesis_json(const decode::Translation& t, size_t k, Attention
   h["attention"] = nullptr;
   h["layers"] = nullptr;
   if (attention != AttentionDetail::none && !d.attention.empty())
-    h["attention"] = {{"rows", d.attention_rows}, {"columns", d.attention_columns}, {"weights", matrix_json(d.attention)}};
+    h["attention"] = {
+        {"rows", d.attention_rows}, {"columns", d.attention_columns}, {"weights", matrix_json(d.attention)}};
   if (attention == AttentionDetail::all && !d.layer_head_attention.empty()) {
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& layer : d.layer_head_attention) {
@@ -139,14 +140,22 @@ nlohmann::json model_json(const Model& model) {
 
 const char* status_type(int status) {
   switch (status) {
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 411: return "length_required";
-    case 413: return "payload_too_large";
-    case 414: return "uri_too_long";
-    case 415: return "unsupported_media_type";
-    case 416: return "bad_range";
-    default: return status >= 500 ? "internal" : "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 411:
+      return "length_required";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    case 415:
+      return "unsupported_media_type";
+    case 416:
+      return "bad_range";
+    default:
+      return status >= 500 ? "internal" : "bad_request";
   }
 }
 
@@ -205,9 +214,9 @@ std::variant<nlohmann::json, ApiError> Server::Impl::translate(const TranslateRe
   for (const auto& name : request.models) {
     Model* model = find(name);
     if (model == nullptr)
-      return ApiError{400, "unknown_model",
-                      fmt::format("unknown model \"{}\" (this server has {})", quote_input(name, 40),
-                                  fmt::join(names, ", "))};
+      return ApiError{
+          400, "unknown_model",
+          fmt::format("unknown model \"{}\" (this server has {})", quote_input(name, 40), fmt::join(names, ", "))};
     chosen.push_back(model);
   }
   if (request.models.empty())
@@ -294,7 +303,8 @@ void Server::Impl::libre_translate(const httplib::Request& req, httplib::Respons
   body["alternatives"] = libre.list ? alternatives : alternatives[0];
   if (libre.detect) {
     const nlohmann::json detected = {{"language", "de"}, {"confidence", 100}};
-    body["detectedLanguage"] = libre.list ? nlohmann::json(std::vector<nlohmann::json>(texts.size(), detected)) : detected;
+    body["detectedLanguage"] =
+        libre.list ? nlohmann::json(std::vector<nlohmann::json>(texts.size(), detected)) : detected;
   }
   send_json(res, body);
 }
@@ -319,11 +329,12 @@ void Server::Impl::routes() {
   http.Get("/api/v1/bleu-by-length.svg", [this](const httplib::Request&, httplib::Response& res) {
     fs::path run = fs::absolute(options.runs.front()).lexically_normal();
     if (!run.has_filename()) run = run.parent_path();  // "runs/rnn/"
-    const std::string dir = !options.compare_dir.empty() ? options.compare_dir : (run.parent_path() / "compare").string();
+    const std::string dir =
+        !options.compare_dir.empty() ? options.compare_dir : (run.parent_path() / "compare").string();
     const std::string path = dir + "/bleu_by_length.svg";
     if (!file_exists(path))
-      return send_error(res, {404, "not_found",
-                              "no chart at " + path + " (seq2seq compare RUNS --out " + dir + " draws it)"});
+      return send_error(
+          res, {404, "not_found", "no chart at " + path + " (seq2seq compare RUNS --out " + dir + " draws it)"});
     res.set_content(read_file(path), "image/svg+xml");
   });
   http.Post("/api/v1/translate", [this](const httplib::Request& req, httplib::Response& res) {
@@ -388,7 +399,8 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
                       "this server answers requests for localhost, 127.0.0.1 or [::1] only, not Host \"" +
                           quote_input(req.get_header_value("Host"), 60) + "\""};
     BodyHeaders headers;
-    headers.expects_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+    headers.expects_body =
+        req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
     for (const auto& [name, field] : {std::pair{"Content-Length", &headers.content_length},
                                       std::pair{"Transfer-Encoding", &headers.transfer_encoding},
                                       std::pair{"Content-Encoding", &headers.content_encoding}})
@@ -414,7 +426,8 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
   http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string message = "HTTP " + std::to_string(res.status);
-    if (res.status == 404) message = "no endpoint " + req.method + " " + quote_input(req.path, 80) + " (see docs/serve.md)";
+    if (res.status == 404)
+      message = "no endpoint " + req.method + " " + quote_input(req.path, 80) + " (see docs/serve.md)";
     if (res.status == 413)
       message = "the body is bigger than the " + std::to_string(kMaxBodyBytes) + " bytes a request may have";
     send_json(res, error_json({res.status, status_type(res.status), message}), res.status);
@@ -426,8 +439,7 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
       what = first_line(e.what());
-    } catch (...) {
-    }
+    } catch (...) {}
     spdlog::error("{} {}: {}", req.method, req.path, what);
     send_error(res, {500, "internal", quote_input(what, 200)});
   });
@@ -438,7 +450,8 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
 
   if (options.port == 0) {
     impl.port = http.bind_to_any_port(options.host);
-    if (impl.port < 0) throw UsageError("--host " + options.host + ": cannot listen there (give an address of this machine)");
+    if (impl.port < 0)
+      throw UsageError("--host " + options.host + ": cannot listen there (give an address of this machine)");
   } else {
     if (!http.bind_to_port(options.host, options.port))
       throw UsageError(fmt::format("--port {}: cannot listen on {}:{} (another server there? choose another --port)",
@@ -474,9 +487,10 @@ std::shared_ptr<void> Server::try_take_slot() { return impl_->try_take_slot(); }
 int serve(const ServeOptions& options) {
   Server server(options);
   if (!is_loopback_host(options.host))
-    spdlog::warn("{} is not a loopback address: anyone who reaches this machine on port {} can use the server "
-                 "(it has no authentication)",
-                 options.host, server.port());
+    spdlog::warn(
+        "{} is not a loopback address: anyone who reaches this machine on port {} can use the server "
+        "(it has no authentication)",
+        options.host, server.port());
   const bool ipv6 = options.host.find(':') != std::string::npos && options.host.front() != '[';
   spdlog::info("serving {} model(s) at http://{}:{}/ (Ctrl-C to stop)", server.model_names().size(),
                ipv6 ? "[" + options.host + "]" : options.host, server.port());

@@ -2,7 +2,7 @@
 # seq2seq serve under load, through the binary: 16 clients for about 10 s against
 # --max-concurrent 2. Every answer is 200 or 503 with Retry-After, none lost or malformed; the
 # server's memory does not grow; /health answers afterwards; SIGTERM exits 0. Also the command
-# line: the start-up line, --port in use, a run that is not there.
+# line: the start-up line, --port in use, a run that is not there; and bench --serve.
 set -euo pipefail
 bin=$1; root=$2
 tmp=$(mktemp -d); trap 'jobs -p | xargs -r kill -9 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -122,4 +122,13 @@ rc=0; wait $pid || rc=$?
 [ $rc = 0 ] || fail "SIGTERM: exit $rc: $(tail -3 serve.err)"
 grep -q "stopping: finishing the requests in flight" serve.err || fail "no stopping line: $(tail -3 serve.err)"
 [ ! -s serve.out ] || fail "serve printed to stdout: $(head -3 serve.out)"
+# bench --serve: skipped without --run; with one, one line of latencies and rates.
+s2s bench --serve > skip.out 2>&1 || fail "bench --serve without --run: $(cat skip.out)"
+grep -q "^serve: skipped: no --run given" skip.out || fail "bench --serve without --run: $(cat skip.out)"
+rc=0; s2s bench > /dev/null 2> bench.err || rc=$?
+[ $rc = 2 ] && grep -q "^error: bench: give --config" bench.err || fail "bench without --config or --serve: $rc"
+s2s bench --serve --run runs/bahdanau --serve-requests 3 > bench.out 2> bench.err || fail "bench --serve: $(tail -2 bench.err)"
+cat bench.out
+grep -qE "^serve: bahdanau \(1 run\), beam 5, one 15-word sentence, 3 requests each: HTTP p50 [0-9.]+ ms p95 [0-9.]+ ms, in-process p50 [0-9.]+ ms p95 [0-9.]+ ms; [0-9.]+ req/s with 1 client, [0-9.]+ req/s with 8$" bench.out \
+  || fail "bench --serve line: $(cat bench.out)"
 echo "serve_load: ok"

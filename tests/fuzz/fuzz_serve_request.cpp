@@ -49,8 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     fuzz::check(request.beam == 0 || (request.beam >= 1 && request.beam <= serve::kMaxBeam), "beam 0 or 1..16");
     fuzz::check(request.n_best >= 1 && request.n_best <= serve::kMaxBeam, "n_best 1..16");
     for (std::size_t i = 0; i < request.models.size(); ++i)
-      fuzz::check(std::count(request.models.begin(), request.models.end(), request.models[i]) == 1,
-                  "no model twice");
+      fuzz::check(std::count(request.models.begin(), request.models.end(), request.models[i]) == 1, "no model twice");
   }
   auto libre = serve::parse_libre_request(content_type, body);
   if (auto* error = std::get_if<serve::ApiError>(&libre)) {

@@ -27,8 +27,8 @@
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using seq2seq::serve::Server;
 using seq2seq::serve::ServeOptions;
+using seq2seq::serve::Server;
 
 namespace {
 
@@ -43,7 +43,8 @@ struct TinyRuns {
     fs::create_directories(root / "data");
     const std::vector<std::pair<std::string, std::string>> nouns = {
         {"hund", "dog"}, {"katze", "cat"}, {"mann", "man"}, {"frau", "woman"}, {"kind", "child"}, {"vogel", "bird"}};
-    const std::vector<std::pair<std::string, std::string>> verbs = {{"sieht", "sees"}, {"mag", "likes"}, {"ruft", "calls"}};
+    const std::vector<std::pair<std::string, std::string>> verbs = {
+        {"sieht", "sees"}, {"mag", "likes"}, {"ruft", "calls"}};
     std::ofstream de(root / "data/train.de"), en(root / "data/train.en");
     for (size_t i = 0; i < 48; ++i) {
       const auto& a = nouns[i % nouns.size()];
@@ -333,8 +334,9 @@ TEST(Serve, LibreTranslate) {
   EXPECT_EQ(body["translatedText"], expected);  // the first run's translation
   EXPECT_EQ(body["alternatives"], json::array());
 
-  auto answer = client.Post("/translate", "q=der+hund+sieht+den+mann+.&q=die+katze+.&source=auto&target=en&alternatives=2",
-                            "application/x-www-form-urlencoded");
+  auto answer =
+      client.Post("/translate", "q=der+hund+sieht+den+mann+.&q=die+katze+.&source=auto&target=en&alternatives=2",
+                  "application/x-www-form-urlencoded");
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200) << answer->body;
   body = json::parse(answer->body);
@@ -363,7 +365,8 @@ TEST(Serve, EveryRefusal) {
   expect_error(post(R"({"text": "der hund .", "n_best": 0})"), 422);
   expect_error(post(R"({"text": "der hund .", "attention": "some"})"), 422);
   // Thirteen words: over the 12 tokens the runs were trained on.
-  const auto long_sentence = expect_error(post(R"({"text": "der hund sieht den mann und die katze und den kleinen vogel ."})"), 422);
+  const auto long_sentence =
+      expect_error(post(R"({"text": "der hund sieht den mann und die katze und den kleinen vogel ."})"), 422);
   EXPECT_NE(long_sentence["error"].get<std::string>().find("max_source_tokens"), std::string::npos);
   // Bigger than 64 KiB: refused from its Content-Length, before it is read.
   expect_error(post("{\"text\": \"" + std::string(64 * 1024, 'a') + "\"}"), 413);

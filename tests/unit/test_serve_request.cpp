@@ -50,9 +50,9 @@ TEST(ServeRequest, DefaultsAndEveryField) {
   EXPECT_EQ(plain.n_best, 1);
   EXPECT_EQ(plain.attention, AttentionDetail::mean);
 
-  const auto full = accepted(
-      R"({"text": ["a", "b"], "models": ["rnn", "transformer"], "beam": 16, "n_best": 3, "attention": "all"})",
-      "Application/JSON; charset=utf-8");
+  const auto full =
+      accepted(R"({"text": ["a", "b"], "models": ["rnn", "transformer"], "beam": 16, "n_best": 3, "attention": "all"})",
+               "Application/JSON; charset=utf-8");
   EXPECT_EQ(full.texts, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(full.models, (std::vector<std::string>{"rnn", "transformer"}));
   EXPECT_EQ(full.beam, 16);

@@ -19,10 +19,10 @@ struct ServeOptions {
   int port = 8080;                  // 0: any free port (Server::port() says which)
   std::string checkpoint = "best";  // for every run: best | last | averaged | snapshot-STEP
   std::string device = "auto";
-  bool unverified = false;          // load runs that lost their state.json, unchecked
-  int max_concurrent = 2;           // translations at once; more get 503 and Retry-After: 1
-  std::string compare_dir;          // where compare wrote bleu_by_length.svg; "" = RUNS_PARENT/compare
-  int timeout_s = 10;               // read and write timeout of a connection
+  bool unverified = false;  // load runs that lost their state.json, unchecked
+  int max_concurrent = 2;   // translations at once; more get 503 and Retry-After: 1
+  std::string compare_dir;  // where compare wrote bleu_by_length.svg; "" = RUNS_PARENT/compare
+  int timeout_s = 10;       // read and write timeout of a connection
 };
 
 class Server {
