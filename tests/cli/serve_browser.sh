@@ -6,7 +6,7 @@
 # or a binary built with `serve`. Screenshot: $SEQ2SEQ_TEST_ARTIFACTS/serve.png (default
 # BUILD/test-artifacts); UPDATE_SCREENSHOT=1 also writes docs/img/serve.png from longer-trained runs.
 set -euo pipefail
-bin=$1; root=$2
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); root=$(cd "$2" && pwd)
 skip() { echo "SKIP: $*"; exit 0; }
 [ -x /usr/bin/chromium ] || skip "no /usr/bin/chromium (apt-get install chromium)"
 [ -x /usr/bin/chromedriver ] || skip "no /usr/bin/chromedriver (apt-get install chromium-driver)"
@@ -16,7 +16,8 @@ for candidate in python3 /usr/bin/python3; do
   "$candidate" -c 'import selenium' 2>/dev/null && { py=$candidate; break; }
 done
 [ -n "$py" ] || skip "no Selenium for python3 (apt-get install python3-selenium)"
-"$bin" serve --help > /dev/null 2>&1 || skip "this seq2seq has no serve command (built without cpp-httplib)"
+# `seq2seq NAME --help` prints the main help and exits 0 for any NAME, so look for serve's own --port.
+"$bin" serve --help 2>&1 | grep -q -- "--port" || skip "this seq2seq has no serve command (built without cpp-httplib)"
 
 build_dir=$(cd "$(dirname "$bin")/.." && pwd)
 artifacts=${SEQ2SEQ_TEST_ARTIFACTS:-$build_dir/test-artifacts}
