@@ -9,6 +9,8 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libgtest-dev zlib1g-dev libedit-dev libgloo-dev libsentencepiece-dev
   python3 python3-torch ca-certificates curl help2man
+  libcpp-httplib-dev                          # seq2seq serve (built without it when missing)
+  chromium chromium-driver python3-selenium   # the serve page's browser test
 )
 
 missing=()

@@ -68,6 +68,8 @@ Command add_bench(CLI::App& root);
 Command add_score(CLI::App& root);
 Command add_attention(CLI::App& root);
 Command add_average(CLI::App& root);
+// Only in a binary built with cpp-httplib (SEQ2SEQ_HAVE_HTTPLIB).
+Command add_serve(CLI::App& root);
 
 // "--set key=value" (repeatable), shared by every command that loads a config.
 inline void add_set_option(CLI::App& app, std::vector<std::string>& overrides) {
@@ -81,9 +83,7 @@ inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::str
                  "best (best.pt) | last (model.pt) | averaged (averaged.pt: train.average_last, seq2seq average) | "
                  "snapshot-STEP (a snapshot train.average_last keeps)")
       ->check(CLI::Validator(
-          [](const std::string& w) {
-            return is_weights_name(w) ? std::string() : w + ": use " + kWeightsNames;
-          },
+          [](const std::string& w) { return is_weights_name(w) ? std::string() : w + ": use " + kWeightsNames; },
           "best|last|averaged|snapshot-STEP"));
   app.add_option("--device", device, "auto|cpu|cuda");
 }

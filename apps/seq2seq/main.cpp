@@ -114,8 +114,11 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands = {
       cli::add_doctor(app), cli::add_config(app),    cli::add_data(app),      cli::add_bench(app),
       cli::add_train(app),  cli::add_eval(app),      cli::add_translate(app), cli::add_compare(app),
-      cli::add_score(app),  cli::add_attention(app),  cli::add_average(app),
+      cli::add_score(app),  cli::add_attention(app), cli::add_average(app),
   };
+#ifdef SEQ2SEQ_HAVE_HTTPLIB
+  commands.push_back(cli::add_serve(app));
+#endif
 
   try {
     app.parse(argc, argv);

@@ -25,8 +25,9 @@ std::vector<std::vector<Hypothesis>> translate_batched(models::Seq2SeqModel& mod
     const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
     const int64_t rows = static_cast<int64_t>(end - begin);
     int64_t width = 0;  // the batch's longest source (its first, when sorted)
-    for (size_t i = begin; i < end; ++i) width = std::max<int64_t>(width, static_cast<int64_t>(sources[order[i]].size()));
-    auto src = torch::full({rows, width}, data::Vocab::kPad, torch::kLong);    // (B, S)
+    for (size_t i = begin; i < end; ++i)
+      width = std::max<int64_t>(width, static_cast<int64_t>(sources[order[i]].size()));
+    auto src = torch::full({rows, width}, data::Vocab::kPad, torch::kLong);  // (B, S)
     auto src_len = torch::empty({rows}, torch::kLong);
     auto src_at = src.accessor<int64_t, 2>();
     for (int64_t r = 0; r < rows; ++r) {
@@ -61,21 +62,23 @@ CorpusTranslation translate_corpus(models::Seq2SeqModel& model, const TextCodec&
   for (size_t i = 0; i < lines.size(); ++i) {
     const bool empty_source = sources[i].size() <= 2;  // <bos> <eos> only
     if (empty_source) out.hypotheses[i].clear();
-    out.texts.push_back(empty_source ? std::string()
-                                     : codec.tokenizers.tgt->detokenize(output_tokens(
-                                           out.hypotheses[i].front(), out.src_tokens[i], codec.tgt_vocab,
-                                           options.unk_brackets)));
+    out.texts.push_back(
+        empty_source ? std::string()
+                     : codec.tokenizers.tgt->detokenize(output_tokens(out.hypotheses[i].front(), out.src_tokens[i],
+                                                                      codec.tgt_vocab, options.unk_brackets)));
   }
   return out;
 }
 
 std::vector<std::string> output_tokens(const Hypothesis& hyp, const std::vector<std::string>& src_tokens,
-                                       const data::Vocab& tgt_vocab, bool brackets) {
+                                       const data::Vocab& tgt_vocab, bool brackets, std::vector<size_t>* positions) {
   std::vector<std::string> tokens;
   tokens.reserve(hyp.tokens.size());
+  if (positions) positions->clear();
   for (size_t t = 0; t < hyp.tokens.size(); ++t) {
     if (hyp.tokens[t] != data::Vocab::kUnk) {
       tokens.push_back(tgt_vocab.token(hyp.tokens[t]));
+      if (positions) positions->push_back(t);
       continue;
     }
     if (t >= hyp.attention.size() || src_tokens.empty()) continue;  // no attention: drop it
@@ -92,6 +95,7 @@ std::vector<std::string> output_tokens(const Hypothesis& hyp, const std::vector<
       word = starts_word ? kWordStart + "[" + word.substr(kWordStart.size()) + "]" : "[" + word + "]";
     }
     tokens.push_back(std::move(word));
+    if (positions) positions->push_back(t);
   }
   return tokens;
 }

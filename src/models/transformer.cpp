@@ -81,7 +81,7 @@ TransformerDecoderLayerImpl::TransformerDecoderLayerImpl(const ModelConfig& conf
 torch::Tensor TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& memory_k,
                                                    const torch::Tensor& memory_v, const torch::Tensor& memory_pad,
                                                    const torch::Tensor& causal, Cache* cache,
-                                                   torch::Tensor* cross_weights) {
+                                                   torch::Tensor* cross_weights, NeedWeights cross_kind) {
   auto self_block = [&](const torch::Tensor& in) {
     auto qkv = self_attn->project_qkv(in);  // 3 x (B, H, T, Dh)
     torch::Tensor k = qkv[1], v = qkv[2];
@@ -95,9 +95,9 @@ torch::Tensor TransformerDecoderLayerImpl::forward(const torch::Tensor& x, const
   };
   auto cross_block = [&](const torch::Tensor& in) {
     auto q = multihead_attn->project_q(in);  // (B, H, T, Dh)
-    auto out = multihead_attn->attend(q, memory_k, memory_v, memory_pad, {},
-                                      cross_weights ? NeedWeights::averaged : NeedWeights::none);
-    if (cross_weights) *cross_weights = out.weights;  // (B, T, S)
+    auto out =
+        multihead_attn->attend(q, memory_k, memory_v, memory_pad, {}, cross_weights ? cross_kind : NeedWeights::none);
+    if (cross_weights) *cross_weights = out.weights;  // (B, T, S), or per head (B, H, T, S)
     return out.context;                               // (B, T, D)
   };
   auto feed_forward = [&](const torch::Tensor& in) { return linear2(dropout(torch::relu(linear1(in)))); };
@@ -212,23 +212,38 @@ torch::Tensor TransformerModel::encode(const torch::Tensor& src, const torch::Te
   return encoder->norm ? encoder->norm(x) : x;
 }
 
-DecoderFeatures TransformerModel::decoder_features(const data::Batch& batch) {
-  auto src_pad = batch.src.eq(0);  // (B, S)
-  auto memory = encode(batch.src, src_pad);
-  const int64_t T = batch.tgt_in.size(1);
+torch::Tensor TransformerModel::decode_teacher_forced(const torch::Tensor& src, const torch::Tensor& tgt_in,
+                                                      std::vector<torch::Tensor>* cross_weights) {
+  auto src_pad = src.eq(0);  // (B, S)
+  auto memory = encode(src, src_pad);
+  const int64_t T = tgt_in.size(1);
   // Target padding needs no mask of its own: pads come after every real position, which the
   // causal mask already hides from them.
-  auto causal = causal_mask(T, batch.src.device());               // (T, T)
-  auto x = embed(batch.tgt_in, tgt_embedding, tgt_positions, 0);  // (B, T, D)
+  auto causal = causal_mask(T, src.device());               // (T, T)
+  auto x = embed(tgt_in, tgt_embedding, tgt_positions, 0);  // (B, T, D)
   for (const auto& module : *decoder->layers) {
     auto* layer = module->as<TransformerDecoderLayerImpl>();
     auto [memory_k, memory_v] = layer->multihead_attn->project_kv(memory);  // (B, H, S, Dh) each
-    x = layer->forward(x, memory_k, memory_v, src_pad, causal);
+    torch::Tensor weights;
+    x = layer->forward(x, memory_k, memory_v, src_pad, causal, nullptr, cross_weights ? &weights : nullptr,
+                       NeedWeights::per_head);
+    if (cross_weights) cross_weights->push_back(weights);  // (B, H, T, S)
   }
-  if (decoder->norm) x = decoder->norm(x);
+  return decoder->norm ? decoder->norm(x) : x;
+}
+
+DecoderFeatures TransformerModel::decoder_features(const data::Batch& batch) {
   DecoderFeatures features;
-  features.per_position = x;  // (B, T, D)
+  features.per_position = decode_teacher_forced(batch.src, batch.tgt_in);  // (B, T, D)
   return features;
+}
+
+torch::Tensor TransformerModel::cross_attention_maps(const torch::Tensor& src, const torch::Tensor& src_len,
+                                                     const torch::Tensor& tgt_in) {
+  (void)src_len;  // padding is read from the ids, as in start()
+  std::vector<torch::Tensor> per_layer;
+  decode_teacher_forced(src, tgt_in, &per_layer);
+  return torch::stack(per_layer);  // (L, B, H, T, S)
 }
 
 DecoderState TransformerModel::start(const torch::Tensor& src, const torch::Tensor& src_len) {

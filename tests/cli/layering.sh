@@ -18,6 +18,7 @@ rank() {
     report) echo 6 ;;
     train) echo 7 ;;
     session | bench) echo 8 ;;
+    serve) echo 9 ;;  # seq2seq serve: above everything it answers with; only apps/ include it
     *) echo "unknown module $1" >&2; exit 2 ;;
   esac
 }

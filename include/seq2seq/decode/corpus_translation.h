@@ -19,8 +19,8 @@ struct TextCodec {
 };
 
 struct CorpusTranslationOptions {
-  SearchOptions search;     // beam, n-best, length penalty, limits
-  int batch_size = 64;      // sentences per search call
+  SearchOptions search;        // beam, n-best, length penalty, limits
+  int batch_size = 64;         // sentences per search call
   bool sort_by_length = true;  // batches of similar length (little padding); false: file order
   bool unk_brackets = false;   // write a copied source word as "[word]" (output_tokens)
   // false: the search keeps no attention rows unless options.search asks, so each <unk> is
@@ -53,7 +53,9 @@ std::vector<std::vector<Hypothesis>> translate_batched(models::Seq2SeqModel& mod
 // the source token the model attended to most when it wrote it (Luong et al. 2015's copy of the
 // aligned word); `brackets` marks it as "[word]". Without attention there is nothing to copy and
 // the <unk> is dropped. src_tokens: what the model read (attention column j + 1 is src_tokens[j]).
+// positions: if given, receives for each output token the index in hyp.tokens it was made from.
 std::vector<std::string> output_tokens(const Hypothesis& hyp, const std::vector<std::string>& src_tokens,
-                                       const data::Vocab& tgt_vocab, bool brackets = false);
+                                       const data::Vocab& tgt_vocab, bool brackets = false,
+                                       std::vector<size_t>* positions = nullptr);
 
 }  // namespace seq2seq::decode

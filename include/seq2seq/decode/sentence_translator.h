@@ -12,9 +12,9 @@
 namespace seq2seq::decode {
 
 struct TranslatorOptions {
-  int beam = 0;            // 0 = the run's decode.beam; 1 = greedy
-  int nbest = 1;           // hypotheses per sentence (the beam is widened to at least this)
-  bool attention = false;  // keep the best hypothesis' attention matrix (attention models only)
+  int beam = 0;               // 0 = the run's decode.beam; 1 = greedy
+  int nbest = 1;              // hypotheses per sentence (the beam is widened to at least this)
+  bool attention = false;     // keep the best hypothesis' attention matrix (attention models only)
   bool unk_brackets = false;  // write a copied source word as "[word]" (output_tokens)
   // Detail for every hypothesis (what `serve` returns): its output tokens, the log-probability
   // of each (teacher-forced over the hypothesis), its attention matrix, and with
@@ -25,14 +25,19 @@ struct TranslatorOptions {
 
 // One hypothesis in detail (TranslatorOptions::details).
 struct HypothesisDetail {
-  std::vector<std::string> tokens;      // output tokens after <unk> replacement, no <bos>/<eos>
-  double log_prob = 0;                  // sum of token_log_probs
-  std::vector<double> token_log_probs;  // one per token, then one for <eos> when it was generated
+  std::vector<std::string> tokens;  // output tokens after <unk> replacement, no <bos>/<eos>
+  double log_prob = 0;              // sum of token_log_probs
+  // One per token, then one for <eos> when it was generated, from one teacher-forced pass over the
+  // hypothesis (they agree with the search's sum). An <unk> dropped for want of attention (the
+  // plain RNN: output_tokens) adds its log-probability to the entry after it.
+  std::vector<double> token_log_probs;
   // Rows: tokens, then "</s>" when generated; columns: "<s>", source tokens, "</s>". Empty for a
   // model without attention. For a Transformer: the last layer's, averaged over heads, as search sees it.
   std::vector<std::string> attention_rows, attention_columns;
   std::vector<std::vector<float>> attention;
-  // every_layer_and_head (Transformer only): layers x heads x rows x columns; empty otherwise.
+  // every_layer_and_head (Transformer only): layers x heads x rows x columns, the decoder's
+  // cross-attention in a teacher-forced pass (TransformerModel::cross_attention_maps); the mean
+  // over the last layer's heads is `attention`. Empty otherwise.
   std::vector<std::vector<std::vector<std::vector<float>>>> layer_head_attention;
 };
 
@@ -66,6 +71,10 @@ class Translator {
   const SearchOptions& search_options() const { return search_; }
 
  private:
+  // TranslatorOptions::details for the hypotheses of one source (src (1, S), src_len (1)).
+  std::vector<HypothesisDetail> details(const std::vector<Hypothesis>& hyps, const std::vector<std::string>& src_tokens,
+                                        const torch::Tensor& src, const torch::Tensor& src_len);
+
   LoadedRun& run_;
   TranslatorOptions options_;
   SearchOptions search_;

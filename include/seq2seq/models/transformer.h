@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace seq2seq::models {
 
@@ -41,10 +42,10 @@ struct TransformerDecoderLayerImpl : torch::nn::Module {
   // (B, H, S, Dh) from multihead_attn->project_kv(memory); memory_pad (B, S) bool.
   // Training: causal = causal_mask(T), cache = nullptr. Incremental decoding: T = 1, causal
   // undefined, cache extended in place. cross_weights: if given, receives the cross-attention
-  // weights averaged over heads (B, T, S).
+  // weights averaged over heads (B, T, S), or with NeedWeights::per_head each head's (B, H, T, S).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& memory_k, const torch::Tensor& memory_v,
                         const torch::Tensor& memory_pad, const torch::Tensor& causal, Cache* cache = nullptr,
-                        torch::Tensor* cross_weights = nullptr);
+                        torch::Tensor* cross_weights = nullptr, NeedWeights cross_kind = NeedWeights::averaged);
 
   bool pre_norm;
   MultiHeadAttention self_attn{nullptr}, multihead_attn{nullptr};
@@ -78,6 +79,12 @@ class TransformerModel : public Seq2SeqModel {
 
   // The encoder output (B, S, D) for src (B, S) with src_pad = (src == <pad>).
   torch::Tensor encode(const torch::Tensor& src, const torch::Tensor& src_pad);
+  // Every decoder layer's cross-attention, head by head, in one teacher-forced pass over tgt_in
+  // (B, T) (the training pass, which keeps no weights): (L, B, H, T, S). Row t is what the
+  // decoder looked at when it read tgt_in[:, t] and predicted the next token; the mean over heads
+  // of the last layer is what step() returns. What `serve` shows as every layer and head.
+  torch::Tensor cross_attention_maps(const torch::Tensor& src, const torch::Tensor& src_len,
+                                     const torch::Tensor& tgt_in);
 
   torch::nn::Embedding src_embedding{nullptr}, tgt_embedding{nullptr};
   torch::nn::Embedding src_positions{nullptr}, tgt_positions{nullptr};  // learned positions only
@@ -98,6 +105,11 @@ class TransformerModel : public Seq2SeqModel {
   torch::Tensor embed(const torch::Tensor& tokens, torch::nn::Embedding& table, torch::nn::Embedding& positions,
                       int64_t offset);
   torch::Tensor logits(const torch::Tensor& x);  // (..., D) -> (..., V)
+  // Teacher forcing: the decoder stack (and its final norm) over every position of tgt_in (B, T)
+  // -> (B, T, D). cross_weights: if given, receives each layer's per-head cross-attention
+  // (B, H, T, S); null in training, which asks the attention for no weights at all.
+  torch::Tensor decode_teacher_forced(const torch::Tensor& src, const torch::Tensor& tgt_in,
+                                      std::vector<torch::Tensor>* cross_weights = nullptr);
 
   int64_t d_model_, max_positions_;
   bool learned_positions_;
