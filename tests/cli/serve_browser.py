@@ -2,6 +2,7 @@
 """The page `seq2seq serve` sends at /, driven in headless Chromium (Selenium): what a user sees
 agrees with what the API returns. Usage: serve_browser.py URL SENTENCE SCREENSHOT [SCREENSHOT ...]
 Exit 0 when every check passes, 1 (with "FAIL: ...") otherwise, 77 when Selenium cannot start."""
+import atexit
 import json
 import sys
 import time
@@ -51,6 +52,7 @@ try:
 except WebDriverException as e:
     print(f"SKIP: chromium could not start ({str(e).splitlines()[0]})")
     sys.exit(77)
+atexit.register(driver.quit)  # also when a check raises
 
 models = api("/api/v1/models")["models"]
 by_type = {m["model"]: m for m in models}
@@ -61,6 +63,14 @@ wait = WebDriverWait(driver, 120, poll_frequency=0.1)
 
 def panel(model):
     return driver.find_element(By.CSS_SELECTOR, f'.model-panel[data-model="{model["name"]}"]')
+
+
+def shown_texts(model):
+    """The panel's n-best lines as the API's texts (an empty one is shown as a note in .text.empty)."""
+    texts = []
+    for hyp in panel(model).find_elements(By.CSS_SELECTOR, ".hypothesis .text"):
+        texts.append("" if "empty" in hyp.get_attribute("class").split() else hyp.text)
+    return texts
 
 
 def translate(n_best, attention="mean"):
@@ -158,7 +168,7 @@ tabs[0].click()
 result = translate(1)
 for translation in result["translations"]:
     model = next(m for m in models if m["name"] == translation["model"])
-    shown = [h.find_element(By.CSS_SELECTOR, ".text").text for h in panel(model).find_elements(By.CSS_SELECTOR, ".hypothesis")]
+    shown = shown_texts(model)
     if shown != [translation["hypotheses"][0]["text"]]:
         fail(f"{model['name']}: the panel shows {shown}, the API {translation['hypotheses'][0]['text']!r}")
 for model in plain:
@@ -191,13 +201,13 @@ if "transformer" in by_type:
 result = translate(3)
 for translation in result["translations"]:
     model = next(m for m in models if m["name"] == translation["model"])
-    shown = [h.find_element(By.CSS_SELECTOR, ".text").text for h in panel(model).find_elements(By.CSS_SELECTOR, ".hypothesis")]
+    shown = shown_texts(model)
     want = [h["text"] for h in translation["hypotheses"]]
     if len(shown) != 3 or shown != want:
         fail(f"{model['name']}: n-best 3 shows {shown}, the API {want}")
 
-# The picture: n-best 2, a bahdanau target word hovered.
-translate(2)
+# The picture: every layer and head asked for (the Transformer's selector), a bahdanau target word hovered.
+translate(1, "all")
 hovered = attentive[0] if attentive else None
 if "bahdanau" in by_type:
     hovered = by_type["bahdanau"]
@@ -225,7 +235,6 @@ if not any(u.startswith(url + "/api/v1/translate") for u in requested):
 for u in requested:
     if not (u.startswith(url + "/") or u == url or u.startswith("data:") or u.startswith("about:")):
         fail(f"a request left the origin {url}: {u}")
-driver.quit()
 
 if failures:
     sys.exit(1)

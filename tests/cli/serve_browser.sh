@@ -63,7 +63,7 @@ grep -qi "^content-security-policy: default-src 'self'" headers.txt || fail "GET
 grep -q 'id="sentence"' page.html || fail "GET / is not the page"
 
 shots=("$tmp/serve.png")
-[ "${UPDATE_SCREENSHOT:-0}" = 1 ] && shots+=("$root/docs/img/serve.png")
+if [ "${UPDATE_SCREENSHOT:-0}" = 1 ]; then mkdir -p "$root/docs/img"; shots+=("$root/docs/img/serve.png"); fi
 set +e
 "$py" "$root/tests/cli/serve_browser.py" "$origin" "$(sed -n 9p test.de)" "${shots[@]}"
 rc=$?
