@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 
@@ -74,9 +75,7 @@ void load_sentences(RunSummary& s, const RunPaths& paths, const std::string& spl
 }
 
 // The run's record from state.json: size, time, tokens, epochs and how it stopped.
-void read_state(RunSummary& s, const RunPaths& paths) {
-  if (!file_exists(paths.state())) return;
-  auto state = load_state(paths.state());
+void read_state(RunSummary& s, const TrainState& state) {
   s.parameters = state.parameters;
   s.train_s = state.train_s;
   s.elapsed_s = state.elapsed_s;
@@ -123,17 +122,19 @@ std::string name_of(const std::string& dir) {
   return name;
 }
 
-}  // namespace
+// The run's record, read once for the checks below; no state before the first checkpoint.
+std::optional<TrainState> state_of(const RunPaths& paths) {
+  if (!file_exists(paths.state())) return std::nullopt;
+  return load_state(paths.state());
+}
 
-std::string reported_weights(const std::string& dir) {
-  const RunPaths paths{dir};
-  if (file_exists(paths.best())) return "best.pt";
-  if (file_exists(paths.state()) && load_state(paths.state()).checksums.count("best.pt")) return "best.pt";
+std::string reported_weights(const RunPaths& paths, const std::optional<TrainState>& state) {
+  if (file_exists(paths.best()) || (state && state->checksums.count("best.pt"))) return "best.pt";
   return "model.pt";
 }
 
-std::string eval_mismatch(const std::string& dir, const std::string& split, const std::string& weights) {
-  const RunPaths paths{dir};
+std::string eval_mismatch(const RunPaths& paths, const std::string& split, const std::string& weights,
+                          const Config& config, const std::optional<TrainState>& state) {
   const std::string file = paths.eval_dir() + "/" + split + ".json";
   if (!file_exists(file)) return "no " + split + " results yet";
   nlohmann::json report;
@@ -145,7 +146,6 @@ std::string eval_mismatch(const std::string& dir, const std::string& split, cons
   if (!report.is_object()) return file + " is not an eval report";
   if (report.value("split", split) != split)
     return file + " holds results on " + report.value("split", std::string()) + ", not the " + split + " split";
-  const Config config = load_config(paths.config());
   const SplitPaths& files = split == "valid" ? config.data.valid : config.data.test;
   if (report.contains("src") && report["src"] != files.src)
     return file + " was made on " + report["src"].dump() + ", not on the " + split + " split's " + files.src;
@@ -154,10 +154,8 @@ std::string eval_mismatch(const std::string& dir, const std::string& split, cons
   const std::string made_from = report.value("checkpoint_sha256", std::string());
   if (!made_from.empty()) {
     std::string now;
-    if (file_exists(paths.state())) {
-      const auto state = load_state(paths.state());
-      if (const auto found = state.checksums.find(weights); found != state.checksums.end()) now = found->second;
-    }
+    if (state)
+      if (const auto found = state->checksums.find(weights); found != state->checksums.end()) now = found->second;
     if (now.empty() && file_exists(paths.file(weights))) now = sha256_file(paths.file(weights));
     if (made_from != now) return file + " was made from other weights than today's " + weights;
     return "";
@@ -167,6 +165,18 @@ std::string eval_mismatch(const std::string& dir, const std::string& split, cons
   const auto weights_time = std::filesystem::last_write_time(paths.file(weights), error);
   if (!error && eval_time < weights_time) return file + " is older than " + weights;
   return "";
+}
+
+}  // namespace
+
+std::string reported_weights(const std::string& dir) {
+  const RunPaths paths{dir};
+  return reported_weights(paths, state_of(paths));
+}
+
+std::string eval_mismatch(const std::string& dir, const std::string& split, const std::string& weights) {
+  const RunPaths paths{dir};
+  return eval_mismatch(paths, split, weights, load_config(paths.config()), state_of(paths));
 }
 
 RunSummary failed_run(const std::string& dir, const std::string& error) {
@@ -190,15 +200,17 @@ RunSummary summarize_run(const std::string& dir, const std::string& eval_split) 
   s.config = nlohmann::json(config);
   s.model = to_string(config.model.type);
   s.seed = config.train.seed;
-  read_state(s, paths);
+  const auto state = state_of(paths);
+  if (state) read_state(s, *state);
   const int64_t metrics_best_epoch = read_metrics(s, paths);
   if (s.best_epoch == 0) s.best_epoch = metrics_best_epoch;
   s.best_valid_ppl = std::isfinite(s.best_valid_loss) ? std::exp(s.best_valid_loss) : kNaN;
-  s.weights = reported_weights(dir);
+  s.weights = reported_weights(paths, state);
   const std::string eval_file = paths.eval_dir() + "/" + eval_split + ".json";
   if (!file_exists(eval_file)) {
     s.sentences_note = eval_file + " is missing";
-  } else if (const std::string mismatch = eval_mismatch(dir, eval_split, s.weights); !mismatch.empty()) {
+  } else if (const std::string mismatch = eval_mismatch(paths, eval_split, s.weights, config, state);
+             !mismatch.empty()) {
     s.eval_note = s.sentences_note = mismatch;  // results of other sentences or weights stand for nothing here
   } else {
     s.eval = nlohmann::json::parse(read_file(eval_file));
