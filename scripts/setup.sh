@@ -11,6 +11,7 @@ packages=(
   python3 python3-torch ca-certificates curl help2man
   libcpp-httplib-dev                          # seq2seq serve (built without it when missing)
   chromium chromium-driver python3-selenium   # the serve page's browser test
+  iproute2                                    # ss: the serve load test reads the listen queue's depth
 )
 
 missing=()

@@ -20,17 +20,24 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include <sys/socket.h>
 
 namespace seq2seq::serve {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+// Connections that may wait for the accept thread (see Server::Server).
+constexpr int kListenBacklog = 128;
 
 // The page's inline script and style are its only code: nothing from another origin.
 constexpr const char* kContentSecurityPolicy =
@@ -168,6 +175,7 @@ struct Server::Impl {
   std::string attention_demo;  // computed once: it reseeds the global generator
   httplib::Server http;
   int port = 0;
+  socket_t listen_socket = INVALID_SOCKET;  // set by the socket-options callback, before bind
   bool loopback = true;
   std::thread thread;  // start()'s
   std::atomic<bool> stop_requested{false}, listening{false}, finished{false};
@@ -382,9 +390,10 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
   http.set_payload_max_length(kMaxBodyBytes);
   // httplib 0.11 sets SO_REUSEPORT, with which a second server binds the same port and silently
   // takes half of the connections: only SO_REUSEADDR here (a restart need not wait for TIME_WAIT).
-  http.set_socket_options([](socket_t sock) {
+  http.set_socket_options([&impl](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    impl.listen_socket = sock;
   });
   http.set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},
                             {"X-Content-Type-Options", "nosniff"},
@@ -458,6 +467,14 @@ Server::Server(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
                                    options.port, options.host, options.port));
     impl.port = options.port;
   }
+  // Debian's httplib is a compiled library that listens with a backlog of 5 (its
+  // CPPHTTPLIB_LISTEN_BACKLOG is fixed when the library is built, not when we include the header).
+  // When a burst of clients overflows that queue while the accept thread waits for a core, the
+  // kernel drops SYNs (a 1 s stall), answers with SYN cookies, and now and then resets a
+  // connection whose handshake it no longer recognises. Calling listen() again on the bound
+  // socket sets a deeper queue (Linux and the BSDs allow it; the kernel caps it at somaxconn).
+  if (impl.listen_socket != INVALID_SOCKET && ::listen(impl.listen_socket, kListenBacklog) != 0)
+    spdlog::warn("serve: could not deepen the listen queue to {}: {}", kListenBacklog, std::strerror(errno));
 }
 
 Server::~Server() { stop(); }
