@@ -194,7 +194,9 @@ void require_enum_names(const nlohmann::json& j, const KeyOrigins& origin) {
   require_enum_name(j, "model", "norm", {Norm::post, Norm::pre}, origin);
   require_enum_name(j, "model", "positions", {PositionEncoding::sinusoidal, PositionEncoding::learned}, origin);
   require_enum_name(j, "model", "init", {Init::default_, Init::normal}, origin);
-  require_enum_name(j, "train", "schedule", {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt}, origin);
+  require_enum_name(j, "train", "schedule",
+                    {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt, Schedule::linear, Schedule::cosine},
+                    origin);
 }
 
 // The training split has no default: a config (or a base it extends) names its data.
@@ -263,6 +265,8 @@ void check_values(const Config& c, const KeyOrigins& origin) {
   require(t.plateau_factor > 0 && t.plateau_factor < 1, origin, "train.plateau_factor", "must be in (0, 1)");
   require(t.plateau_patience >= 0, origin, "train.plateau_patience", "must not be negative");
   require(t.min_lr >= 0, origin, "train.min_lr", "must not be negative");
+  require((t.schedule != Schedule::linear && t.schedule != Schedule::cosine) || t.min_lr < t.lr, origin, "train.min_lr",
+          "must be below train.lr: the linear and cosine schedules decay from train.lr to train.min_lr");
   require(t.teacher_forcing >= 0 && t.teacher_forcing <= 1, origin, "train.teacher_forcing", "must be in [0, 1]");
   // The Transformer computes every target position at once from the reference prefix: there is
   // no step at which its own prediction could be fed back.
@@ -541,8 +545,15 @@ bool is_transformer(const Config& c) { return c.model.type == ModelType::transfo
 // The plain RNN's own options: bahdanau is always a bidirectional GRU (models/bahdanau.h).
 bool is_plain_rnn(const Config& c) { return c.model.type == ModelType::rnn; }
 bool is_recurrent(const Config& c) { return c.model.type != ModelType::transformer; }
-bool warms_up(const Config& c) { return c.train.schedule == Schedule::inverse_sqrt; }
+bool warms_up(const Config& c) {
+  return c.train.schedule == Schedule::inverse_sqrt || c.train.schedule == Schedule::linear ||
+         c.train.schedule == Schedule::cosine;
+}
 bool on_plateau(const Config& c) { return c.train.schedule == Schedule::plateau; }
+bool has_floor(const Config& c) {
+  return c.train.schedule == Schedule::plateau || c.train.schedule == Schedule::linear ||
+         c.train.schedule == Schedule::cosine;
+}
 bool uses_spm(const Config& c) { return c.data.tokenizer == "spm"; }
 bool uses_words(const Config& c) { return c.data.tokenizer == "word"; }
 
@@ -575,7 +586,7 @@ constexpr ConditionalKey kConditionalKeys[] = {
     {"train.warmup_steps", warms_up},
     {"train.plateau_factor", on_plateau},
     {"train.plateau_patience", on_plateau},
-    {"train.min_lr", on_plateau},
+    {"train.min_lr", has_floor},
     {"train.lr_drop_resets_patience", on_plateau},
 };
 

@@ -377,6 +377,7 @@ class Trainer {
       schedule_->load_state(state_.schedule);
       set_rng_state(state_.rng);
     }
+    if (schedule_->needs_plan()) plan_schedule();
     share_weights();
     checkpoints_.emplace(paths_, t.average_last, has_checkpoint_ ? state_.step : -1);
     if (writer()) record_run_files(paths_, config_.data, state_);  // checked from the first checkpoint on
@@ -385,6 +386,48 @@ class Trainer {
     state_.device = device_.str();
     spdlog::info("model: {} with {} parameters on {}", to_string(config_.model.type), state_.parameters,
                  state_.device);
+  }
+
+  // linear/cosine: the rate reaches train.min_lr at the last step of train.epochs epochs,
+  // counted from the batches themselves (their number varies with token batching and the
+  // shuffle). A resume keeps its plan; a budget that changed (--set train.epochs=N on resume,
+  // or an extended complete run) plans again as if the run had always had that budget, and says
+  // what that does to the rate.
+  void plan_schedule() {
+    const TrainConfig& t = config_.train;
+    int64_t last_step = 0;
+    for (int64_t e = 0; e < t.epochs; ++e)
+      last_step += static_cast<int64_t>(
+          data::make_batches(train_data_.examples, batch_options(), static_cast<uint64_t>(t.seed) + e).size());
+    if (t.warmup_steps >= last_step)
+      throw ConfigError(fmt::format("train.warmup_steps: is {}, but {} epochs plan only {} steps; warm up for fewer "
+                                    "steps or train for more epochs",
+                                    t.warmup_steps, t.epochs, last_step));
+    const int64_t before = schedule_->planned_steps();
+    if (before == last_step) return;
+    const double next_before = before > 0 ? schedule_->lr_at(state_.step + 1) : 0.0;
+    schedule_->plan(last_step);
+    if (before == 0 && state_.step == 0)
+      spdlog::info("learning rate: warmup to {:g} over {} steps, then {} decay to {:g} at step {} ({} epochs)", t.lr,
+                   t.warmup_steps, to_string(t.schedule), t.min_lr, last_step, t.epochs);
+    else if (before == 0)
+      spdlog::info("learning rate: planned at step {}: {} decay to {:g} at step {} ({} epochs); rate now {:.3g}",
+                   state_.step, to_string(t.schedule), t.min_lr, last_step, t.epochs,
+                   schedule_->lr_at(state_.step + 1));
+    else
+      spdlog::info("learning rate re-planned for {} epochs: the {} decay now reaches {:g} at step {} (was {}); the "
+                   "rate at step {} is {:.3g} (was {:.3g})",
+                   t.epochs, to_string(t.schedule), t.min_lr, last_step, before, state_.step + 1,
+                   schedule_->lr_at(state_.step + 1), next_before);
+  }
+
+  data::BatchOptions batch_options() const {
+    data::BatchOptions options;
+    options.batch_size = config_.train.batch_size;
+    options.batch_tokens = config_.train.batch_tokens;
+    options.bucket_chunk = config_.train.bucket_chunk;
+    options.shuffle = true;
+    return options;
   }
 
   // Rank 0's weights (initial or resumed) and optimizer moments on every rank.
@@ -420,13 +463,8 @@ class Trainer {
   // validation every train.valid_every steps and at the end. Sets stop_reason_ to stop early.
   void train_epoch() {
     const TrainConfig& t = config_.train;
-    data::BatchOptions batch_options;
-    batch_options.batch_size = t.batch_size;
-    batch_options.batch_tokens = t.batch_tokens;
-    batch_options.bucket_chunk = t.bucket_chunk;
-    batch_options.shuffle = true;
     const auto batches =
-        data::make_batches(train_data_.examples, batch_options, static_cast<uint64_t>(t.seed) + state_.epoch);
+        data::make_batches(train_data_.examples, batch_options(), static_cast<uint64_t>(t.seed) + state_.epoch);
     if (state_.batch_in_epoch == 0) {
       auto pad = data::padding_stats(train_data_.examples, batches);
       spdlog::info("epoch {}/{}: {} batches, padding {:.1f}% (source {:.1f}%, target {:.1f}%)", state_.epoch + 1,

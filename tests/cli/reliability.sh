@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The run directory's guarantees through the binary: extending a complete run gives exactly the
-# longer run (constant and inverse_sqrt schedules), identity overrides refused before anything is
+# longer run (constant and inverse_sqrt schedules; linear and cosine plan again), identity overrides refused before anything is
 # rewritten, every resume recorded, one trainer per run (lock, stale lock), checksums (a corrupt
 # best.pt/model.pt/optimizer.pt refused by eval, translate and --resume; old runs unchecked), a
 # failed write (ulimit -f) leaving the previous checkpoint intact, invalid UTF-8 refused by score
@@ -53,6 +53,45 @@ assert hashlib.sha256(open(sys.argv[1] + "/config.json", "rb").read()).hexdigest
 PY
 done
 run=ext_constant
+
+# 1b. Schedules planned to the end of the budget (linear, cosine): the plan is in state.json and
+# ends at the run's last step at train.min_lr; a run stopped by --max-steps and resumed gives the
+# uninterrupted run's lines; extending a complete run plans again for the new budget, says so,
+# and from there on uses the longer run's rates.
+for schedule in linear cosine; do
+  sched=(--set train.schedule=$schedule --set train.warmup_steps=3 --set train.min_lr=0.0005)
+  s2s train --config tiny.json --run plan_full_$schedule "${sched[@]}" --set train.epochs=2 > /dev/null 2> plan.err \
+    || fail "train ($schedule): $(tail -2 plan.err)"
+  grep -q "learning rate: warmup to 0.005 over 3 steps, then $schedule decay to 0.0005 at step" plan.err \
+    || fail "$schedule: no plan line: $(grep -i 'learning rate' plan.err)"
+  s2s train --config tiny.json --run plan_cut_$schedule "${sched[@]}" --set train.epochs=2 --max-steps 5 > /dev/null 2>&1 \
+    || fail "train --max-steps ($schedule)"
+  s2s train --run plan_cut_$schedule --resume > /dev/null 2> cut.err || fail "resume ($schedule): $(tail -2 cut.err)"
+  diff <(losses plan_full_$schedule/metrics.jsonl) <(losses plan_cut_$schedule/metrics.jsonl) \
+    || fail "$schedule: stopped at step 5 and resumed differs from the uninterrupted run"
+  s2s train --config tiny.json --run plan_ext_$schedule "${sched[@]}" > /dev/null 2>&1 || fail "train 1 epoch ($schedule)"
+  s2s train --run plan_ext_$schedule --resume --set train.epochs=2 > /dev/null 2> ext.err || fail "extend: $(tail -2 ext.err)"
+  grep -q "learning rate re-planned for 2 epochs: the $schedule decay now reaches 0.0005 at step" ext.err \
+    || fail "$schedule: the extension does not say it re-planned: $(cat ext.err)"
+  python3 - plan_full_$schedule plan_ext_$schedule <<'PY' || fail "$schedule: plans"
+import json, sys
+full, ext = sys.argv[1], sys.argv[2]
+state = json.load(open(full + "/state.json"))
+last = state["step"]
+assert state["schedule"]["planned_steps"] == last, (state["schedule"], last)  # the plan ends at the run's end
+assert json.load(open(ext + "/state.json"))["schedule"]["planned_steps"] == last
+lines = {m["step"]: m for m in map(json.loads, open(full + "/metrics.jsonl"))}
+# The rate logged with the last validation is the one for the step after the end: the floor.
+assert abs(lines[last]["lr"] - 0.0005) < 1e-12, lines[last]["lr"]
+# After the extension, the extended run's rates are the two-epoch run's.
+ext_lines = [m for m in map(json.loads, open(ext + "/metrics.jsonl"))]
+half = json.load(open(ext + "/state.json"))["resumes"][0]["step"]
+later = [m for m in ext_lines if m["step"] > half]
+assert later, "no validation after the extension"
+for m in later:
+    assert m["lr"] == lines[m["step"]]["lr"], (m["step"], m["lr"], lines[m["step"]]["lr"])
+PY
+done
 
 # 2. Nothing to extend: exit 0, one line, nothing rewritten.
 cp $run/config.json config.before; cp $run/state.json state.before

@@ -280,8 +280,8 @@ TEST(Config, BadEnumValuesAreErrorsNotTheFirstValue) {
             "x.json: model.positions: unknown value \"rotary\" (expected one of: sinusoidal, learned)");
   EXPECT_EQ(error_of(json::parse(R"({"model": {"init": "xavier"}})")),
             "x.json: model.init: unknown value \"xavier\" (expected one of: default, normal)");
-  EXPECT_EQ(error_of(json::parse(R"({"train": {"schedule": "cosine"}})")),
-            "x.json: train.schedule: unknown value \"cosine\" (expected one of: constant, plateau, inverse_sqrt)");
+  EXPECT_EQ(error_of(json::parse(R"({"train": {"schedule": "cosine_restarts"}})")),
+            "x.json: train.schedule: unknown value \"cosine_restarts\" (expected one of: constant, plateau, inverse_sqrt, linear, cosine)");
   EXPECT_EQ(error_of(json::parse(R"({"model": {"cell": 1}})")),
             "x.json: model.cell: expected a string, got an integer");
   seq2seq::Config c;

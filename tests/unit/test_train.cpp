@@ -115,6 +115,38 @@ TEST(Schedule, PlateauLowersAfterPatienceAndRoundTrips) {
   EXPECT_FALSE(restored.on_validation(1.0));
 }
 
+// Warmup 100 steps to 1e-3, then down to 1e-5 at the planned step 1100: hand-computed rates.
+TEST(Schedule, LinearAndCosineReachTheFloorAtThePlannedLastStep) {
+  seq2seq::TrainConfig t;
+  t.lr = 1e-3;
+  t.min_lr = 1e-5;
+  t.warmup_steps = 100;
+  for (const auto kind : {seq2seq::Schedule::linear, seq2seq::Schedule::cosine}) {
+    t.schedule = kind;
+    seq2seq::train::LrSchedule schedule(t);
+    ASSERT_TRUE(schedule.needs_plan());
+    EXPECT_THROW(schedule.lr_at(1), std::logic_error);  // no rate without a plan
+    schedule.plan(1100);
+    EXPECT_NEAR(schedule.lr_at(0), 1e-5, 1e-15);    // step 0 counts as step 1: 1e-3 * 1/100
+    EXPECT_NEAR(schedule.lr_at(1), 1e-5, 1e-15);
+    EXPECT_NEAR(schedule.lr_at(50), 5e-4, 1e-15);   // halfway through warmup
+    EXPECT_NEAR(schedule.lr_at(100), 1e-3, 1e-15);  // end of warmup: the peak
+    // Halfway through the decay (step 600): linear and cosine both at the midpoint (1e-3 + 1e-5) / 2.
+    EXPECT_NEAR(schedule.lr_at(600), 5.05e-4, 1e-12);
+    // A quarter of the way (step 350): linear 1e-5 + 0.75 * 9.9e-4; cosine 1e-5 + 9.9e-4 * (1 + cos(pi/4)) / 2.
+    const double quarter = kind == seq2seq::Schedule::linear ? 1e-5 + 0.75 * 9.9e-4
+                                                              : 1e-5 + 9.9e-4 * (1 + std::sqrt(0.5)) / 2;
+    EXPECT_NEAR(schedule.lr_at(350), quarter, 1e-12);
+    EXPECT_NEAR(schedule.lr_at(1100), 1e-5, 1e-15);  // the planned last step: the floor
+    EXPECT_NEAR(schedule.lr_at(5000), 1e-5, 1e-15);  // and it stays there
+    // The plan travels in the state: a resumed schedule gives the same rates.
+    seq2seq::train::LrSchedule restored(t);
+    restored.load_state(schedule.state());
+    EXPECT_EQ(restored.planned_steps(), 1100);
+    for (int64_t step : {1, 99, 100, 101, 777, 1100}) EXPECT_DOUBLE_EQ(restored.lr_at(step), schedule.lr_at(step));
+  }
+}
+
 TEST(Train, LossFallsForEveryModel) {
   for (const std::string model : {"rnn", "bahdanau", "transformer"}) {
     TinyRun tiny("falls_" + model, model);

@@ -47,7 +47,7 @@ enum class Cell { gru, lstm };
 enum class Norm { post, pre };  // LayerNorm after (post) or before (pre) each residual block
 enum class PositionEncoding { sinusoidal, learned };
 enum class Init { default_, normal };  // "default": each layer's own scheme; "normal": N(0, 0.01)
-enum class Schedule { constant, plateau, inverse_sqrt };
+enum class Schedule { constant, plateau, inverse_sqrt, linear, cosine };
 
 // The first name of each table is also what an unknown string would silently become, so
 // config_from_json() and apply_overrides() check the strings before converting.
@@ -61,7 +61,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(PositionEncoding,
 NLOHMANN_JSON_SERIALIZE_ENUM(Init, {{Init::default_, "default"}, {Init::normal, "normal"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Schedule, {{Schedule::constant, "constant"},
                                         {Schedule::plateau, "plateau"},
-                                        {Schedule::inverse_sqrt, "inverse_sqrt"}})
+                                        {Schedule::inverse_sqrt, "inverse_sqrt"},
+                                        {Schedule::linear, "linear"},
+                                        {Schedule::cosine, "cosine"}})
 
 // The JSON name of a value: "rnn", "lstm", "inverse_sqrt", ...
 template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
@@ -103,10 +105,10 @@ struct TrainConfig {
   double clip = 1.0;  // max global gradient L2 norm; 0 = no clipping
   double label_smoothing = 0.0;
   Schedule schedule = Schedule::constant;
-  int warmup_steps = 4000;      // inverse_sqrt
+  int warmup_steps = 4000;      // inverse_sqrt, linear, cosine: steps of linear warmup to train.lr
   double plateau_factor = 0.5;  // plateau: lr *= factor after plateau_patience bad validations
   int plateau_patience = 1;
-  double min_lr = 1e-6;
+  double min_lr = 1e-6;  // plateau: the lowest rate; linear, cosine: the rate at the planned last step
   double teacher_forcing = 1.0;  // rnn, bahdanau: probability of feeding the reference token (scheduled sampling)
   int seed = 1234;
   int valid_every = 0;                               // also validate every N steps (0 = once per epoch only)
