@@ -6,7 +6,6 @@
 #include "seq2seq/util/random.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 #include <stdexcept>
 
