@@ -1,7 +1,9 @@
-// `seq2seq data stats|fetch|synth|spm`: look at corpora, get them onto disk, train subword models.
+// `seq2seq data stats|fetch|synth|spm|concat`: look at corpora, get them onto disk, train subword
+// models, join lines into long test sentences.
 #include "commands.h"
 
 #include "seq2seq/config/config.h"
+#include "seq2seq/data/concat.h"
 #include "seq2seq/data/corpus.h"
 #include "seq2seq/data/fetch.h"
 #include "seq2seq/data/stats.h"
@@ -10,6 +12,7 @@
 #include "seq2seq/util/io.h"
 
 #include <iostream>
+#include <map>
 
 namespace seq2seq::cli {
 
@@ -96,6 +99,19 @@ int run_spm(const SpmArgs& args) {
   return 0;
 }
 
+// Joins K aligned lines per output line (data/concat.h).
+int run_concat(const data::ConcatOptions& options) {
+  const std::string command =
+      "seq2seq data concat --src " + options.src + " --tgt " + options.tgt + " --join " + std::to_string(options.join) +
+      " --out " + options.out + " --seed " + std::to_string(options.seed) + " --order " +
+      (options.order == data::JoinOrder::Random ? "random" : "consecutive") + (options.force ? " --force" : "");
+  const auto result = data::write_concat(options, command);
+  std::cout << "wrote " << result.lines_out << " lines of " << options.join << " joined sentences to " << result.src_out
+            << " and " << result.tgt_out << " (" << result.lines_in << " lines in, " << result.dropped
+            << " left over)\n";
+  return 0;
+}
+
 }  // namespace
 
 Command add_data(CLI::App& root) {
@@ -126,12 +142,36 @@ Command add_data(CLI::App& root) {
   auto spm_args = std::make_shared<SpmArgs>();
   spm->add_option("--config", spm_args->config_file, "Config file (data.tokenizer \"spm\")")->required();
   add_set_option(*spm, spm_args->overrides);
-  spm->add_option("--out", spm_args->out, "Directory for spm.model or spm.src.model + spm.tgt.model (default: data.spm_dir)");
-  spm->footer("Example:\n  seq2seq data spm --config configs/transformer_spm.json --out data/multi30k/spm8k\n"
-              "then train with --set data.spm_dir=data/multi30k/spm8k (train copies the models into the run)");
+  spm->add_option("--out", spm_args->out,
+                  "Directory for spm.model or spm.src.model + spm.tgt.model (default: data.spm_dir)");
+  spm->footer(
+      "Example:\n  seq2seq data spm --config configs/transformer_spm.json --out data/multi30k/spm8k\n"
+      "then train with --set data.spm_dir=data/multi30k/spm8k (train copies the models into the run)");
+
+  auto* concat =
+      app->add_subcommand("concat", "Join K aligned lines of a parallel corpus per line: a test set of long sentences");
+  auto concat_options = std::make_shared<data::ConcatOptions>();
+  concat->add_option("--src", concat_options->src, "Source file (plain or .gz)")->required();
+  concat->add_option("--tgt", concat_options->tgt, "Target file aligned with --src")->required();
+  concat->add_option("--join", concat_options->join, "Lines joined into one (K)")->required();
+  concat->add_option("--out", concat_options->out, "Output folder: <name>.join<K>.<ext> per side, concat.json")
+      ->required();
+  concat->add_option("--seed", concat_options->seed, "Random seed for --order random")->capture_default_str();
+  const std::map<std::string, data::JoinOrder> orders = {{"consecutive", data::JoinOrder::Consecutive},
+                                                         {"random", data::JoinOrder::Random}};
+  concat
+      ->add_option("--order", concat_options->order,
+                   "consecutive (default): lines i..i+K-1; random: a seeded shuffle, then groups of K (each line "
+                   "once)")
+      ->transform(CLI::CheckedTransformer(orders, CLI::ignore_case));
+  concat->add_flag("--force", concat_options->force, "Overwrite existing output files");
+  concat->footer(
+      "Example:\n  seq2seq data concat --src data/multi30k/test_2016_flickr.de --tgt data/multi30k/test_2016_flickr.en "
+      "--join 3 --out data/multi30k/long");
 
   return {app, [=] {
             if (stats->parsed()) return run_stats(*stats_args);
+            if (concat->parsed()) return run_concat(*concat_options);
             if (fetch->parsed()) {
               std::cout << data::fetch_multi30k(*fetch_options) << "\n";
               return 0;

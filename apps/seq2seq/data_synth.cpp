@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "seq2seq/data/synth.h"
+#include "seq2seq/data/synth_subset.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +16,7 @@ namespace seq2seq::cli {
 namespace {
 struct SynthArgs {
   std::string out;
+  std::string band_weights;  // --train-band-weights as given
   data::SynthOptions options;
 };
 
@@ -23,7 +25,9 @@ std::string command_line(const SynthArgs& a) {
   const auto& o = a.options;
   return "seq2seq data synth --out " + a.out + " --train " + std::to_string(o.train) + " --valid " +
          std::to_string(o.valid) + " --test " + std::to_string(o.test) + " --min-words " + std::to_string(o.min_words) +
-         " --max-words " + std::to_string(o.max_words) + " --seed " + std::to_string(o.seed);
+         " --max-words " + std::to_string(o.max_words) + " --seed " + std::to_string(o.seed) +
+         (o.lemmas ? " --lemmas " + std::to_string(o.lemmas) : "") +
+         (a.options.train_band_weights.empty() ? "" : " --train-band-weights " + a.band_weights);
 }
 }  // namespace
 
@@ -40,7 +44,19 @@ Command add_data_synth(CLI::App& data_app) {
   app->add_option("--max-words", o.max_words, "Most tokens (words and punctuation) in a German sentence")
       ->capture_default_str();
   app->add_option("--seed", o.seed, "Random seed: the same seed gives the same files")->capture_default_str();
-  return {app, [args] {
+  auto* lemmas =
+      app->add_option("--lemmas", o.lemmas,
+                      "Keep a seeded subset of about N content lemmas (nouns, adjectives, verbs, adverbs), each class "
+                      "its share, plus what they need; default: the whole lexicon");
+  auto* band_weights =
+      app->add_option("--train-band-weights", args->band_weights,
+                      "Length mix of the train split: one weight per band, e.g. 0,0,1,1,2 (valid and test stay even)");
+  return {app, [args, lemmas, band_weights] {
+            // 0 stands for "the whole lexicon" inside; given on the command line it is out of range.
+            if (lemmas->count() > 0 && args->options.lemmas == 0)
+              data::synth::require_subset_size(data::synth::lexicon(), 0);
+            if (band_weights->count() > 0)
+              args->options.train_band_weights = data::parse_band_weights(args->band_weights);
             const auto& o = args->options;
             auto start = std::chrono::steady_clock::now();
             data::SynthCorpus corpus = data::generate_synth(o);
@@ -60,11 +76,20 @@ Command add_data_synth(CLI::App& data_app) {
               for (int64_t n : data::synth_band_counts(*pairs, bands)) row += fmt::format("{:>8}", n);
               spdlog::info("{}", row);
             }
+            const auto& lexicon = corpus.lexicon;
+            std::string kept;
+            for (size_t c = 0; c < lexicon.kept.size(); ++c)
+              kept += fmt::format("{}{} {}s", c ? ", " : "", lexicon.kept[c], lexicon.word_classes[c]);
+            spdlog::info("content lemmas: {} kept ({}){}", lexicon.content_lemmas(), kept,
+                         lexicon.requested ? fmt::format(", {} asked for with --lemmas", lexicon.requested) : "");
             spdlog::info("generated in {:.2f} s, written in {:.2f} s", generate_s, total_s - generate_s);
 
             std::cout << "wrote " << corpus.train.size() << " train, " << corpus.valid.size() << " valid, "
                       << corpus.test.size() << " test pairs to " << args->out << " (seed " << o.seed << ", "
-                      << data::synth_lemma_count() << " lemmas, " << fmt::format("{:.2f}", total_s) << " s)\n";
+                      << corpus.lexicon.lemmas << " lemmas, " << fmt::format("{:.2f}", total_s) << " s); "
+                      << fmt::format("a content lemma occurs {:.1f} times in train on average ({} kept)",
+                                     data::synth_train_occurrences_per_lemma(corpus), corpus.lexicon.content_lemmas())
+                      << "\n";
             return 0;
           }};
 }

@@ -3,16 +3,21 @@
 #include "seq2seq/data/synth.h"
 
 #include "seq2seq/data/synth_grammar.h"
+#include "seq2seq/data/synth_subset.h"
 #include "seq2seq/util/errors.h"
 #include "seq2seq/util/io.h"
 #include "seq2seq/util/random.h"
+#include "seq2seq/util/sha256.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -146,7 +151,7 @@ constexpr int kMaxDepth = 3;  // clause nesting below the main clause
 
 class Generator {
  public:
-  explicit Generator(uint64_t seed) : lx_(lexicon()), rng_(seed) {
+  Generator(const Lexicon& lx, uint64_t seed) : lx_(lx), rng_(seed) {
     for (const Verb& v : lx_.verbs) verbs_by_frame_[static_cast<int>(v.frame)].push_back(&v);
     for (const Adverb& a : lx_.adverbs) {
       if (a.kind == AdverbKind::Time) time_.push_back(&a);
@@ -158,8 +163,11 @@ class Generator {
     for (const Modal& m : lx_.modals) modals_.push_back(&m);
     for (const Name& n : lx_.names) names_.push_back(&n);
     for (const Verb& v : lx_.verbs) all_verbs_.push_back(&v);
-    for (const char* origin : {"Stadt", "Dorf", "Insel", "Bauernhof", "Schloss", "Hafen"})
-      origins_.push_back(&lx_.noun(origin));
+    // A subset of the lexicon (--lemmas) may keep none of them: then nobody comes "from" anywhere.
+    for (const char* origin : {"Stadt", "Dorf", "Insel", "Bauernhof", "Schloss", "Hafen"}) {
+      auto it = std::find_if(lx_.nouns.begin(), lx_.nouns.end(), [&](const Noun& n) { return n.de == origin; });
+      if (it != lx_.nouns.end()) origins_.push_back(&*it);
+    }
   }
 
   // A sentence whose German side has between `target` and `hi` tokens and at least `min_words`
@@ -360,6 +368,7 @@ class Generator {
         return true;
       }
       case 1: {  // aus + a place one comes from: "from"
+        if (origins_.empty()) return false;
         const Noun* n = rng_.pick(origins_);
         np.attribute.push_back(pp("aus", "from", Case::Dat, random_noun_np(*n, false), PPKind::Attribute));
         return true;
@@ -761,6 +770,67 @@ void validate_synth_options(const SynthOptions& o) {
   if (o.max_words < o.min_words + 1)
     throw UsageError("synth: --max-words must exceed --min-words (lengths count the final period)");
   if (o.max_words > 200) throw UsageError("synth: --max-words must be at most 200");
+  if (o.lemmas != 0) synth::require_subset_size(synth::lexicon(), o.lemmas);
+  if (!o.train_band_weights.empty()) {
+    auto bands = synth_bands(o);
+    std::string labels;
+    for (const auto& b : bands) labels += (labels.empty() ? "" : ",") + b.label();
+    if (o.train_band_weights.size() != bands.size())
+      throw UsageError("synth: --train-band-weights has " + std::to_string(o.train_band_weights.size()) +
+                       " weights; give one per length band, " + std::to_string(bands.size()) + " (" + labels + ")");
+    bool positive = false;
+    for (double w : o.train_band_weights) {
+      if (!std::isfinite(w) || w < 0)
+        throw UsageError("synth: --train-band-weights must be non-negative numbers, one per band (" + labels + ")");
+      positive = positive || w > 0;
+    }
+    if (!positive) throw UsageError("synth: --train-band-weights needs at least one weight above 0");
+  }
+}
+
+std::vector<double> parse_band_weights(const std::string& text) {
+  std::vector<double> weights;
+  size_t begin = 0;
+  for (;;) {
+    size_t end = text.find(',', begin);
+    std::string item = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    size_t used = 0;
+    double w = 0;
+    try {
+      w = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || !std::isfinite(w) || w < 0)
+      throw UsageError("synth: --train-band-weights \"" + text + "\": \"" + item +
+                       "\" is not a non-negative number; give comma-separated weights, one per band (1,1,1,1,2)");
+    weights.push_back(w);
+    if (end == std::string::npos) return weights;
+    begin = end + 1;
+  }
+}
+
+std::vector<int64_t> band_plan(int64_t count, const std::vector<double>& weights, size_t bands) {
+  std::vector<double> w = weights.empty() ? std::vector<double>(bands, 1.0) : weights;
+  double total = 0;
+  for (double x : w) total += x;
+  std::vector<int64_t> plan(bands, 0);
+  std::vector<double> remainder(bands, 0.0);
+  int64_t given = 0;
+  for (size_t b = 0; b < bands; ++b) {
+    double exact = static_cast<double>(count) * w[b] / total;
+    plan[b] = static_cast<int64_t>(std::floor(exact));
+    remainder[b] = exact - static_cast<double>(plan[b]);
+    given += plan[b];
+  }
+  for (; given < count; ++given) {
+    size_t best = 0;
+    for (size_t b = 1; b < bands; ++b)
+      if (remainder[b] > remainder[best] + 1e-9) best = b;
+    ++plan[best];
+    remainder[best] = -1;
+  }
+  return plan;
 }
 
 std::vector<SynthBand> synth_bands(const SynthOptions& o) {
@@ -774,35 +844,82 @@ std::vector<SynthBand> synth_bands(const SynthOptions& o) {
   return bands;
 }
 
+namespace {
+// The band of a sentence of `n` tokens (or words): word counts may fall below a band's clipped
+// start; they belong to the nominal band.
+std::optional<size_t> band_of(int n, const std::vector<SynthBand>& bands) {
+  for (size_t b = 0; b < bands.size(); ++b) {
+    bool last = b + 1 == bands.size();
+    int lo = b == 0 ? 0 : bands[b].lo;
+    if (n >= lo && (n <= bands[b].hi || last)) return b;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 std::vector<int64_t> synth_band_counts(const std::vector<SynthPair>& pairs, const std::vector<SynthBand>& bands,
                                        bool in_words) {
   std::vector<int64_t> counts(bands.size(), 0);
-  for (const auto& p : pairs) {
-    int n = in_words ? synth::count_words(p.de) : synth::count_tokens(p.de);
-    for (size_t b = 0; b < bands.size(); ++b) {
-      // Word counts may fall below a band's clipped start; they belong to the nominal band.
-      bool last = b + 1 == bands.size();
-      int lo = b == 0 ? 0 : bands[b].lo;
-      if (n >= lo && (n <= bands[b].hi || last)) {
-        ++counts[b];
-        break;
-      }
-    }
-  }
+  for (const auto& p : pairs)
+    if (auto b = band_of(in_words ? synth::count_words(p.de) : synth::count_tokens(p.de), bands)) ++counts[*b];
   return counts;
+}
+
+std::vector<int64_t> synth_band_lemma_occurrences(const std::vector<SynthPair>& pairs,
+                                                  const std::vector<SynthBand>& bands) {
+  std::vector<int64_t> counts(bands.size(), 0);
+  for (const auto& p : pairs)
+    if (auto b = band_of(synth::count_tokens(p.de), bands)) counts[*b] += p.content_lemmas;
+  return counts;
+}
+
+int SynthLexiconInfo::content_lemmas() const {
+  int total = 0;
+  for (int k : kept) total += k;
+  return total;
 }
 
 SynthCorpus generate_synth(const SynthOptions& o) {
   validate_synth_options(o);
   auto bands = synth_bands(o);
-  std::unordered_set<std::string> used;
   SynthCorpus corpus;
-  auto make_split = [&](int64_t count, uint64_t stream, const char* name, std::vector<SynthPair>& out) {
-    Generator gen(mix(o.seed, stream));
-    std::vector<int> plan(static_cast<size_t>(count));
-    for (size_t i = 0; i < plan.size(); ++i) plan[i] = static_cast<int>(i % bands.size());
+  // The lexicon the generators draw from: the whole one, or a seeded subset that outlives them.
+  std::unique_ptr<synth::LexiconSubset> subset;
+  if (o.lemmas > 0) subset = std::make_unique<synth::LexiconSubset>(synth::subset_lexicon(lexicon(), o.lemmas, o.seed));
+  const Lexicon& lx = subset ? subset->lexicon : lexicon();
+  SynthLexiconInfo& info = corpus.lexicon;
+  info.requested = o.lemmas;
+  info.kept_lemmas = synth::content_lemma_names(lx);
+  info.lemmas = lx.lemma_count();
+  for (size_t c = 0; c < synth::kWordClasses.size(); ++c) {
+    char word_class = synth::kWordClasses[c];
+    info.word_classes.push_back(synth::word_class_name(word_class));
+    int in_lexicon =
+        static_cast<int>(std::count_if(info.kept_lemmas.begin(), info.kept_lemmas.end(), [&](const std::string& name) {
+          return name.rfind(std::string(synth::word_class_name(word_class)) + ":", 0) == 0;
+        }));
+    info.full.push_back(subset ? subset->full[c] : in_lexicon);
+    info.share.push_back(subset ? subset->share[c] : in_lexicon);
+    info.kept.push_back(in_lexicon);
+  }
+
+  std::unordered_set<std::string> used;
+  auto make_split = [&](int64_t count, uint64_t stream, const char* name, const std::vector<double>& weights,
+                        std::vector<SynthPair>& out) -> int64_t {
+    Generator gen(lx, mix(o.seed, stream));
+    // Bands in turn while each still has pairs to get: with even counts that is i % bands.
+    std::vector<int64_t> quota = band_plan(count, weights, bands.size());
+    std::vector<int> plan;
+    plan.reserve(static_cast<size_t>(count));
+    while (static_cast<int64_t>(plan.size()) < count)
+      for (size_t b = 0; b < bands.size(); ++b)
+        if (quota[b] > 0) {
+          plan.push_back(static_cast<int>(b));
+          --quota[b];
+        }
     for (size_t i = plan.size(); i > 1; --i) std::swap(plan[i - 1], plan[gen.rng().below(i)]);
     out.reserve(plan.size());
+    std::set<LemmaKey> seen;
     for (int b : plan) {
       const SynthBand& band = bands[b];
       bool done = false;
@@ -815,27 +932,41 @@ SynthCorpus generate_synth(const SynthOptions& o) {
         if (!s) continue;
         Realized r = realize(*s);
         if (used.insert(r.de).second) {
-          out.push_back({std::move(r.de), std::move(r.en)});
+          std::vector<LemmaKey> lemmas = content_lemmas(*s);
+          seen.insert(lemmas.begin(), lemmas.end());
+          out.push_back({std::move(r.de), std::move(r.en), static_cast<int>(lemmas.size())});
           done = true;
         }
       }
       if (!done)
         throw std::runtime_error(std::string("synth: could not make another distinct ") + name + " sentence of " +
-                                 band.label() + " tokens; ask for fewer sentences or widen --min-words/--max-words");
+                                 band.label() + " tokens; ask for fewer sentences, widen --min-words/--max-words" +
+                                 (o.lemmas ? " or keep more --lemmas" : ""));
     }
+    return static_cast<int64_t>(seen.size());
   };
-  make_split(o.test, 3, "test", corpus.test);
-  make_split(o.valid, 2, "valid", corpus.valid);
-  make_split(o.train, 1, "train", corpus.train);
+  corpus.test_lemmas_seen = make_split(o.test, 3, "test", {}, corpus.test);
+  corpus.valid_lemmas_seen = make_split(o.valid, 2, "valid", {}, corpus.valid);
+  corpus.train_lemmas_seen = make_split(o.train, 1, "train", o.train_band_weights, corpus.train);
+  corpus.train_band_plan = band_plan(o.train, o.train_band_weights, bands.size());
   return corpus;
 }
 
 int synth_lemma_count() { return synth::lexicon().lemma_count(); }
 
+namespace {
+// Occurrences per kept lemma, 0 for an empty lexicon.
+double per_lemma(int64_t occurrences, int lemmas) {
+  return lemmas > 0 ? static_cast<double>(occurrences) / lemmas : 0.0;
+}
+}  // namespace
+
 void write_synth(const SynthCorpus& corpus, const SynthOptions& o, const std::string& out_dir,
                  const std::string& command_line) {
   create_directories(out_dir);
   auto bands = synth_bands(o);
+  const SynthLexiconInfo& info = corpus.lexicon;
+  const int kept = info.content_lemmas();
   nlohmann::ordered_json meta;  // keys in the order written: bands read shortest first
   meta["generator"] = "seq2seq data synth";
   meta["version"] = SEQ2SEQ_VERSION;
@@ -843,13 +974,30 @@ void write_synth(const SynthCorpus& corpus, const SynthOptions& o, const std::st
   meta["seed"] = o.seed;
   meta["options"] = {{"train", o.train},         {"valid", o.valid},         {"test", o.test},
                      {"min_words", o.min_words}, {"max_words", o.max_words}, {"seed", o.seed}};
+  if (o.lemmas) meta["options"]["lemmas"] = o.lemmas;
+  if (!o.train_band_weights.empty()) meta["options"]["train_band_weights"] = o.train_band_weights;
   meta["length_unit"] =
       "tokens of the German side: runs of letters/digits and single punctuation marks (the seq2seq tokenizer)";
-  meta["lemmas"] = synth_lemma_count();
-  meta["content_lemmas"] = synth::lexicon().content_lemma_count();
+  meta["lemmas"] = info.lemmas;
+  meta["content_lemmas"] = kept;
+  // The lexicon: per word class, the whole lexicon's count, the share of --lemmas and what was kept
+  // (the share plus what kept lemmas need); the kept list itself only for a subset.
+  auto& lexicon_meta = meta["lexicon"];
+  lexicon_meta["requested"] = info.requested ? nlohmann::ordered_json(info.requested) : nlohmann::ordered_json();
+  for (size_t c = 0; c < info.word_classes.size(); ++c)
+    lexicon_meta["classes"][info.word_classes[c]] = {
+        {"full", info.full[c]}, {"requested", info.share[c]}, {"kept", info.kept[c]}};
+  lexicon_meta["kept"] = kept;
+  std::string joined;
+  for (const auto& name : info.kept_lemmas) joined += name + "\n";
+  lexicon_meta["kept_sha256"] = sha256_hex(joined);  // of the kept list, one "class:lemma" per line, sorted
+  if (info.requested) lexicon_meta["kept_lemmas"] = info.kept_lemmas;
+
   const std::array<std::pair<const char*, const std::vector<SynthPair>*>, 3> splits = {
       {{"train", &corpus.train}, {"valid", &corpus.valid}, {"test", &corpus.test}}};
-  for (const auto& [name, pairs] : splits) {
+  const std::array<int64_t, 3> seen = {corpus.train_lemmas_seen, corpus.valid_lemmas_seen, corpus.test_lemmas_seen};
+  for (size_t i = 0; i < splits.size(); ++i) {
+    const auto& [name, pairs] = splits[i];
     write_file_atomic(out_dir + "/" + name + ".de", join_lines(*pairs, true));
     write_file_atomic(out_dir + "/" + name + ".en", join_lines(*pairs, false));
     meta["counts"][name] = pairs->size();
@@ -859,8 +1007,30 @@ void write_synth(const SynthCorpus& corpus, const SynthOptions& o, const std::st
       meta["bands"][name][bands[b].label()] = tokens[b];
       meta["bands_words"][name][bands[b].label()] = words[b];
     }
+    // How often the average kept content lemma occurs: occurrences / kept lemmas, per band too.
+    auto occurrences = synth_band_lemma_occurrences(*pairs, bands);
+    int64_t total = 0;
+    for (int64_t n : occurrences) total += n;
+    auto& split_meta = meta["lemma_occurrences"][name];
+    split_meta["occurrences"] = total;
+    split_meta["per_lemma"] = per_lemma(total, kept);
+    split_meta["distinct_seen"] = seen[i];
+    for (size_t b = 0; b < bands.size(); ++b)
+      split_meta["bands"][bands[b].label()] = {{"occurrences", occurrences[b]},
+                                               {"per_lemma", per_lemma(occurrences[b], kept)}};
+  }
+  if (!o.train_band_weights.empty()) {
+    meta["train_band_weights"] = o.train_band_weights;
+    for (size_t b = 0; b < bands.size(); ++b) meta["train_band_plan"][bands[b].label()] = corpus.train_band_plan[b];
   }
   write_file_atomic(out_dir + "/synth.json", meta.dump(2) + "\n");
+}
+
+// How often the average kept content lemma occurs in the train split.
+double synth_train_occurrences_per_lemma(const SynthCorpus& corpus) {
+  int64_t total = 0;
+  for (const auto& p : corpus.train) total += p.content_lemmas;
+  return per_lemma(total, corpus.lexicon.content_lemmas());
 }
 
 }  // namespace seq2seq::data

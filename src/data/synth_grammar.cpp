@@ -1088,12 +1088,17 @@ const Conjunction& Lexicon::conjunction(const std::string& de) const {
       conjunctions, [&](const Conjunction& c) { return c.de == de; }, "conjunction", de);
 }
 
+LemmaKey lemma_key(const Noun& noun) { return {'N', noun.de}; }
+LemmaKey lemma_key(const Adjective& adjective) { return {'A', adjective.de}; }
+LemmaKey lemma_key(const Verb& verb) { return {'V', verb.infinitive()}; }
+LemmaKey lemma_key(const Adverb& adverb) { return {'D', adverb.de}; }
+
 int Lexicon::content_lemma_count() const {
-  std::set<std::pair<char, std::string>> lemmas;
-  for (const auto& n : nouns) lemmas.insert({'N', n.de});
-  for (const auto& a : adjectives) lemmas.insert({'A', a.de});
-  for (const auto& v : verbs) lemmas.insert({'V', v.infinitive()});
-  for (const auto& a : adverbs) lemmas.insert({'D', a.de});
+  std::set<LemmaKey> lemmas;
+  for (const auto& n : nouns) lemmas.insert(lemma_key(n));
+  for (const auto& a : adjectives) lemmas.insert(lemma_key(a));
+  for (const auto& v : verbs) lemmas.insert(lemma_key(v));
+  for (const auto& a : adverbs) lemmas.insert(lemma_key(a));
   return static_cast<int>(lemmas.size());
 }
 
@@ -1270,6 +1275,40 @@ Realized realize(const Sentence& s) { return {finish(german_tokens(s), false), f
 std::string german(const Sentence& s) { return finish(german_tokens(s), false); }
 
 Length german_length(const Sentence& s) { return measure(german_tokens(s)); }
+
+namespace {
+void collect_lemmas(const Clause& c, std::vector<LemmaKey>& out);
+
+void collect_lemmas(const NP& np, std::vector<LemmaKey>& out) {
+  if (np.noun) out.push_back(lemma_key(*np.noun));
+  for (const Adjective* a : np.adjectives) out.push_back(lemma_key(*a));
+  if (np.intensifier) out.push_back(lemma_key(*np.intensifier));
+  for (const PP& p : np.attribute)
+    for (const NP& o : p.object) collect_lemmas(o, out);
+  for (const Clause& rel : np.relative) collect_lemmas(rel, out);
+  for (const NP& m : np.members) collect_lemmas(m, out);
+}
+
+void collect_lemmas(const Clause& c, std::vector<LemmaKey>& out) {
+  out.push_back(lemma_key(*c.verb));
+  collect_lemmas(c.subject, out);
+  for (const NP& o : c.acc) collect_lemmas(o, out);
+  for (const NP& o : c.dat) collect_lemmas(o, out);
+  if (c.predicate) out.push_back(lemma_key(*c.predicate));
+  for (const Adverb* a : {c.predicate_intensifier, c.time, c.manner})
+    if (a) out.push_back(lemma_key(*a));
+  for (const PP& p : c.pps)
+    for (const NP& o : p.object) collect_lemmas(o, out);
+  for (const Clause& sub : c.complement) collect_lemmas(sub, out);
+  for (const Clause& sub : c.adverbials) collect_lemmas(sub, out);
+}
+}  // namespace
+
+std::vector<LemmaKey> content_lemmas(const Sentence& s) {
+  std::vector<LemmaKey> out;
+  for (const Clause& c : s.clauses) collect_lemmas(c, out);
+  return out;
+}
 
 std::string german_np(const NP& np, Case c) {
   Tokens t;

@@ -148,6 +148,14 @@ struct Lexicon {
   int content_lemma_count() const;  // nouns, adjectives, verbs, adverbs only
 };
 
+// A content lemma: its word class ('N' noun, 'A' adjective, 'V' verb, 'D' adverb) and its German
+// form (verbs: the infinitive with its particle, "anrufen"; one lemma for all of a verb's frames).
+using LemmaKey = std::pair<char, std::string>;
+LemmaKey lemma_key(const Noun& noun);
+LemmaKey lemma_key(const Adjective& adjective);
+LemmaKey lemma_key(const Verb& verb);
+LemmaKey lemma_key(const Adverb& adverb);
+
 // The lexicon, parsed once from the text in synth_lexicon.cpp (immutable afterwards).
 const Lexicon& lexicon();
 // The raw lexicon text (one entry per line; its format is described at its top).
@@ -271,6 +279,10 @@ struct Length {
   int tokens = 0, words = 0;
 };
 Length german_length(const Sentence& sentence);
+
+// Every content-lemma occurrence in the tree (nouns, adjectives, verbs, adverbs, each time it is
+// used; names, pronouns and function words are not content lemmas), in no particular order.
+std::vector<LemmaKey> content_lemmas(const Sentence& sentence);
 
 // Tokens as the seq2seq tokenizer splits them (runs of letters/digits/_ and single punctuation
 // marks), and words (the same without punctuation).
