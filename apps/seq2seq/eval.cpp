@@ -9,7 +9,8 @@
 namespace seq2seq::cli {
 
 Command add_eval(CLI::App& root) {
-  auto* app = root.add_subcommand("eval", "Evaluate a run: BLEU, chrF, perplexity and BLEU by source length");
+  auto* app = root.add_subcommand(
+      "eval", "Evaluate a run: BLEU, chrF, perplexity, BLEU and teacher-forced accuracy by length and position");
   auto o = std::make_shared<session::EvalOptions>();
   add_run_options(*app, o->run);
   app->add_option("--split", o->split, "valid|test (from the run's config)");

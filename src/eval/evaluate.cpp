@@ -9,6 +9,7 @@
 #include "seq2seq/eval/chrf.h"
 #include "seq2seq/eval/length_buckets.h"
 #include "seq2seq/eval/perplexity.h"
+#include "seq2seq/eval/teacher_forced.h"
 #include "seq2seq/util/io.h"
 #include "seq2seq/util/sha256.h"
 
@@ -87,6 +88,10 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
     lengths.push_back(source_words(input.src[i]));
   }
   auto loss = corpus_loss(*run.model, examples, batch_size, run.device);
+  // Where in the sentence the model's reference tokens go wrong, on the same pairs and bands.
+  std::vector<int> example_words;
+  for (const auto& example : examples) example_words.push_back(lengths[example.index]);
+  const auto forced = teacher_forced(*run.model, examples, example_words, batch_size, run.device);
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const bool lowercase = run.config.data.lowercase;  // the model writes lower case: score case-insensitively
@@ -121,6 +126,7 @@ EvalOutput evaluate_run(LoadedRun& run, const EvalInput& input, const decode::Se
   report["loss"] = loss.mean();
   report["ppl"] = loss.perplexity();
   report["bands"] = bands;
+  report["teacher_forced"] = forced;
   report["src_unk_rate"] = src_tokens ? static_cast<double>(src_unk) / src_tokens : 0.0;
   report["decode"] = {{"beam", options.beam},
                       {"length_penalty", options.length_penalty},

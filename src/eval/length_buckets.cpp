@@ -40,6 +40,12 @@ std::vector<Band> make_bands(const std::vector<int>& edges) {
   return bands;
 }
 
+std::size_t band_index(const std::vector<Band>& bands, int src_len) {
+  std::size_t b = 0;
+  while (bands[b].hi != -1 && src_len > bands[b].hi) ++b;
+  return b;
+}
+
 std::vector<Band> bleu_by_length(const std::vector<int>& src_lengths, const std::vector<std::string>& hyps,
                                  const std::vector<std::string>& refs, bool lowercase, const std::vector<int>& edges) {
   if (src_lengths.size() != hyps.size() || hyps.size() != refs.size())
@@ -49,8 +55,7 @@ std::vector<Band> bleu_by_length(const std::vector<int>& src_lengths, const std:
   std::vector<Band> bands = make_bands(edges);
   std::vector<int64_t> length_sum(bands.size(), 0);
   for (std::size_t i = 0; i < hyps.size(); ++i) {
-    std::size_t b = 0;
-    while (bands[b].hi != -1 && src_lengths[i] > bands[b].hi) ++b;
+    const std::size_t b = band_index(bands, src_lengths[i]);
     bands[b].stats += bleu_stats(hyps[i], refs[i], lowercase);
     ++bands[b].sentences;
     length_sum[b] += src_lengths[i];

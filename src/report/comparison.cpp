@@ -5,6 +5,7 @@
 #include "summary_numbers.h"
 
 #include "seq2seq/config/config.h"
+#include "seq2seq/report/eval_summary.h"
 #include "seq2seq/report/progress.h"
 #include "seq2seq/report/statistics.h"
 #include "seq2seq/report/svg.h"
@@ -88,6 +89,32 @@ const nlohmann::json* band_of(const RunSummary& run, const std::string& label) {
 double band_bleu(const RunSummary& run, const std::string& label) {
   auto* band = band_of(run, label);
   return band ? number_or_nan((*band)["bleu"]) : kNaN;
+}
+
+// The teacher-forced statistics of a run's eval results; null for results written before eval
+// computed them, and for runs without results.
+const nlohmann::json* teacher_forced_of(const RunSummary& run) {
+  return run.eval.contains("teacher_forced") ? &run.eval["teacher_forced"] : nullptr;
+}
+
+bool any_teacher_forced(const std::vector<RunSummary>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) { return teacher_forced_of(r) != nullptr; });
+}
+
+// A band's teacher-forced "cross_entropy" or "accuracy"; NaN where the run has none.
+double forced_band_value(const RunSummary& run, const std::string& label, const char* key) {
+  if (const auto* tf = teacher_forced_of(run))
+    for (const auto& band : (*tf)["bands"])
+      if (band["band"] == label) return number_or_nan(band[key]);
+  return kNaN;
+}
+
+// A band's accuracy in relative-position bin `bin`; NaN where the run has none.
+double position_accuracy(const RunSummary& run, const std::string& label, std::size_t bin) {
+  const auto* tf = teacher_forced_of(run);
+  if (!tf || !(*tf)["position_accuracy"]["bands"].contains(label)) return kNaN;
+  const auto& bins = (*tf)["position_accuracy"]["bands"][label];
+  return bin < bins.size() ? number_or_nan(bins[bin]) : kNaN;
 }
 
 std::string band_sentences(const std::vector<RunSummary>& runs, const std::string& label) {
@@ -275,6 +302,40 @@ Table group_bands_table(const std::vector<RunSummary>& runs) {
       row.push_back(
           mean_sd(group_spread(runs, groups[g], [&](const RunSummary& r) { return band_bleu(r, label); }), 2));
       if (g > 0) row.push_back(p_text(max_p(runs, groups[g], label)));
+    }
+    table.add_row(row);
+  }
+  return table;
+}
+
+// Rows: source-length bands; columns: per run (with seeds, per config: mean ± sd over its seeds)
+// the teacher-forced cross-entropy (nats/token) and token accuracy (%).
+Table teacher_forced_table(const std::vector<RunSummary>& runs, bool seeds) {
+  std::vector<std::string> header = {"source words"};
+  std::vector<std::string> names;
+  if (seeds)
+    for (const auto& g : group_runs(runs)) names.push_back(g.name);
+  else
+    for (const auto& r : runs) names.push_back(r.name);
+  for (const auto& name : names) {
+    header.push_back("CE " + name);
+    header.push_back("acc % " + name);
+  }
+  Table table(header);
+  for (const auto& label : band_labels(runs)) {
+    std::vector<std::string> row = {label};
+    auto cross_entropy = [&](const RunSummary& r) { return forced_band_value(r, label, "cross_entropy"); };
+    auto accuracy = [&](const RunSummary& r) { return 100 * forced_band_value(r, label, "accuracy"); };
+    if (seeds) {
+      for (const auto& g : group_runs(runs)) {
+        row.push_back(mean_sd(group_spread(runs, g, cross_entropy), 3));
+        row.push_back(mean_sd(group_spread(runs, g, accuracy), 1));
+      }
+    } else {
+      for (const auto& r : runs) {
+        row.push_back(fixed(cross_entropy(r), 3));
+        row.push_back(fixed(accuracy(r), 1));
+      }
     }
     table.add_row(row);
   }
@@ -563,7 +624,8 @@ nlohmann::json comparison_json(const std::vector<RunSummary>& runs) {
                            {"bleu", number_or_null(eval_score(r, "bleu"))},
                            {"chrf", number_or_null(eval_score(r, "chrf"))},
                            {"significance", significance_json(r)},
-                           {"bands", bands}});
+                           {"bands", bands},
+                           {"teacher_forced", teacher_forced_of(r) ? *teacher_forced_of(r) : nlohmann::json()}});
   }
   out["groups"] = groups_json(runs);
   out["same_sentences"] = same_sentences(runs);
@@ -598,6 +660,10 @@ std::string render_comparison(const std::vector<RunSummary>& runs, const std::st
   const std::string footnote = significance_footnote(runs, seeds);
   const std::string bands_title =
       seeds ? "BLEU by source length (words), mean ± sd over seeds" : "BLEU by source length (words)";
+  const bool forced = any_teacher_forced(runs);
+  const std::string forced_title =
+      std::string("Teacher-forced cross-entropy (nats/token) and token accuracy by source length (words)") +
+      (seeds ? ", mean ± sd over seeds" : "");
   const auto notes = run_notes(runs);
   const std::string sentences_note =
       same_sentences(runs) ? ""
@@ -612,6 +678,7 @@ std::string render_comparison(const std::vector<RunSummary>& runs, const std::st
     out << "\n## " << bands_title << "\n\n" << bands.to_markdown();
     if (!sentences_note.empty()) out << "\n" << sentences_note << "\n";
     if (!footnote.empty()) out << "\n" << footnote << "\n";
+    if (forced) out << "\n## " << forced_title << "\n\n" << teacher_forced_table(runs, seeds).to_markdown();
     out << "\n## Config differences\n\n";
     if (diffs.empty()) out << "(none)\n";
     for (const auto& d : diffs) out << "- `" << d << "`\n";
@@ -623,6 +690,7 @@ std::string render_comparison(const std::vector<RunSummary>& runs, const std::st
   out << "\n" << bands_title << "\n" << bands.to_text();
   if (!sentences_note.empty()) out << wrap(sentences_note);
   if (!footnote.empty()) out << "\n" << wrap(footnote);
+  if (forced) out << "\n" << forced_title << "\n" << teacher_forced_table(runs, seeds).to_text();
   out << "\nConfig differences\n";
   if (diffs.empty()) out << "  (none)\n";
   for (const auto& d : diffs) out << "  " << d << "\n";
@@ -680,6 +748,54 @@ std::string valid_loss_svg(const std::vector<RunSummary>& runs) {
     chart.series.push_back(series);
   }
   return render_line_chart(chart);
+}
+
+bool has_teacher_forced(const std::vector<RunSummary>& runs) { return any_teacher_forced(runs); }
+
+std::string position_accuracy_svg(const std::vector<RunSummary>& runs) {
+  std::vector<nlohmann::json> reports;
+  for (const auto& r : runs)
+    if (const auto* tf = teacher_forced_of(r)) reports.push_back(*tf);
+  const auto bands = short_and_long_bands(reports);
+  const std::size_t bins = reports.empty() ? 0 : reports.front()["position_accuracy"]["all"].size();
+  std::vector<LineChart> panels;
+  for (const auto& [kind, label] : {std::pair{"short", bands.short_band}, {"long", bands.long_band}}) {
+    LineChart chart;
+    chart.title = fmt::format("Teacher-forced token accuracy, {} sources ({} words)", kind, label);
+    chart.x_label = "relative position in the target sentence (j / T, bins of 0.1)";
+    chart.y_label = "token accuracy";
+    chart.x_min = 0, chart.x_max = 1, chart.y_min = 0, chart.y_max = 1;
+    // Each bin drawn at its middle: bin b holds the tokens with b/10 <= j/T < (b+1)/10.
+    auto middle = [bins](std::size_t bin) { return (static_cast<double>(bin) + 0.5) / static_cast<double>(bins); };
+    if (has_seeds(runs)) {
+      chart.title += " (mean ± 1 sd over seeds)";
+      for (const auto& g : group_runs(runs)) {
+        Series series{fmt::format("{} ({}), {} seed{}", g.name, runs[g.members.front()].model, g.members.size(),
+                                  g.members.size() == 1 ? "" : "s"),
+                      {},
+                      {},
+                      {}};
+        for (std::size_t bin = 0; bin < bins; ++bin) {
+          const auto s = group_spread(runs, g, [&](const RunSummary& r) { return position_accuracy(r, label, bin); });
+          series.x.push_back(middle(bin));
+          series.y.push_back(s.mean);
+          series.y_err.push_back(s.sd);
+        }
+        chart.series.push_back(series);
+      }
+    } else {
+      for (const auto& r : runs) {
+        Series series{r.name + " (" + r.model + ")", {}, {}, {}};
+        for (std::size_t bin = 0; bin < bins; ++bin) {
+          series.x.push_back(middle(bin));
+          series.y.push_back(position_accuracy(r, label, bin));
+        }
+        chart.series.push_back(series);
+      }
+    }
+    panels.push_back(chart);
+  }
+  return render_panels(panels);
 }
 
 }  // namespace seq2seq::report

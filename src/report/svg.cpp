@@ -379,4 +379,20 @@ std::string render_line_chart(const LineChart& chart) {
   return svg;
 }
 
+std::string render_panels(const std::vector<LineChart>& charts) {
+  int width = 0, height = 0;
+  std::string panels;
+  for (const auto& chart : charts) {
+    std::string panel = render_line_chart(chart);
+    panel.erase(0, panel.find("<svg"));  // an XML declaration belongs to the document only
+    // A nested <svg> is placed by its x and y attributes.
+    panels += "<svg x=\"0\" y=\"" + num(height) + "\"" + panel.substr(4);
+    width = std::max(width, chart.width);
+    height += chart.height;
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) +
+         "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\">\n" + panels +
+         "</svg>\n";
+}
+
 }  // namespace seq2seq::report

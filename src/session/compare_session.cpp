@@ -78,6 +78,13 @@ int compare_runs(const std::vector<std::string>& dirs, const CompareOptions& o, 
     write_file_atomic(o.out + "/bleu_by_length.svg", report::bleu_by_length_svg(runs));
     write_file_atomic(o.out + "/valid_loss.svg", report::valid_loss_svg(runs));
     spdlog::info("wrote {0}/compare.json, {0}/compare.md, {0}/bleu_by_length.svg, {0}/valid_loss.svg", o.out);
+    // Eval results written before eval computed teacher-forced statistics have none to draw.
+    if (report::has_teacher_forced(runs)) {
+      write_file_atomic(o.out + "/position_accuracy.svg", report::position_accuracy_svg(runs));
+      spdlog::info("wrote {}/position_accuracy.svg", o.out);
+    } else {
+      spdlog::info("no position_accuracy.svg: no run's eval results have teacher-forced statistics (eval again)");
+    }
   }
   if (failures > 0)
     spdlog::error("compare: {} of {} run(s) could not be compared (listed with the reason)", failures, runs.size());

@@ -67,6 +67,9 @@ grep -q "^att.s2 .* early_stopping\|^att.s2 .* epochs" table.txt || fail "no sto
 grep -q "Mean ± sd over seeds" table.txt || fail "no mean ± sd table: $(cat table.txt)"
 grep -q "^att .* ± " table.txt || fail "no mean ± sd row for att: $(cat table.txt)"
 grep -q "BLEU by source length (words), mean ± sd over seeds" table.txt || fail "band table title"
+grep -q "^Teacher-forced cross-entropy (nats/token) and token accuracy by source length (words), mean ± sd over seeds" \
+  table.txt || fail "no teacher-forced table with seeds: $(cat table.txt)"
+grep -A3 "^Teacher-forced cross-entropy" table.txt | grep -q "^1-10 .* ± " || fail "teacher-forced band without mean ± sd"
 tr '\n' ' ' < table.txt | grep -q "largest p over the seeds" || fail "no footnote on the largest p: $(cat table.txt)"
 grep -q "^  model.type: plain=\"rnn\" | att=\"bahdanau\"$" table.txt || fail "config diff with seeds: $(cat table.txt)"
 [ "$(sed -n '/^Config differences/,$p' table.txt | grep -c '^  ')" = 1 ] || fail "config diff lists more: $(cat table.txt)"
@@ -100,9 +103,12 @@ assert all("sd" in band["bleu"] and "max" in band["p_value"] for band in att["ba
 assert d["significance"]["baseline"] == "plain" and d["significance"]["resamples"] == 1000, d["significance"]
 assert list(d["config_differences"]) == ["model.type"], d["config_differences"]
 PY
-for f in compare.json compare.md bleu_by_length.svg valid_loss.svg; do [ -s out/$f ] || fail "--out lacks $f"; done
+for f in compare.json compare.md bleu_by_length.svg valid_loss.svg position_accuracy.svg; do
+  [ -s out/$f ] || fail "--out lacks $f"
+done
 grep -q 'class="error-bar"' out/bleu_by_length.svg || fail "BLEU-by-length chart has no error bars"
 grep -q "2 seeds" out/bleu_by_length.svg || fail "chart legend does not say how many seeds"
+grep -q "att (bahdanau), 2 seeds" out/position_accuracy.svg || fail "position chart: no line per config with seeds"
 
 # CSV: sd and p columns; per-run rows carry each pair's p, and one "mean" row per config.
 s2s compare runs/plain.s1 runs/plain.s2 runs/att.s1 runs/att.s2 --format csv > cmp.csv 2> /dev/null

@@ -27,6 +27,19 @@ done
 grep -q "^BLEU" eval.out || fail "eval summary lacks BLEU: $(cat eval.out)"
 grep -q "chrF2" eval.out || fail "eval summary lacks chrF"
 grep -q "1-10" eval.out || fail "eval summary lacks the length bands"
+grep -q "^Teacher-forced, by source length" eval.out || fail "eval summary lacks the teacher-forced table: $(cat eval.out)"
+grep -q "^Teacher-forced accuracy % by relative target position" eval.out || fail "eval summary lacks the position table"
+# The teacher-forced statistics: every pair's tokens once in the bands and once in the position
+# bins, and the mean cross-entropy is the reported loss (the same teacher-forced pass).
+python3 - runs/att/eval/test.json <<'PY' || fail "teacher_forced in eval/test.json"
+import json, math, sys
+r = json.load(open(sys.argv[1])); tf = r["teacher_forced"]
+assert tf["sentences"] == 12 and tf["tokens"] > 12, tf
+assert sum(b["tokens"] for b in tf["bands"]) == tf["tokens"], tf["bands"]
+assert len(tf["position_tokens"]["all"]) == 10 and sum(tf["position_tokens"]["all"]) == tf["tokens"], tf
+assert abs(tf["cross_entropy"] - r["loss"]) < 1e-5, (tf["cross_entropy"], r["loss"])
+assert 0 <= tf["accuracy"] <= 1 and tf["position_accuracy"]["bands"]["1-10"][0] is not None, tf
+PY
 [ "$(wc -l < runs/att/eval/test.hyp)" = 12 ] || fail "test.hyp line count"
 "$bin" eval --run runs/att --src test.de --ref test.en --json --beam 1 | python3 -c '
 import json,sys; r=json.load(sys.stdin); assert r["sentences"]==12 and 0<=r["bleu"]["score"]<=100 and r["bands"], r'
@@ -77,7 +90,17 @@ grep -q "^  model.type: att=\"bahdanau\" | plain=\"rnn\"" cmp.txt || fail "confi
 "$bin" compare runs/att runs/plain --format csv | head -1 | grep -q '^run,model,' || fail "csv"
 "$bin" compare runs/att runs/plain --format json --out cmpout | python3 -c '
 import json,sys; d=json.load(sys.stdin); assert len(d["runs"])==2 and list(d["config_differences"])==["model.type"], d'
-for f in compare.json compare.md bleu_by_length.svg valid_loss.svg; do [ -s cmpout/$f ] || fail "compare --out lacks $f"; done
+for f in compare.json compare.md bleu_by_length.svg valid_loss.svg position_accuracy.svg; do
+  [ -s cmpout/$f ] || fail "compare --out lacks $f"
+done
+grep -q "short sources (1-10 words)" cmpout/position_accuracy.svg || fail "position chart lacks its short panel"
+grep -q "long sources" cmpout/position_accuracy.svg || fail "position chart lacks its long panel"
+# Eval results written before eval had teacher-forced statistics: compare shows "-" for them.
+python3 -c 'import json,sys; p=sys.argv[1]; r=json.load(open(p)); del r["teacher_forced"]; json.dump(r, open(p,"w"))' \
+  runs/plain/eval/test.json
+"$bin" compare runs/att runs/plain --out cmpold > cmpold.txt 2> cmpold.err || fail "compare with older results: $(tail -3 cmpold.err)"
+grep -A3 "^Teacher-forced cross-entropy" cmpold.txt | grep -q "^1-10 .* - " || fail "older results not shown as -: $(cat cmpold.txt)"
+grep -q "plain (rnn)" cmpold/position_accuracy.svg || fail "position chart lacks the run without statistics in its legend"
 set +e
 "$bin" compare runs/att "$tmp" 2> notrun.err; rc=$?
 set -e

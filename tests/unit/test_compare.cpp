@@ -2,11 +2,12 @@
 // bootstrap, mean ± sd, the config diff without ignored keys, and the chart's error bars.
 #include "seq2seq/config/config.h"
 #include "seq2seq/eval/bleu.h"
-#include "seq2seq/util/io.h"
 #include "seq2seq/report/comparison.h"
+#include "seq2seq/report/eval_summary.h"
 #include "seq2seq/report/run_summary.h"
 #include "seq2seq/report/statistics.h"
 #include "seq2seq/session/compare_session.h"
+#include "seq2seq/util/io.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -197,6 +199,112 @@ TEST(Compare, SeedsPairSeedWithSeedAndTheTableShowsTheLargestP) {
   const std::string svg = report::bleu_by_length_svg(runs);
   EXPECT_NE(svg.find("class=\"error-bar\""), std::string::npos);
   EXPECT_NE(svg.find("att (bahdanau), 2 seeds"), std::string::npos);
+}
+
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& piece) {
+  std::size_t n = 0;
+  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + piece.size())) ++n;
+  return n;
+}
+
+// eval's "teacher_forced" object for the run() helper's two bands: cross-entropy `ce` and
+// accuracy `acc` in both, and position accuracy `first` in bin 0 and `acc` in the others (the
+// long band's last bin has no token).
+json forced_report(double ce, double acc, double first, int64_t long_sentences = 30) {
+  json bins = json::array(), long_bins = json::array(), tokens = json::array();
+  for (int b = 0; b < 10; ++b) {
+    bins.push_back(b == 0 ? first : acc);
+    long_bins.push_back(b == 9 ? json() : json(b == 0 ? first : acc));
+    tokens.push_back(24);
+  }
+  return {
+      {"sentences", 30 + long_sentences},
+      {"tokens", 480},
+      {"cross_entropy", ce},
+      {"accuracy", acc},
+      {"bands",
+       {{{"band", "1-10"}, {"sentences", 30}, {"tokens", 240}, {"cross_entropy", ce}, {"accuracy", acc}},
+        {{"band", "11+"}, {"sentences", long_sentences}, {"tokens", 240}, {"cross_entropy", ce}, {"accuracy", acc}}}},
+      {"position_accuracy", {{"all", bins}, {"bands", {{"1-10", bins}, {"11+", long_bins}}}}},
+      {"position_tokens", {{"all", tokens}, {"bands", {{"1-10", tokens}, {"11+", tokens}}}}}};
+}
+
+}  // namespace
+
+TEST(Compare, TeacherForcedTableAndPositionChartLeaveOutOlderResults) {
+  Corpus c;
+  using seq2seq::ModelType;
+  // "old" has eval results from before eval wrote teacher-forced statistics.
+  std::vector<report::RunSummary> runs = {run("old", ModelType::rnn, c.bad, c.refs),
+                                          run("att", ModelType::bahdanau, c.good, c.refs)};
+  EXPECT_FALSE(report::has_teacher_forced(runs));
+  EXPECT_EQ(report::render_comparison(runs, "table").find("Teacher-forced"), std::string::npos);
+  EXPECT_TRUE(report::comparison_json(runs)["runs"][1]["teacher_forced"].is_null());
+
+  runs[1].eval["teacher_forced"] = forced_report(0.75, 0.625, 0.9);
+  EXPECT_TRUE(report::has_teacher_forced(runs));
+  const std::string text = report::render_comparison(runs, "table");
+  const auto table = text.find("Teacher-forced cross-entropy (nats/token) and token accuracy by source length");
+  ASSERT_NE(table, std::string::npos) << text;
+  const std::string rows = text.substr(table);
+  EXPECT_NE(rows.find("CE att"), std::string::npos) << rows;
+  EXPECT_NE(rows.find("acc % old"), std::string::npos) << rows;
+  // Band 11+: old has no statistics ("-"), att 0.750 nats and 62.5 %.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(rows, m, std::regex(R"(\n11\+ +- +- +0\.750 +62\.5)"))) << rows;
+  EXPECT_NE(report::render_comparison(runs, "markdown").find("## Teacher-forced"), std::string::npos);
+  const json j = report::comparison_json(runs);
+  EXPECT_TRUE(j["runs"][0]["teacher_forced"].is_null());
+  EXPECT_EQ(j["runs"][1]["teacher_forced"]["cross_entropy"], 0.75);
+
+  // Two panels, short (first band) and long (last band with sentences), a line per run: old's
+  // has no point, att's ten in the short panel and nine in the long one (bin 9 empty).
+  const std::string svg = report::position_accuracy_svg(runs);
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  const auto long_panel = svg.find("long sources (11+ words)");
+  ASSERT_NE(long_panel, std::string::npos) << svg;
+  const std::string short_part = svg.substr(0, long_panel), long_part = svg.substr(long_panel);
+  EXPECT_NE(short_part.find("short sources (1-10 words)"), std::string::npos);
+  EXPECT_EQ(occurrences(short_part, "<title>att (bahdanau): "), 10u);
+  EXPECT_EQ(occurrences(long_part, "<title>att (bahdanau): "), 9u);
+  EXPECT_EQ(occurrences(svg, "<title>old (rnn): "), 0u);
+  EXPECT_NE(svg.find("old (rnn)"), std::string::npos);  // still in the legend
+
+  // With no sentence past 10 words the long panel is the last band that has some: 1-10 again.
+  runs[1].eval["teacher_forced"] = forced_report(0.75, 0.625, 0.9, 0);
+  EXPECT_NE(report::position_accuracy_svg(runs).find("long sources (1-10 words)"), std::string::npos);
+}
+
+TEST(EvalSummary, TeacherForcedTablesShowBandsAllAndTheShortAndLongPositions) {
+  const std::string text = report::render_teacher_forced(forced_report(0.75, 0.625, 0.9));
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(text, m, std::regex(R"(\n11\+ +30 +240 +0\.7500 +62\.5\n)"))) << text;
+  EXPECT_TRUE(std::regex_search(text, m, std::regex(R"(\nall +60 +480 +0\.7500 +62\.5\n)"))) << text;
+  // Position rows: bin 0 at 90 %, the others 62.5 %; the long band's last bin has no token.
+  EXPECT_TRUE(std::regex_search(text, m, std::regex(R"(\nshort 1-10 +90\.0( +62\.5){9}\n)"))) << text;
+  EXPECT_TRUE(std::regex_search(text, m, std::regex(R"(\nlong 11\+ +90\.0( +62\.5){8} +-\n)"))) << text;
+}
+
+TEST(EvalSummary, ShortIsTheFirstBandAndLongTheLastWithSentencesInAnyReport) {
+  auto bands = [](std::vector<int64_t> sentences) {
+    json out = json::array();
+    const char* labels[] = {"1-10", "11-20", "21-30", "31-40", "41+"};
+    for (std::size_t b = 0; b < sentences.size(); ++b)
+      out.push_back({{"band", labels[b]}, {"sentences", sentences[b]}});
+    return json{{"bands", out}};
+  };
+  auto chosen = report::short_and_long_bands({bands({0, 4, 2, 0, 0})});
+  EXPECT_EQ(chosen.short_band, "1-10");  // the first band even when it is empty
+  EXPECT_EQ(chosen.long_band, "21-30");
+  chosen = report::short_and_long_bands({bands({3, 4, 2, 0, 0}), bands({3, 4, 0, 1, 0})});
+  EXPECT_EQ(chosen.long_band, "31-40");
+  chosen = report::short_and_long_bands({bands({0, 0, 0, 0, 0})});
+  EXPECT_EQ(chosen.long_band, "1-10");
+  chosen = report::short_and_long_bands({});
+  EXPECT_EQ(chosen.short_band, "");
+  EXPECT_EQ(chosen.long_band, "");
 }
 
 TEST(Compare, AFirstConfigOfOneRunIsEverySeedsBaseline) {

@@ -243,6 +243,26 @@ TEST(Svg, LineChartIsWellFormedAndLabelled) {
   EXPECT_EQ(count(m[1].str(), "M"), 2u) << m[1];
 }
 
+TEST(Svg, PanelsStackChartsInOneDocument) {
+  report::LineChart top, bottom;
+  top.title = "short sources";
+  top.series.push_back({"rnn", {0.05, 0.15}, {0.9, 0.8}});
+  bottom.title = "long sources";
+  bottom.height = 300;
+  bottom.series.push_back({"rnn", {0.05, 0.15}, {0.7, 0.4}});
+  const std::string svg = report::render_panels({top, bottom});
+  EXPECT_EQ(xml_problem(svg), "") << svg;
+  EXPECT_EQ(count(svg, "<?xml"), 1u);  // one document, the panels' declarations dropped
+  EXPECT_EQ(count(svg, "<svg"), 3u);
+  EXPECT_NE(svg.find("width=\"720.0\" height=\"740.0\""), std::string::npos) << svg.substr(0, 300);
+  // The second panel starts below the first (440 px high).
+  EXPECT_LT(svg.find("<svg x=\"0\" y=\"0.0\""), svg.find("short sources"));
+  const auto second = svg.find("<svg x=\"0\" y=\"440.0\"");
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_GT(svg.find("long sources"), second);
+  EXPECT_LT(svg.find("short sources"), second);
+}
+
 TEST(Svg, HigherValuesAreDrawnHigher) {
   report::LineChart chart;
   chart.series.push_back({"up", {0, 1, 2, 3}, {1.0, 2.5, 2.6, 7.0}});

@@ -1,4 +1,5 @@
-// Evaluation of a run on held-out sentences: translations, BLEU, chrF, perplexity, BLEU by length.
+// Evaluation of a run on held-out sentences: translations, BLEU, chrF, perplexity, BLEU by length,
+// and teacher-forced cross-entropy and accuracy by length band and relative target position.
 #pragma once
 #include "seq2seq/decode/search.h"
 #include "seq2seq/run/run.h"

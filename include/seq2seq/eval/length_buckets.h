@@ -4,6 +4,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ int source_words(const std::string& line);
 // Bands from edges: {10, 20, 30, 40} gives 1-10, 11-20, 21-30, 31-40, 41+. A source of length 0
 // falls into the first band. Edges must be positive and strictly increasing.
 std::vector<Band> make_bands(const std::vector<int>& edges = {10, 20, 30, 40});
+
+// The index of the band a source of `src_len` words falls into (bands as make_bands gives them).
+std::size_t band_index(const std::vector<Band>& bands, int src_len);
 
 // Sentence i (source length src_lengths[i] words) goes to its band; each band's BLEU is the
 // corpus BLEU of its sentences. Throws std::invalid_argument when the three sizes differ.

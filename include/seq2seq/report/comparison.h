@@ -14,7 +14,8 @@ namespace seq2seq::report {
 
 nlohmann::json comparison_json(const std::vector<RunSummary>& runs);
 // format: table | markdown | csv. Runs table, mean ± sd over seeds (with seeds), BLEU-by-length
-// table, the significance footnote, then the config differences.
+// table, the significance footnote, the teacher-forced cross-entropy and accuracy by length (when
+// some run has them; not in CSV), then the config differences.
 std::string render_comparison(const std::vector<RunSummary>& runs, const std::string& format);
 
 // "key: a=1 | b=2 | c=(unused)" for every resolved key whose value differs between the configs
@@ -30,5 +31,13 @@ nlohmann::json config_differences_json(const std::vector<std::string>& names,
 // One line per run (with seeds: per config, the mean with ±1 sd error bars).
 std::string bleu_by_length_svg(const std::vector<RunSummary>& runs);
 std::string valid_loss_svg(const std::vector<RunSummary>& runs);
+
+// Whether some run's eval results hold teacher-forced statistics (eval writes them; results
+// written before it did have none, and compare leaves them out).
+bool has_teacher_forced(const std::vector<RunSummary>& runs);
+// Teacher-forced token accuracy against relative position in the target sentence, one line per
+// run (with seeds: per config, mean ± 1 sd), in two panels: short sources (the first length band)
+// and long ones (the last band with sentences; eval_summary.h, short_and_long_bands()).
+std::string position_accuracy_svg(const std::vector<RunSummary>& runs);
 
 }  // namespace seq2seq::report

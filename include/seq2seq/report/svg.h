@@ -34,6 +34,10 @@ struct LineChart {
 // or y_err is neither empty nor of y's size.
 std::string render_line_chart(const LineChart& chart);
 
+// Charts stacked top to bottom in one SVG document, one panel each (each panel is the chart's own
+// <svg>, so its coordinates stay its own). Throws as render_line_chart does.
+std::string render_panels(const std::vector<LineChart>& charts);
+
 // About `target` round-numbered ticks (steps of 1, 2, 5 x 10^k) covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int target = 6);
 
