@@ -67,6 +67,31 @@ esac
 out="$runs_dir/compare"
 [ ${#seeds[@]} -eq 0 ] || out="$runs_dir/compare-seeds${seeds[1]}"
 "$bin" compare --configs "${configs[@]}" --train --jobs "$jobs" ${seeds[@]+"${seeds[@]}"} --runs-dir "$runs_dir" --out "$out"
+
+# Multi30k has no test sentence over 30 words. Joining K = 1..4 consecutive test sentences into one
+# line gives sources of up to about 60 words; every model was trained on sentences of at most
+# about 30, so this measures the plain RNN's bottleneck together with how each model carries
+# over to lengths it never saw (docs/results.md).
+if [ "$corpus" = multi30k ]; then
+  test_src=data/multi30k/test_2016_flickr.de.gz; test_tgt=data/multi30k/test_2016_flickr.en.gz
+  long=data/multi30k/joined
+  mkdir -p "$long"
+  : > "$long/all.de"; : > "$long/all.en"
+  for k in 1 2 3 4; do
+    "$bin" data concat --src "$test_src" --tgt "$test_tgt" --join $k --out "$long/k$k" --force >&2
+    cat "$long/k$k"/*.join$k.de >> "$long/all.de"; cat "$long/k$k"/*.join$k.en >> "$long/all.en"
+  done
+  for config in "${configs[@]}"; do
+    name=$(basename "$config" .json)
+    for run in "$runs_dir/$name" "$runs_dir/$name".s*; do
+      [ -d "$run" ] || continue
+      echo
+      echo "== $run on test2016 joined 1-4 sentences per line (BLEU by source length):"
+      "$bin" eval --run "$run" --src "$long/all.de" --ref "$long/all.en" --out joined
+    done
+  done
+fi
+
 echo
-echo "charts: $out/bleu_by_length.svg and $out/valid_loss.svg (open them in a browser)"
+echo "charts: $out/bleu_by_length.svg, $out/position_accuracy.svg and $out/valid_loss.svg (open them in a browser)"
 echo "total time: $(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s"
