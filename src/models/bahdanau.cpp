@@ -134,7 +134,8 @@ StepOutput BahdanauModel::step(DecoderState& state, const torch::Tensor& prev_to
   auto [logits, weights] = decoder->step(prev_tokens, state["hidden"],
                                          {state["states"], state["keys"], state["src_mask"]});  // (B, V), (B, S)
   state.step += 1;
-  return {torch::log_softmax(logits, -1), weights};
+  // In fp32 under bf16 autocast too: search sums these log-probabilities over the whole output.
+  return {torch::log_softmax(logits, -1, torch::kFloat), weights};
 }
 
 }  // namespace seq2seq::models

@@ -197,7 +197,8 @@ StepOutput RnnModel::step(DecoderState& state, const torch::Tensor& prev_tokens)
   state["hidden"] = torch::stack(recurrent.h, 1);
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);
   state.step += 1;
-  return {torch::log_softmax(logits, -1), torch::Tensor()};
+  // In fp32 under bf16 autocast too: search sums these log-probabilities over the whole output.
+  return {torch::log_softmax(logits, -1, torch::kFloat), torch::Tensor()};
 }
 
 }  // namespace seq2seq::models
