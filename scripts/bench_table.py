@@ -86,8 +86,8 @@ def main():
     print("| model | figure | ours | reference | ours/ref | target | met | runs ours/ref | spread ours/ref |")
     print("|---|---|---:|---:|---:|---|---|---|---|")
 
-    def row(model, figure, ours_key, ref_key, path, target=None, higher=True, scale=1.0, digits=None):
-        o, r = values(runs, ours_key, path), values(runs, ref_key, path)
+    def row(model, figure, ours_key, ref_key, path, target=None, higher=True, scale=1.0, digits=None, ours_path=None):
+        o, r = values(runs, ours_key, ours_path or path), values(runs, ref_key, path)
         mo, mr = med(o), med(r)
         mo = mo * scale if mo is not None else None
         mr = mr * scale if mr is not None else None
@@ -109,6 +109,10 @@ def main():
         if m in VARIANT:
             row(m, f"train tgt tokens/s, fixed, vs best variant ({VARIANT[m]})", (m, "fixed", "ours"),
                 (m, "fixed", "refbest"), "train.tokens_per_s", 1.2)
+        # bf16 mixed precision (ours only; the reference trains in fp32): ours bf16 against its fp32.
+        for mode in ("fixed", "corpus"):
+            row(m, f"train tgt tokens/s, {mode}, ours bf16 vs reference fp32", (m, mode, "ours"), (m, mode, "ref"),
+                "train.tokens_per_s", ours_path="train_bf16.tokens_per_s")
         row(m, "train ms/step median, fixed", (m, "fixed", "ours"), (m, "fixed", "ref"), "train.ms_per_step_median")
         row(m, "train ms/step median, corpus", (m, "corpus", "ours"), (m, "corpus", "ref"), "train.ms_per_step_median")
         row(m, "pad frac tgt of timed batches, corpus", (m, "corpus", "ours"), (m, "corpus", "ref"),
@@ -117,6 +121,8 @@ def main():
             row(m, f"decode {b} sent/s", (m, "decode", "ours"), (m, "decode", "ref"), f"decode.{b}.sent_per_s", target)
             row(m, f"decode {b} generated tokens/s", (m, "decode", "ours"), (m, "decode", "ref"),
                 f"decode.{b}.gen_tokens_per_s", target)
+            row(m, f"decode {b} generated tokens/s, ours bf16 vs reference fp32", (m, "decode", "ours"),
+                (m, "decode", "ref"), f"decode.{b}.gen_tokens_per_s", ours_path=f"decode_bf16.{b}.gen_tokens_per_s")
             row(m, f"decode {b} generated tokens", (m, "decode", "ours"), (m, "decode", "ref"), f"decode.{b}.gen_tokens")
             row(m, f"decode {b} ms per decoder step", (m, "decode", "ours"), (m, "decode", "ref"),
                 f"decode.{b}.ms_per_decoder_step")

@@ -87,6 +87,11 @@ Command add_bench(CLI::App& root) {
       ->check(at_least(1));
   app->add_option("--tgt-vocab", o.tgt_vocab, "Mode fixed: target vocabulary size without reading the corpus")
       ->check(at_least(1));
+  app->add_option("--precision", o.precision,
+                  "fp32, bf16 (mixed precision), auto (what train.precision auto picks here) or both: fp32 fills "
+                  "train and decode, bf16 train_bf16 and decode_bf16")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto", "both"}))
+      ->capture_default_str();
   app->add_flag("--no-gemm", args->no_gemm, "Skip measuring the GEMM rate (no % of GEMM peak)");
   app->add_flag("--json", args->json, "Print one JSON object (fields as the reference's bench.py output)");
   app->add_flag("--serve", args->serve,

@@ -88,6 +88,14 @@ inline void add_weights_options(CLI::App& app, std::string& checkpoint, std::str
   app.add_option("--device", device, "auto|cpu|cuda");
 }
 
+// --precision for the commands that run a trained model: "" (not given) keeps the run's own.
+inline void add_precision_option(CLI::App& app, std::string& precision) {
+  app.add_option("--precision", precision,
+                 "fp32 | bf16 (mixed: bfloat16 matrix products) | auto (bf16 where the CPU has native bfloat16); "
+                 "default: the precision the run trained with (state.json)")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
+}
+
 // --run, --checkpoint and --device, shared by every command that loads a trained run.
 inline void add_run_options(CLI::App& app, RunOptions& run) {
   app.add_option("--run", run.dir, "Run directory")->required();

@@ -11,7 +11,8 @@
 namespace seq2seq::cli {
 
 Command add_doctor(CLI::App& root) {
-  auto* app = root.add_subcommand("doctor", "Report LibTorch version, devices, threads, BLAS and GFLOP/s");
+  auto* app = root.add_subcommand(
+      "doctor", "Report LibTorch version, devices, threads, BLAS, native bf16 and GFLOP/s (fp32, bf16)");
   auto json = std::make_shared<bool>(false);
   auto quick = std::make_shared<bool>(false);
   app->add_flag("--json", *json, "Print one JSON object");
@@ -54,8 +55,16 @@ Command add_doctor(CLI::App& root) {
                       << (dist["available"].get<bool>() ? "c10d: " + backends + " (train --nproc N)"
                                                         : "unavailable: " + dist["missing"].get<std::string>())
                       << "\n";
+            std::cout << "bf16             "
+                      << (report["native_bf16"].get<bool>()
+                              ? "native (avx512_bf16/amx_bf16): train.precision auto trains in bf16"
+                              : "not native (emulated, slower than fp32): train.precision auto trains in fp32")
+                      << "\n";
             if (report.contains("gemm"))
               std::cout << "fp32 GEMM 1024   " << fmt::format("{:.1f}", report["gemm"]["gflops"].get<double>())
+                        << " GFLOP/s\n";
+            if (report.contains("gemm_bf16"))
+              std::cout << "bf16 GEMM 1024   " << fmt::format("{:.1f}", report["gemm_bf16"]["gflops"].get<double>())
                         << " GFLOP/s\n";
             return 0;
           }};

@@ -13,6 +13,7 @@ Command add_eval(CLI::App& root) {
       "eval", "Evaluate a run: BLEU, chrF, perplexity, BLEU and teacher-forced accuracy by length and position");
   auto o = std::make_shared<session::EvalOptions>();
   add_run_options(*app, o->run);
+  add_precision_option(*app, o->run.precision);
   app->add_option("--split", o->split, "valid|test (from the run's config)");
   app->add_option("--src", o->src, "Source file to translate instead of a split (needs --ref)");
   app->add_option("--ref", o->ref, "Reference file, line-aligned with --src");

@@ -19,6 +19,7 @@ Command add_translate(CLI::App& root) {
   add_weights_options(*app, o->checkpoint, o->device);
   app->add_flag("--unverified", o->unverified,
                 "Load runs that have lost their state.json, without checking their weights, config.json and vocabularies");
+  add_precision_option(*app, o->precision);
   app->add_option("--input", o->input, "File to translate line by line (default: stdin)");
   app->add_option("--beam", o->beam, "Beam size (default: decode.beam of the run; 1 = greedy)")
       ->check(decode_range("beam"));

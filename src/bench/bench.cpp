@@ -5,12 +5,13 @@
 #include "seq2seq/data/tokenizer.h"
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/decode/corpus_translation.h"
-#include "seq2seq/system/doctor.h"
-#include "seq2seq/util/errors.h"
-#include "seq2seq/system/memory.h"
 #include "seq2seq/models/factory.h"
+#include "seq2seq/system/doctor.h"
+#include "seq2seq/system/memory.h"
+#include "seq2seq/system/precision.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/step.h"
+#include "seq2seq/util/errors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/cuda.h>
@@ -127,13 +128,14 @@ CorpusData load_corpus(const DataConfig& config, const SplitPaths& train_paths, 
 // ---------------------------------------------------------------------------------------------
 
 nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::Batch>& batches, int warmup,
-                           const TrainConfig& config) {
+                           const TrainConfig& config, Precision precision) {
   // The trainer's own step (train/step.h): zero_grad, forward with teacher forcing 1.0, CE over
   // the non-pad targets, backward, clip, optimizer step, loss.item(), as the reference's train_step.
   model.train();
   auto optimizer = train::make_optimizer(model.parameters(), config);
   train::StepOptions step;
   step.clip = config.clip;
+  step.precision = precision;
   for (int i = 0; i < warmup; ++i) train::train_step(model, batches[static_cast<std::size_t>(i)], *optimizer, step);
 
   std::vector<double> times, losses;
@@ -184,7 +186,7 @@ nlohmann::json bench_train(models::Seq2SeqModel& model, const std::vector<data::
 // Greedy decoding through the corpus-translation pipeline, as the reference decodes: batches of
 // consecutive sentences in file order (not sorted), the search alone (no attention rows kept).
 nlohmann::json bench_decode(models::Seq2SeqModel& model, const CorpusData& corpus, int n_sentences,
-                            const torch::Device& device) {
+                            const torch::Device& device, Precision precision) {
   const int64_t n = std::min<int64_t>(n_sentences, static_cast<int64_t>(corpus.valid_src.size()));
   const std::vector<std::string> lines(corpus.valid_src.begin(), corpus.valid_src.begin() + n);
   const decode::TextCodec codec{corpus.tokenizers, corpus.src_vocab, corpus.tgt_vocab};
@@ -193,6 +195,7 @@ nlohmann::json bench_decode(models::Seq2SeqModel& model, const CorpusData& corpu
   translation.search.max_len_ratio = 1.0;  // limit = src_len (with <bos>/<eos>) + 10 generated tokens, <eos> included
   translation.search.max_len = 1 << 20;    // no further cap, as the reference
   translation.search.nbest = 1;
+  translation.search.precision = precision;
   translation.sort_by_length = false;
   translation.copy_unk = false;
   nlohmann::json result = {{"n_sentences", n},
@@ -449,6 +452,20 @@ void check_options(const BenchOptions& options) {
     throw UsageError("bench: --mode must be fixed or corpus, not " + options.mode);
   if (options.steps < 0 || options.warmup < 0) throw UsageError("bench: --steps and --warmup must be >= 0");
   if (options.steps == 0 && !options.decode) throw UsageError("bench: nothing to do (--steps 0 without --decode)");
+  if (options.precision != "fp32" && options.precision != "bf16" && options.precision != "auto" &&
+      options.precision != "both")
+    throw UsageError("bench: --precision must be fp32, bf16, auto or both, not " + options.precision);
+}
+
+// The precisions to measure, fp32 first: "train" and "decode" are the fp32 ones.
+std::vector<Precision> bench_precisions(const std::string& name) {
+  if (name == "both") return {Precision::fp32, Precision::bf16};
+  return {resolve_precision(parse_precision(name, "bench: --precision"))};
+}
+
+// "train" / "decode" for fp32, "train_bf16" / "decode_bf16" for bf16.
+std::string field(const char* name, Precision precision) {
+  return precision == Precision::bf16 ? std::string(name) + "_bf16" : std::string(name);
 }
 
 torch::Device bench_device(const BenchOptions& options) {
@@ -560,10 +577,11 @@ std::vector<data::Batch> train_batches(const BenchOptions& options, const BenchI
 
 // Training speed on `device`; mode fixed adds the achieved GFLOP/s, ours and the reference's.
 nlohmann::json timed_training(models::Seq2SeqModel& model, std::vector<data::Batch> batches, const Config& config,
-                              const BenchOptions& options, const TrainFlops& flops, const torch::Device& device) {
+                              const BenchOptions& options, const TrainFlops& flops, const torch::Device& device,
+                              Precision precision) {
   for (auto& batch : batches) batch = batch.to(device);
   model.to(device);
-  nlohmann::json train = bench_train(model, batches, options.warmup, config.train);
+  nlohmann::json train = bench_train(model, batches, options.warmup, config.train, precision);
   if (options.mode == "fixed") {
     train["achieved_gflops_analytic"] = train["tokens_per_s"].get<double>() * flops.ours / 1e9;
     // The reference's work per token at our speed: comparable with its achieved_gflops_analytic.
@@ -574,19 +592,21 @@ nlohmann::json timed_training(models::Seq2SeqModel& model, std::vector<data::Bat
 
 // Decoding speed of a fresh (untrained) model seeded as the reference's: speed only.
 nlohmann::json fresh_model_decode(const Config& config, const BenchOptions& options, const BenchInputs& inputs,
-                                  const torch::Device& device) {
+                                  const torch::Device& device, Precision precision) {
   torch::manual_seed(options.seed);
   auto fresh = models::make_model(config.model, inputs.src_vocab, inputs.tgt_vocab);
   fresh->to(device);
-  return bench_decode(*fresh, *inputs.corpus, options.decode_sentences, device);
+  return bench_decode(*fresh, *inputs.corpus, options.decode_sentences, device, precision);
 }
 
 // The CPU's GEMM peak, and the share of it that training achieved.
 void add_gemm_peak(nlohmann::json& result) {
   result["gemm"] = gemm_peak();
-  if (result.contains("train") && result["train"].contains("achieved_gflops_analytic"))
-    result["train"]["fraction_of_gemm_peak"] =
-        result["train"]["achieved_gflops_analytic"].get<double>() / result["gemm"]["gflops"].get<double>();
+  // Against the fp32 rate for both precisions: the same yardstick, so bf16's share can pass 100%.
+  for (const char* train : {"train", "train_bf16"})
+    if (result.contains(train) && result[train].contains("achieved_gflops_analytic"))
+      result[train]["fraction_of_gemm_peak"] =
+          result[train]["achieved_gflops_analytic"].get<double>() / result["gemm"]["gflops"].get<double>();
 }
 
 }  // namespace
@@ -597,17 +617,27 @@ nlohmann::json run_bench(const Config& config, const BenchOptions& options) {
   const BenchInputs inputs = load_inputs(config, options);
   nlohmann::json result = describe_run(config, options, inputs, device);
 
+  const std::vector<Precision> precisions = bench_precisions(options.precision);
+  if (std::count(precisions.begin(), precisions.end(), Precision::bf16)) result["native_bf16"] = native_bf16();
   torch::manual_seed(options.seed);
   auto model = models::make_model(config.model, inputs.src_vocab, inputs.tgt_vocab);
   const TrainFlops flops = record_model_size(*model, config.model, inputs.tgt_vocab, result);
   if (options.steps > 0) {
-    std::vector<data::Batch> batches = train_batches(options, inputs, result);
-    result["train"] = timed_training(*model, std::move(batches), config, options, flops, device);
+    const std::vector<data::Batch> batches = train_batches(options, inputs, result);
+    for (const Precision precision : precisions) {
+      if (!model) {  // each precision trains from the same initial weights
+        torch::manual_seed(options.seed);
+        model = models::make_model(config.model, inputs.src_vocab, inputs.tgt_vocab);
+      }
+      result[field("train", precision)] = timed_training(*model, batches, config, options, flops, device, precision);
+      model.reset();
+    }
     result["peak_rss_mb_after_train"] = peak_rss_mb();
   }
   if (options.decode) {
     model.reset();  // freed before the fresh model is built
-    result["decode"] = fresh_model_decode(config, options, inputs, device);
+    for (const Precision precision : precisions)
+      result[field("decode", precision)] = fresh_model_decode(config, options, inputs, device, precision);
   }
   result["peak_rss_mb"] = peak_rss_mb();
   if (options.measure_gemm && !device.is_cuda()) add_gemm_peak(result);

@@ -29,7 +29,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, epochs, batch_size,
                                                 warmup_steps, plateau_factor, plateau_patience, min_lr, teacher_forcing,
                                                 seed, valid_every, valid_bleu_max, early_stopping_metric, patience, min_delta,
                                                 log_every, device, average_last,
-                                                lr_drop_resets_patience)
+                                                lr_drop_resets_patience, precision)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DecodeConfig, beam, length_penalty, max_len_ratio, max_len, batch_size)
 
 void to_json(nlohmann::json& j, const Config& c) {
@@ -197,6 +197,7 @@ void require_enum_names(const nlohmann::json& j, const KeyOrigins& origin) {
   require_enum_name(j, "train", "schedule",
                     {Schedule::constant, Schedule::plateau, Schedule::inverse_sqrt, Schedule::linear, Schedule::cosine},
                     origin);
+  require_enum_name(j, "train", "precision", {Precision::fp32, Precision::bf16, Precision::auto_}, origin);
 }
 
 // The training split has no default: a config (or a base it extends) names its data.

@@ -3,6 +3,7 @@
 #include "seq2seq/decode/search.h"
 
 #include "seq2seq/data/vocab.h"
+#include "seq2seq/system/precision.h"
 
 #include <algorithm>
 #include <cmath>
@@ -222,6 +223,7 @@ std::vector<std::vector<Hypothesis>> greedy_search(Seq2SeqModel& model, const to
   const auto limits = limits_for(src_len, options);
   const auto lengths = src_len.to(torch::kCPU);
   const bool want_attention = options.attention && model.has_attention();
+  AutocastGuard autocast(options.precision);  // every forward pass of the search
 
   std::vector<Hypothesis> hyps(batch);
   std::vector<int64_t> active(batch);  // sentence id of each row still decoding
@@ -280,6 +282,7 @@ std::vector<std::vector<Hypothesis>> beam_search(Seq2SeqModel& model, const torc
   const bool want_attention = options.attention && model.has_attention();
   const auto device = src.device();
   Beams beams = initial_beams(batch, beam);
+  AutocastGuard autocast(options.precision);  // every forward pass of the search
 
   DecoderState state = model.start(src, src_len);
   // Every sentence starts with `beam` copies of its row; only the first copy is live at t = 0.

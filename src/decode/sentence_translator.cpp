@@ -5,6 +5,7 @@
 #include "seq2seq/data/vocab.h"
 #include "seq2seq/decode/corpus_translation.h"
 #include "seq2seq/models/transformer.h"
+#include "seq2seq/system/precision.h"
 
 #include <algorithm>
 
@@ -126,6 +127,7 @@ void Translator::set_options(const TranslatorOptions& options) {
   if (search_.nbest > search_.beam) search_.beam = search_.nbest;
   // Attention rows are kept whenever the model has them: they say what each <unk> replaces.
   search_.attention = options.attention || run_.model->has_attention();
+  search_.precision = run_.precision;
 }
 
 Translation Translator::translate(const std::string& line) {
@@ -164,6 +166,7 @@ std::vector<HypothesisDetail> Translator::details(const std::vector<Hypothesis>&
   // the search, which keeps only their sums: the same numbers up to rounding (the steps and the
   // training pass compute the same function), and the search stays as fast as before.
   auto batch = teacher_forced_batch(hyps, src, src_len);
+  AutocastGuard autocast(run_.precision);  // the search's precision
   auto logits = run_.model->forward(batch);                                                                 // (n, T, V)
   auto target_log_probs = torch::log_softmax(logits, -1).gather(2, batch.tgt_out.unsqueeze(2)).squeeze(2);  // (n, T)
   target_log_probs = target_log_probs.to(torch::kCPU, torch::kDouble).contiguous();

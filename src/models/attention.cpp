@@ -90,7 +90,7 @@ detail::AttentionCore detail::scaled_dot_product_attention(const torch::Tensor& 
                  .view({N / heads, heads, Tq, Tk})  // (B, H, Tq, Tk), padding hidden from every head
                  .masked_fill(key_pad.view({N / heads, 1, 1, Tk}), kNegInf)
                  .view({N, Tq, Tk});
-  auto weights = torch::softmax(scores, -1);  // (N, Tq, Tk)
+  auto weights = torch::softmax(scores, -1, torch::kFloat);  // (N, Tq, Tk), fp32 under bf16 autocast too
   auto dropped = drop.defined() ? weights * drop : weights;
   return {torch::bmm(dropped, v), weights, scores};  // context (N, Tq, Dh)
 }
@@ -148,17 +148,25 @@ AttentionOutput MultiHeadAttentionImpl::attend(const torch::Tensor& q, const tor
   auto q3 = (q * (1.0 / std::sqrt(static_cast<double>(head_dim)))).reshape({B * H, Tq, head_dim});  // (B·H, Tq, Dh)
   auto k3 = k.reshape({B * H, Tk, head_dim});                                                       // (B·H, Tk, Dh)
   auto v3 = v.reshape({B * H, Tk, head_dim});                                                       // (B·H, Tk, Dh)
+  // Masks in fp32 also when q is bf16 (under bf16 autocast): they meet the fp32 scores and softmax.
+  const auto mask_options = q.options().dtype(torch::kFloat);
   torch::Tensor add_mask = attn_mask;  // (Tq, Tk) float, added to the scores
   if (attn_mask.defined() && attn_mask.scalar_type() == torch::kBool)
-    add_mask = torch::zeros(attn_mask.sizes(), q.options()).masked_fill(attn_mask, kNegInf);
+    add_mask = torch::zeros(attn_mask.sizes(), mask_options).masked_fill(attn_mask, kNegInf);
   torch::Tensor drop;  // (B·H, Tq, Tk) dropout mask on the weights
-  if (dropout->is_training() && dropout->p > 0) drop = detail::dropout_mask({B * H, Tq, Tk}, dropout->p, q.options());
+  if (dropout->is_training() && dropout->p > 0) drop = detail::dropout_mask({B * H, Tq, Tk}, dropout->p, mask_options);
   detail::AttentionCore core;
   // With B·H heads of about 15 positions, bmm on this LibTorch loops over the heads with one
   // tiny GEMM each, and the per-call overhead outweighs the arithmetic: on the CPU the fused
   // kernel does scores, masks, softmax, dropout and the weighted sum per head in one pass.
   // Same numbers (tests/unit/test_attention.cpp); it keeps no scores, so keep_scores takes the
   // textbook version.
+  // Under bf16 autocast the projections come out in bf16; the fused kernel stays fp32 (its plain
+  // loops are vectorised for float, and bf16 would only add conversions to a few hundred
+  // multiply-adds per head), so it reads fp32 copies and keeps scores and softmax in fp32.
+  if (!keep_scores && q3.scalar_type() == torch::kBFloat16 && q3.device().is_cpu()) {
+    q3 = q3.to(torch::kFloat), k3 = k3.to(torch::kFloat), v3 = v3.to(torch::kFloat);
+  }
   if (!keep_scores && detail::fused_attention_supported(q3, k3, v3, add_mask, key_padding_mask))
     core = detail::fused_attention(q3, k3, v3, add_mask, key_padding_mask, H, drop);
   else
@@ -215,7 +223,7 @@ AttentionOutput AdditiveAttentionImpl::forward(const torch::Tensor& query, const
   auto energy = torch::tanh(keys + W_s(query).unsqueeze(1));  // (B, S, A) = (B, S, A) + (B, 1, A)
   auto scores = v(energy).squeeze(-1);                        // (B, S)
   scores = scores.masked_fill(src_mask.logical_not(), kNegInf);
-  auto weights = torch::softmax(scores, -1);                           // (B, S)
+  auto weights = torch::softmax(scores, -1, torch::kFloat);            // (B, S), fp32 under bf16 autocast too
   auto context = torch::bmm(weights.unsqueeze(1), values).squeeze(1);  // (B, 1, S)·(B, S, key_dim) -> (B, key_dim)
   return {context, weights, scores};
 }

@@ -79,6 +79,7 @@ DecoderFeatures BahdanauDecoderImpl::forward(const torch::Tensor& tgt_in, torch:
     // first term does not depend on the step before: all T of them are one (T·B, E)·(E, 3H)
     // matrix product before the loop, not T small ones inside it (nor T in backward); the loop
     // adds only c_t's share. unbind (not [t]): backward stacks the steps' gradients once.
+    // Under bf16 autocast these products run in bf16; the cell's gates and state stay fp32.
     auto w = rnn->input_weight().split_with_sizes({emb_dim, context_dim}, 1);  // W_ih,e (3H, E), W_ih,c (3H, 2H)
     const auto &w_ih_e = w[0], &w_ih_c = w[1];
     auto e_shares = models::linear(e.transpose(0, 1), w_ih_e, rnn->input_bias()).unbind(0);  // T x (B, 3H)
@@ -134,7 +135,8 @@ StepOutput BahdanauModel::step(DecoderState& state, const torch::Tensor& prev_to
   auto [logits, weights] = decoder->step(prev_tokens, state["hidden"],
                                          {state["states"], state["keys"], state["src_mask"]});  // (B, V), (B, S)
   state.step += 1;
-  return {torch::log_softmax(logits, -1), weights};
+  // In fp32 under bf16 autocast too: search sums these log-probabilities over the whole output.
+  return {torch::log_softmax(logits, -1, torch::kFloat), weights};
 }
 
 }  // namespace seq2seq::models

@@ -7,6 +7,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 
 #include <cmath>
 #include <mutex>
@@ -17,7 +18,10 @@ namespace seq2seq::models {
 // Linear
 // ---------------------------------------------------------------------------------------------
 torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  if (!x.is_cuda() && x.dim() >= 2 && x.numel() == x.size(-1)) {
+  // Not under bf16 autocast: autocast leaves mv/addmv in fp32, and a bf16 row through oneDNN's
+  // GEMM on the bf16 copy of the weights (cast once per autocast scope) was 2.5-3.5x faster than
+  // the fp32 GEMV, which reads twice the bytes (avx512_bf16 Xeon, one thread, K 512, N 1536-8000).
+  if (!x.is_cuda() && x.dim() >= 2 && x.numel() == x.size(-1) && !at::autocast::is_cpu_enabled()) {
     // A single row, (1, K) or (1, 1, K) ...: (N, K)·(K) -> (N) as GEMV.
     auto flat = x.reshape({x.size(-1)});
     auto row = bias.defined() ? torch::addmv(bias, weight, flat) : torch::mv(weight, flat);
@@ -70,12 +74,18 @@ void StackedCellsImpl::reset_parameters() {
   for (auto& p : parameters()) p.uniform_(-bound, bound);
 }
 
-torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h, int64_t layer) {
+// Under bf16 autocast the products W x and W h come out in bf16; the gates and the state are
+// computed in fp32 (to() is free when they already are): h and c carry every step's rounding
+// into the next, and bf16's 8-bit mantissa would compound over a sentence. The elementwise
+// work is small beside the products.
+torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const torch::Tensor& h_in, int64_t layer) {
+  const torch::Tensor h = h_in.to(torch::kFloat);
   const int64_t H = h.size(1);
   // split (not slice) views: backward concatenates their gradients instead of zero-filling copies
-  auto x = input_gates.split_with_sizes({2 * H, H}, 1);  // W_i{r,z} x + b, W_in x + b_in
-  auto g =
-      linear(h, weight_hh[layer], bias_hh[layer]).split_with_sizes({2 * H, H}, 1);  // W_h{r,z} h + b, W_hn h + b_hn
+  auto x = input_gates.to(torch::kFloat).split_with_sizes({2 * H, H}, 1);  // W_i{r,z} x + b, W_in x + b_in
+  auto g = linear(h, weight_hh[layer], bias_hh[layer])
+               .to(torch::kFloat)
+               .split_with_sizes({2 * H, H}, 1);      // W_h{r,z} h + b, W_hn h + b_hn
   auto rz = torch::sigmoid(x[0] + g[0]).chunk(2, 1);  // r and z share one add and one sigmoid
   const auto &r = rz[0], &z = rz[1];                  // (B, H) each
   auto n = torch::tanh(x[1] + r * g[1]);              // (B, H)
@@ -85,10 +95,12 @@ torch::Tensor StackedCellsImpl::gru_cell(const torch::Tensor& input_gates, const
 std::pair<torch::Tensor, torch::Tensor> StackedCellsImpl::lstm_cell(const torch::Tensor& input_gates,
                                                                     const torch::Tensor& h, const torch::Tensor& c,
                                                                     int64_t layer) {
-  auto gates = (input_gates + linear(h, weight_hh[layer], bias_hh[layer])).chunk(4, 1);  // 4 x (B, H): [i; f; g; o]
+  // fp32 gates and state, as gru_cell
+  auto gates = (input_gates.to(torch::kFloat) + linear(h, weight_hh[layer], bias_hh[layer]).to(torch::kFloat))
+                   .chunk(4, 1);  // 4 x (B, H): [i; f; g; o]
   auto i = torch::sigmoid(gates[0]), f = torch::sigmoid(gates[1]), o = torch::sigmoid(gates[3]);
   auto g = torch::tanh(gates[2]);
-  auto c_next = f * c + i * g;
+  auto c_next = f * c.to(torch::kFloat) + i * g;
   auto h_next = o * torch::tanh(c_next);
   return {h_next, c_next};
 }
@@ -128,6 +140,9 @@ bool needs_packing(const torch::Tensor& src_len, int64_t S) {
 
 }  // namespace
 
+// The encoders' torch::nn::GRU/LSTM run in fp32 under bf16 autocast too: LibTorch 1.13's CPU
+// autocast lists neither gru nor lstm, and they read fp32 embeddings. Their fused kernels do the
+// input projections of all positions as one product; the recurrence is what bf16 would hurt.
 RnnRun run_rnn(torch::nn::GRU& gru, const torch::Tensor& inputs, const torch::Tensor& src_len) {
   const int64_t S = inputs.size(1);
   RnnRun run;
@@ -208,6 +223,9 @@ torch::Tensor dropout_mask(at::IntArrayRef sizes, double p, const torch::TensorO
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool training) {
   if (!training || p <= 0 || x.numel() == 0) return x;
   if (p >= 1) return x * 0.0;
+  // bf16 (under autocast): the same fp32 mask, the same draws as in fp32, one rounding back to bf16.
+  if (x.device().is_cpu() && x.scalar_type() == torch::kBFloat16)
+    return (x * dropout_mask(x.sizes(), p, x.options().dtype(torch::kFloat))).to(torch::kBFloat16);
   if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat) return torch::dropout(x, p, training);
   return x * dropout_mask(x.sizes(), p, x.options());
 }

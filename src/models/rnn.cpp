@@ -102,7 +102,8 @@ DecoderFeatures RnnDecoderImpl::forward(const torch::Tensor& tgt_in, StackedCell
     // so the input projections of all T steps are one (T·B, E)·(E, G·H) matrix product before
     // the loop, not T small ones inside it (nor T in backward); the loop runs only the
     // recurrence. unbind (not [t]): backward stacks the steps' gradients once instead of
-    // zero-filling a full-size one for each.
+    // zero-filling a full-size one for each. Under bf16 autocast this product runs in bf16, and
+    // the cells take it into fp32 gates (StackedCells, layers.cpp).
     const auto w = weights();
     auto c_share = models::linear(c, w.ih_c, rnn->input_bias());                                        // (B, G·H)
     auto projections = models::linear(e.transpose(0, 1), w.ih_e).add_(c_share.unsqueeze(0)).unbind(0);  // T x (B, G·H)
@@ -197,7 +198,8 @@ StepOutput RnnModel::step(DecoderState& state, const torch::Tensor& prev_tokens)
   state["hidden"] = torch::stack(recurrent.h, 1);
   if (is_lstm_) state["cell"] = torch::stack(recurrent.c, 1);
   state.step += 1;
-  return {torch::log_softmax(logits, -1), torch::Tensor()};
+  // In fp32 under bf16 autocast too: search sums these log-probabilities over the whole output.
+  return {torch::log_softmax(logits, -1, torch::kFloat), torch::Tensor()};
 }
 
 }  // namespace seq2seq::models

@@ -16,21 +16,24 @@ torch::Tensor real_rows(const torch::Tensor& x, const torch::Tensor& tgt_in) {
   return rows.index_select(0, positions);              // (N, K...)
 }
 
+// The logits leave a model in fp32 whatever the precision inside: under bf16 autocast the output
+// layer's product comes out in bf16, and the loss's log-softmax over tens of thousands of classes
+// must not round to bf16's 8-bit mantissa (to() returns the tensor itself when it is fp32).
 torch::Tensor Seq2SeqModel::forward(const data::Batch& batch) {
-  return output_logits(decoder_features(batch));  // (B, T, V)
+  return output_logits(decoder_features(batch)).to(torch::kFloat);  // (B, T, V)
 }
 
 torch::Tensor Seq2SeqModel::real_target_logits(const data::Batch& batch) {
   auto features = decoder_features(batch);         // (B, T, D)
   auto positions = real_positions(batch.tgt_in);   // (N)
   if (positions.size(0) == batch.tgt_in.numel())   // no padding: every position is real
-    return output_logits(features).flatten(0, 1);  // (B·T, V)
+    return output_logits(features).flatten(0, 1).to(torch::kFloat);  // (B·T, V)
   // The output layer, the widest matrix product of training, over the real positions only.
   DecoderFeatures real;
   real.per_position = features.per_position.flatten(0, 1).index_select(0, positions);  // (N, D)
   real.per_sentence = features.per_sentence;                                           // (B, K) or undefined
   real.sentence = torch::div(positions, batch.tgt_in.size(1), "floor");                // (N)
-  return output_logits(real);                                                          // (N, V)
+  return output_logits(real).to(torch::kFloat);                                        // (N, V)
 }
 
 torch::Tensor reverse_source_words(const torch::Tensor& x, const torch::Tensor& src_len) {

@@ -285,7 +285,8 @@ StepOutput TransformerModel::step(DecoderState& state, const torch::Tensor& prev
   if (decoder->norm) x = decoder->norm(x);
   state.step += 1;
   auto step_logits = logits(x.squeeze(1));                             // (B, V)
-  return {torch::log_softmax(step_logits, -1), attention.squeeze(1)};  // attention (B, S)
+  // In fp32 under bf16 autocast too: search sums these log-probabilities over the whole output.
+  return {torch::log_softmax(step_logits, -1, torch::kFloat), attention.squeeze(1)};  // attention (B, S)
 }
 
 }  // namespace seq2seq::models

@@ -1,10 +1,11 @@
 // The run directory: its record, its weight files, and loading a run for inference.
 #include "seq2seq/run/run.h"
 
-#include "seq2seq/util/errors.h"
-#include "seq2seq/util/io.h"
 #include "seq2seq/models/factory.h"
 #include "seq2seq/run/run_lock.h"
+#include "seq2seq/system/precision.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 #include "seq2seq/util/sha256.h"
 
 #include <spdlog/spdlog.h>
@@ -122,6 +123,23 @@ bool is_weights_name(const std::string& weights) {
   return weights == "best" || weights == "last" || weights == "averaged" || snapshot_step(weights).has_value();
 }
 
+Precision run_precision(const std::string& requested, const std::optional<TrainState>& state, const Config& config) {
+  Precision precision = Precision::fp32;
+  std::string chosen_by;
+  if (!requested.empty()) {
+    precision = resolve_precision(parse_precision(requested, "--precision"));
+    chosen_by = "--precision " + requested;
+  } else if (state) {
+    precision = parse_precision(state->precision, "state.json: precision");  // fp32 or bf16 (parse_state checks)
+    chosen_by = "the run's precision (state.json)";
+  } else {
+    precision = resolve_precision(config.train.precision);  // --unverified without state.json
+    chosen_by = "train.precision";
+  }
+  warn_if_slow_bf16(precision, chosen_by);
+  return precision;
+}
+
 LoadedRun load_run(const RunOptions& options) {
   LoadedRun run;
   run.paths = RunPaths{options.dir};
@@ -132,6 +150,7 @@ LoadedRun load_run(const RunOptions& options) {
   run.tokenizers = data::make_tokenizers(run.config.data, record_files.spm_models);  // the run's own models
   run.state = std::move(record_files.state);
   run.device = resolve_device(options.device);
+  run.precision = run_precision(options.precision, run.state, run.config);
   run.model = models::make_model(run.config.model, run.src_vocab.size(), run.tgt_vocab.size());
   const std::optional<TrainState>& state = run.state;
   const TrainState* record = state ? &*state : nullptr;

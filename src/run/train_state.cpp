@@ -4,6 +4,7 @@
 #include "seq2seq/util/errors.h"
 #include "seq2seq/util/io.h"
 #include "seq2seq/util/json_text.h"
+#include "seq2seq/util/text_input.h"
 
 #include <cstdint>
 #include <stdexcept>
@@ -30,6 +31,7 @@ void to_json(nlohmann::json& j, const TrainState& s) {
   j["world_size"] = s.world_size;
   j["snapshots"] = s.snapshots;
   j["averaged_from"] = s.averaged_from;
+  j["precision"] = s.precision;
 }
 
 void from_json(const nlohmann::json& j, TrainState& s) {
@@ -46,6 +48,7 @@ void from_json(const nlohmann::json& j, TrainState& s) {
   s.averaged_from.clear();
   if (j.contains("snapshots")) j.at("snapshots").get_to(s.snapshots);
   if (j.contains("averaged_from")) j.at("averaged_from").get_to(s.averaged_from);
+  s.precision = j.contains("precision") ? j.at("precision").get<std::string>() : "fp32";
 }
 
 #undef SEQ2SEQ_STATE_REQUIRED
@@ -86,6 +89,9 @@ TrainState parse_state(const std::string& text, const std::string& origin) {
     if (state.world_size < 1)
       throw std::runtime_error(origin + ": corrupt training state (world_size = " + std::to_string(state.world_size) +
                                ", at least 1); train again without --resume");
+    if (state.precision != "fp32" && state.precision != "bf16")
+      throw std::runtime_error(origin + ": corrupt training state (precision = \"" + quote_input(state.precision) +
+                               "\", fp32 or bf16); train again without --resume");
     return state;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(origin + ": corrupt or truncated training state (" + first_line(e.what()) +

@@ -2,15 +2,16 @@
 #include "seq2seq/session/compare_session.h"
 
 #include "seq2seq/config/config.h"
-#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/evaluate.h"
-#include "seq2seq/util/io.h"
 #include "seq2seq/report/comparison.h"
 #include "seq2seq/report/run_summary.h"
 #include "seq2seq/report/statistics.h"
 #include "seq2seq/run/run.h"
+#include "seq2seq/system/precision.h"
 #include "seq2seq/train/launch.h"
 #include "seq2seq/train/trainer.h"
+#include "seq2seq/util/errors.h"
+#include "seq2seq/util/io.h"
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +35,8 @@ void ensure_eval(const std::string& dir, const CompareOptions& o) {
   auto run = load_run({dir, weights == "best.pt" ? "best" : "last", o.device, o.unverified});
   auto options = decode::SearchOptions::from(run.config.decode);
   if (o.beam > 0) options.beam = o.beam;
+  options.precision = run.precision;  // the run's own, as eval's default
+  AutocastGuard autocast(run.precision);
   auto output = eval::evaluate_run(run, eval::load_split(run, o.split), options, run.config.decode.batch_size);
   eval::save_eval(run, output);
 }

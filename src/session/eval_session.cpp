@@ -1,10 +1,11 @@
 // The eval command: translate held-out sentences with a run, score them, save and print.
 #include "seq2seq/session/eval_session.h"
 
-#include "seq2seq/util/errors.h"
 #include "seq2seq/eval/evaluate.h"
 #include "seq2seq/report/eval_summary.h"
 #include "seq2seq/run/run.h"
+#include "seq2seq/system/precision.h"
+#include "seq2seq/util/errors.h"
 #include "seq2seq/util/text_input.h"
 
 #include <spdlog/spdlog.h>
@@ -27,6 +28,9 @@ int evaluate(const EvalOptions& o, std::ostream& out) {
   if (o.beam > 0) options.beam = o.beam;
   if (o.length_penalty >= 0) options.length_penalty = o.length_penalty;
   const int batch = o.batch > 0 ? o.batch : run.config.decode.batch_size;
+  options.precision = run.precision;
+  // The guard covers the perplexity pass too (the search opens its own as well).
+  AutocastGuard autocast(run.precision);
   auto output = eval::evaluate_run(run, input, options, batch);
   eval::save_eval(run, output);
   spdlog::info("wrote {}/{}.json and .hyp", run.paths.eval_dir(), input.name);

@@ -124,6 +124,7 @@ class Session {
       run_options.checkpoint = options.checkpoint;
       run_options.device = options.device;
       run_options.unverified = options.unverified;
+      run_options.precision = options.precision;
       slot.run = std::make_unique<LoadedRun>(load_run(run_options));
       slot.translator = std::make_unique<decode::Translator>(*slot.run, settings_.translator());
       for (const auto& p : slot.run->model->parameters()) slot.parameters += p.numel();

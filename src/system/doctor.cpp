@@ -1,6 +1,7 @@
 // Environment report for `seq2seq doctor` and the benchmarks.
 #include "seq2seq/system/doctor.h"
 
+#include "seq2seq/system/precision.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -56,10 +57,13 @@ BlasInfo detect_blas() {
   return info;
 }
 
-double measure_gemm_gflops(int64_t n, int trials, double min_seconds) {
+namespace {
+
+// n x n x n products of `dtype` matrices, best of `trials` runs of ~min_seconds each.
+double gemm_gflops(int64_t n, int trials, double min_seconds, torch::ScalarType dtype) {
   torch::NoGradGuard no_grad;
-  auto a = torch::randn({n, n});
-  auto b = torch::randn({n, n});
+  auto a = torch::randn({n, n}).to(dtype);
+  auto b = torch::randn({n, n}).to(dtype);
   auto c = torch::mm(a, b);  // warm-up
   double best = 0;
   for (int t = 0; t < trials; ++t) {
@@ -74,6 +78,16 @@ double measure_gemm_gflops(int64_t n, int trials, double min_seconds) {
     best = std::max(best, 2.0 * n * n * n * reps / elapsed / 1e9);
   }
   return best;
+}
+
+}  // namespace
+
+double measure_gemm_gflops(int64_t n, int trials, double min_seconds) {
+  return gemm_gflops(n, trials, min_seconds, torch::kFloat);
+}
+
+double measure_bf16_gemm_gflops(int64_t n, int trials, double min_seconds) {
+  return gemm_gflops(n, trials, min_seconds, torch::kBFloat16);
 }
 
 double peak_rss_mb() {
@@ -106,8 +120,10 @@ nlohmann::json doctor_report(bool measure) {
   j["hardware_threads"] = std::thread::hardware_concurrency();
   BlasInfo blas = detect_blas();
   j["blas"] = {{"name", blas.name}, {"library", blas.library}, {"reference", blas.is_reference}};
+  j["native_bf16"] = native_bf16();
   if (measure) {
     j["gemm"] = {{"n", 1024}, {"gflops", measure_gemm_gflops(1024)}};
+    j["gemm_bf16"] = {{"n", 1024}, {"gflops", measure_bf16_gemm_gflops(1024)}};
   }
   return j;
 }

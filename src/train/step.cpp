@@ -1,6 +1,7 @@
 // One training step: forward, loss, backward, clip, optimizer.
 #include "seq2seq/train/step.h"
 
+#include "seq2seq/system/precision.h"
 #include "seq2seq/train/loss.h"
 #include "seq2seq/train/optimizer.h"
 #include "seq2seq/train/scheduled_sampling.h"
@@ -13,8 +14,13 @@ StepResult train_step(models::Seq2SeqModel& model, const data::Batch& batch, tor
   optimizer.zero_grad();
   StepResult result;
   if (batch.src.defined() && batch.size() > 0) {
-    // Logits of the real (non-pad) target positions only: (N, V)
-    const torch::Tensor logits = scheduled_sampling_logits(model, batch, options.teacher_forcing);
+    // Logits of the real (non-pad) target positions only: (N, V). bf16 autocast covers the
+    // forward pass alone; the loss reads fp32 logits and backward runs outside the guard.
+    torch::Tensor logits;
+    {
+      AutocastGuard autocast(options.precision);
+      logits = scheduled_sampling_logits(model, batch, options.teacher_forcing).to(torch::kFloat);
+    }
     const torch::Tensor loss = token_cross_entropy(logits, models::real_targets(batch), options.label_smoothing);
     result.loss = loss.item<double>();  // the mean over the N positions
     result.positions = logits.size(0);

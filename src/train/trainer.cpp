@@ -19,6 +19,7 @@
 #include "seq2seq/report/progress.h"
 #include "seq2seq/run/run.h"
 #include "seq2seq/run/run_lock.h"
+#include "seq2seq/system/precision.h"
 #include "seq2seq/train/data_parallel.h"
 #include "seq2seq/train/distributed.h"
 #include "seq2seq/train/optimizer.h"
@@ -204,6 +205,7 @@ class Trainer {
     if (file_exists(paths_.state()) || file_exists(paths_.last()))
       throw UsageError(paths_.dir + ": already holds a run; continue it with --resume, or choose another --run");
     state_.world_size = parallel_->size();
+    state_.precision = to_string(resolve_precision(config_.train.precision));  // "auto" decided once, here
     return false;
   }
 
@@ -246,6 +248,7 @@ class Trainer {
     apply_overrides(config_, options_.overrides, paths_.config());
     refuse_identity_changes(recorded, config_, paths_.config());
     spdlog::info("{}: no checkpoint yet; starting from the beginning with its config.json", paths_.dir);
+    state_.precision = to_string(resolve_precision(config_.train.precision));
     settle_staged(paths_, nullptr);
     keep_metrics_lines(paths_.metrics(), 0);
     return false;
@@ -384,8 +387,14 @@ class Trainer {
     if (has_checkpoint_ && writer()) record_resume();
     state_.parameters = model_->parameter_count();
     state_.device = device_.str();
-    spdlog::info("model: {} with {} parameters on {}", to_string(config_.model.type), state_.parameters,
-                 state_.device);
+    // A resumed run keeps the precision it started with (state.json), on any machine: changing
+    // it would change the numbers it trains with.
+    precision_ = state_.precision == "bf16" ? Precision::bf16 : Precision::fp32;
+    if (writer())
+      warn_if_slow_bf16(precision_, has_checkpoint_ ? "resuming " + paths_.dir + " (trained in bf16)"
+                                                    : "train.precision " + to_string(config_.train.precision));
+    spdlog::info("model: {} with {} parameters on {}, {}", to_string(config_.model.type), state_.parameters,
+                 state_.device, precision_ == Precision::bf16 ? "bf16 mixed precision" : "fp32");
   }
 
   // linear/cosine: the rate reaches train.min_lr at the last step of train.epochs epochs,
@@ -521,6 +530,7 @@ class Trainer {
     step.teacher_forcing = t.teacher_forcing;
     step.label_smoothing = t.label_smoothing;
     step.clip = t.clip;
+    step.precision = precision_;
     step.loss_share = share_of_positions(mine, global_batch);
     if (parallel_->size() > 1) step.sum_gradients = [&](const auto& p) { parallel_->sum_gradients(p); };
     const StepResult result = train_step(*model_, batch, *optimizer_, step);
@@ -580,7 +590,11 @@ class Trainer {
     Validation v;
     if (!has_valid()) return v;
     const TrainConfig& t = config_.train;
-    auto total = eval::corpus_loss(*model_, valid_.examples, t.batch_size, device_);
+    eval::LossTotal total;
+    {
+      AutocastGuard autocast(precision_);  // the loss pass at the training precision
+      total = eval::corpus_loss(*model_, valid_.examples, t.batch_size, device_);
+    }
     v.loss = total.mean();
     v.ppl = total.perplexity();
     if (t.valid_bleu_max > 0) {
@@ -590,6 +604,7 @@ class Trainer {
       decode::CorpusTranslationOptions translation;
       translation.search = decode::SearchOptions::from(config_.decode);
       translation.search.beam = 1;
+      translation.search.precision = precision_;
       translation.batch_size = config_.decode.batch_size;
       const decode::TextCodec codec{tokenizers_, src_vocab_, tgt_vocab_};
       const auto hyps = decode::translate_corpus(*model_, codec, sources, translation, device_).texts;
@@ -721,6 +736,7 @@ class Trainer {
   std::shared_ptr<models::Seq2SeqModel> model_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::optional<LrSchedule> schedule_;
+  Precision precision_ = Precision::fp32;  // state_.precision: fp32 or bf16
   std::string stop_reason_;  // set when training stops before its epochs end
 };
 

@@ -46,7 +46,24 @@ assert math.isclose(t["achieved_gflops_analytic"], t["tokens_per_s"] * r["train_
 assert 0 < t["loss_last"] < 2 * math.log(150) and 0 < t["loss_first"] < 2 * math.log(150), t
 assert r["peak_rss_mb"] >= r["peak_rss_mb_after_train"] > 0
 assert t["cpu_util"] > 0
+# --precision both (the default): bf16 from the same initial weights on the same batches.
+b = r["train_bf16"]
+assert isinstance(r["native_bf16"], bool)
+assert set(b) >= {"tokens_per_s", "ms_per_step_median", "loss_first", "loss_last", "achieved_gflops_analytic"}, b
+assert b["tgt_tokens_timed"] == t["tgt_tokens_timed"], (b, t)
+assert abs(b["loss_first"] - t["loss_first"]) < 0.05, (b["loss_first"], t["loss_first"])   # bf16 rounding only
 EOF
+# One precision: only its fields; the text form names the precision of each row.
+"$bin" --threads 1 bench --config "$tmp/transformer.json" "${small[@]}" --steps 1 --warmup 0 --src-vocab 200 \
+  --tgt-vocab 150 --no-gemm --json --precision fp32 | tail -n 1 > "$tmp/fp32.json"
+"$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert "train" in r and "train_bf16" not in r and "native_bf16" not in r, r' \
+  "$tmp/fp32.json" || fail "bench --precision fp32: $(cat "$tmp/fp32.json")"
+"$bin" --threads 1 bench --config "$tmp/rnn.json" "${small[@]}" --steps 1 --warmup 0 --src-vocab 200 \
+  --tgt-vocab 150 --no-gemm > "$tmp/text.out" 2>/dev/null || fail "bench (text)"
+grep -q "^train fp32 " "$tmp/text.out" && grep -q "^train bf16 " "$tmp/text.out" \
+  || fail "bench text has no fp32 and bf16 rows: $(cat "$tmp/text.out")"
+set +e; "$bin" bench --config "$tmp/rnn.json" --precision fp16 --steps 1 >/dev/null 2>"$tmp/err"; rc=$?; set -e
+[ "$rc" = 2 ] && grep -q "precision" "$tmp/err" || fail "bench --precision fp16: exit $rc: $(cat "$tmp/err")"
 
 # No corpus: mode fixed falls back to the reference's vocabulary sizes; corpus mode and decoding fail clearly.
 (cd "$tmp" && "$bin" bench --config "$tmp/rnn.json" "${small[@]}" --steps 1 --warmup 0 --no-gemm --json \
@@ -89,5 +106,7 @@ for b, batches in (("b1", 70), ("b64", 2)):
     assert abs(x["sent_per_s"] / x["gen_tokens_per_s"] - 70 / x["gen_tokens"]) < 1e-9
 assert d["b1"]["decoder_steps"] == d["b1"]["gen_tokens"]    # batch 1: one step per generated token
 assert 2 <= d["b64"]["decoder_steps"] <= d["b64"]["gen_tokens"]
+for b in ("b1", "b64"):                                     # bf16 rows beside them (--precision both)
+    assert 70 <= r["decode_bf16"][b]["gen_tokens"] <= 70 * (47 + 10), r["decode_bf16"]
 EOF
 echo ok

@@ -9,7 +9,11 @@
 #  - eval --src/--ref never overwrites a split's results; --out names them;
 #  - compare reports only results of the weights it names, re-evaluating otherwise; it keeps going
 #    past a run it cannot evaluate (listed with the reason, exit 1), and gives each run's sentence
-#    counts when the runs were evaluated on different sentences.
+#    counts when the runs were evaluated on different sentences;
+#  - train.precision: state.json records what "auto" resolved to (bf16 on a CPU with native
+#    bfloat16, fp32 with SEQ2SEQ_NO_BF16=1), a resume keeps it on any machine (a bf16 run resumed
+#    without native bf16 warns that it will be slow) and refuses to change it; eval and translate
+#    run at the run's precision unless --precision says otherwise.
 set -euo pipefail
 bin=$1; root=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -131,4 +135,38 @@ grep -q "broken: not evaluated: .*broken/best.pt: checksum mismatch" out.txt || 
 grep -q "^tf " out.txt && grep -q "^fewer " out.txt || fail "the other runs are missing: $(cat out.txt)"
 grep -q "sentences tf" out.txt && grep -q "sentences fewer" out.txt || fail "no per-run sentence counts: $(cat out.txt)"
 grep -q "evaluated on different sentences" out.txt || fail "no note on different sentences: $(cat out.txt)"
+
+# 6. train.precision recorded in state.json, kept by --resume, chosen for eval and translate.
+precision() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1] + "/state.json"))["precision"])' "$1"; }
+native=$(s2s doctor --json --no-gemm 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["native_bf16"])')
+[ "$(SEQ2SEQ_NO_BF16=1 s2s doctor --json --no-gemm 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["native_bf16"])')" = False ] \
+  || fail "doctor: SEQ2SEQ_NO_BF16=1 still reports native bf16"
+want=fp32; [ "$native" = True ] && want=bf16
+[ "$(precision tf)" = "$want" ] || fail "auto on this CPU (native bf16: $native) recorded $(precision tf), not $want"
+SEQ2SEQ_NO_BF16=1 s2s train --config tf.json --run p32 --max-steps 2 > /dev/null 2> err.txt || fail "train p32: $(cat err.txt)"
+[ "$(precision p32)" = fp32 ] || fail "auto with SEQ2SEQ_NO_BF16=1 recorded $(precision p32)"
+grep -q '"precision": "auto"' p32/config.json || fail "config.json does not keep train.precision auto"
+s2s train --run p32 --resume --max-steps 4 > /dev/null 2> err.txt || fail "resume p32: $(cat err.txt)"
+[ "$(precision p32)" = fp32 ] || fail "a resume changed fp32 to $(precision p32)"
+grep -q "fp32" err.txt || fail "resume does not log its precision: $(cat err.txt)"
+s2s train --config tf.json --run p16 --set train.precision=bf16 --max-steps 2 > /dev/null 2> err.txt \
+  || fail "train bf16: $(cat err.txt)"
+[ "$(precision p16)" = bf16 ] || fail "train.precision bf16 recorded $(precision p16)"
+grep -q "bf16 mixed precision" err.txt || fail "train does not log bf16: $(cat err.txt)"
+SEQ2SEQ_NO_BF16=1 s2s train --run p16 --resume --max-steps 4 > /dev/null 2> err.txt || fail "resume p16: $(cat err.txt)"
+[ "$(precision p16)" = bf16 ] || fail "a resume without native bf16 changed bf16 to $(precision p16)"
+grep -q "W\] resuming p16 (trained in bf16): bf16 on a CPU without native bfloat16.*slower than fp32" err.txt \
+  || fail "no warning that the bf16 resume will be slow: $(cat err.txt)"
+expect 2 "cannot change train.precision" s2s train --run p16 --resume --set train.precision=fp32
+expect 2 "train.precision: unknown value \"half\" (expected one of: fp32, bf16, auto)" \
+  s2s train --config tf.json --run bad --set train.precision=half
+expect 2 "precision" s2s eval --run p16 --split test --precision half
+for p in "" fp32 bf16 auto; do
+  s2s eval --run p16 --split test --out "prec$p" ${p:+--precision "$p"} > out.txt 2> err.txt \
+    || fail "eval --precision '$p': $(cat err.txt)"
+  grep -q "BLEU" out.txt || fail "eval --precision '$p' printed no BLEU: $(cat out.txt)"
+done
+echo 'der hund sieht den mann .' | s2s translate --run p16 --precision fp32 > out.txt 2> err.txt \
+  || fail "translate --precision fp32: $(cat err.txt)"
+[ -s out.txt ] || fail "translate --precision fp32 printed nothing"
 echo "OK run_record"

@@ -30,11 +30,16 @@ struct BenchOptions {
   // the corpus when it is on disk, else kMulti30kSrcVocab / kMulti30kTgtVocab.
   int64_t src_vocab = 0, tgt_vocab = 0;
   bool measure_gemm = true;  // measure the fp32 GEMM rate for "% of GEMM peak"
+  // Precisions measured: fp32 | bf16 | auto (the one train.precision auto picks here) | both.
+  // fp32 fills "train" and "decode" (the reference's fields; it trains in fp32); bf16 fills
+  // "train_bf16" and "decode_bf16", measured from the same initial weights and batches.
+  std::string precision = "both";
 };
 
 // Everything one run measured, as one JSON object whose field names and nesting follow the
 // reference's output: src_vocab, tgt_vocab, params{...}, train{tokens_per_s, ms_per_step_*, ...},
-// peak_rss_mb_after_train, decode{b1, b64}{sent_per_s, ...}, peak_rss_mb, ... (see bench.cpp).
+// peak_rss_mb_after_train, decode{b1, b64}{sent_per_s, ...}, peak_rss_mb, ... (see bench.cpp);
+// with bf16, train_bf16 and decode_bf16 as train and decode, and native_bf16 (true or false).
 // Throws std::runtime_error (saying to run scripts/get_data.sh multi30k) when mode corpus or
 // decode needs the corpus and it is missing.
 nlohmann::json run_bench(const Config& config, const BenchOptions& options);

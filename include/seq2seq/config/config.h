@@ -48,6 +48,9 @@ enum class Norm { post, pre };  // LayerNorm after (post) or before (pre) each r
 enum class PositionEncoding { sinusoidal, learned };
 enum class Init { default_, normal };  // "default": each layer's own scheme; "normal": N(0, 0.01)
 enum class Schedule { constant, plateau, inverse_sqrt, linear, cosine };
+// Arithmetic of the forward pass: fp32, or bf16 mixed precision (system/precision.h); auto picks
+// bf16 where the CPU has native bfloat16 instructions. A run records the one it resolved to.
+enum class Precision { auto_, fp32, bf16 };
 
 // The first name of each table is also what an unknown string would silently become, so
 // config_from_json() and apply_overrides() check the strings before converting.
@@ -64,6 +67,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Schedule, {{Schedule::constant, "constant"},
                                         {Schedule::inverse_sqrt, "inverse_sqrt"},
                                         {Schedule::linear, "linear"},
                                         {Schedule::cosine, "cosine"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Precision,
+                             {{Precision::auto_, "auto"}, {Precision::fp32, "fp32"}, {Precision::bf16, "bf16"}})
 
 // The JSON name of a value: "rnn", "lstm", "inverse_sqrt", ...
 template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
@@ -118,6 +123,9 @@ struct TrainConfig {
   double min_delta = 0;  // an improvement smaller than this (BLEU points or loss) still counts against patience
   int log_every = 50;                                // steps between progress log lines when stderr is not a terminal
   std::string device = "auto";                       // auto | cpu | cuda
+  // fp32 | bf16 (mixed: bfloat16 matrix products, fp32 weights, optimizer and loss) | auto (bf16
+  // where the CPU computes bfloat16 natively, else fp32). state.json records what it resolved to.
+  Precision precision = Precision::auto_;
   int average_last = 0;  // > 0: keep the weights of the last N validations and write averaged.pt, their mean
   // plateau: when the schedule lowers the rate, the patience counter starts again, so that the
   // lowered rate gets `patience` validations of its own.

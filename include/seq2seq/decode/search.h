@@ -16,6 +16,9 @@ struct SearchOptions {
   int max_len = 200;            // ... but never more than this (src_len counts <bos> and <eos>)
   int nbest = 1;                // hypotheses returned per sentence (at most beam)
   bool attention = false;       // also return the attention rows of each hypothesis
+  // The forward passes' precision (resolved: fp32 or bf16, system/precision.h); the
+  // log-probabilities and scores are fp32 either way. from() leaves fp32: the caller sets it.
+  Precision precision = Precision::fp32;
 
   static SearchOptions from(const DecodeConfig& config);
 };

@@ -62,7 +62,14 @@ struct LoadedRun {
   torch::Device device = torch::kCPU;
   std::string checkpoint;  // the weights file used
   std::optional<TrainState> state;  // state.json; none only for a run loaded --unverified
+  // RunOptions::precision resolved (fp32 or bf16): what search and the loss run at.
+  Precision precision = Precision::fp32;
 };
+
+// The precision to load a run at: `requested` ("" = the run's own: state.json's, fp32 for a run
+// written before it was recorded, train.precision resolved for one without state.json; or
+// fp32 | bf16 | auto), resolved. Warns when it is bf16 on a CPU without native bf16.
+Precision run_precision(const std::string& requested, const std::optional<TrainState>& state, const Config& config);
 
 LoadedRun load_run(const RunOptions& options);
 

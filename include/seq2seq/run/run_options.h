@@ -15,6 +15,9 @@ struct RunOptions {
   std::string device = "auto";      // auto | cpu | cuda
   // --unverified: load a run whose state.json is missing (its weights and files then unchecked).
   bool unverified = false;
+  // The forward passes' precision: "" = the one the run trained with (state.json), so that eval
+  // reproduces validation; or fp32 | bf16 | auto (bf16 where the CPU computes it natively).
+  std::string precision{};  // (a default member initializer: aggregates may leave it out)
 };
 
 // The file of the snapshot train.average_last keeps at `step`: "snapshot-00002951.pt".

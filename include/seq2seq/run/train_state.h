@@ -54,10 +54,14 @@ struct TrainState {
   // and the ones averaged.pt is the mean of.
   std::vector<std::string> snapshots;
   std::vector<std::string> averaged_from;
+  // The forward pass's precision the run trains with, train.precision resolved: "fp32" or "bf16"
+  // (never "auto"; a resume keeps it on any machine). Runs written before it trained in fp32.
+  std::string precision = "fp32";
 };
 
 // Every field up to interval_time is required when reading (a state.json with one missing is
-// refused); checksums and resumes default to empty, best_epoch to 0, world_size to 1.
+// refused); checksums and resumes default to empty, best_epoch to 0, world_size to 1, precision
+// to "fp32".
 void to_json(nlohmann::json& j, const TrainState& s);
 void from_json(const nlohmann::json& j, TrainState& s);
 

@@ -23,6 +23,7 @@ struct TranslateOptions {
   bool show_attention = false;      // draw the attention matrix (stderr on a pipe)
   bool unk_brackets = false;        // a source word copied for <unk> is written "[word]"
   bool unverified = false;          // --unverified: load runs that lost their state.json, unchecked
+  std::string precision;            // "" = each run's own (state.json) | fp32 | bf16 | auto
 };
 
 // SVG path for the n-th translated sentence: FILE for the first, FILE-stem-N.svg after that.

@@ -2,6 +2,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace seq2seq {
@@ -17,6 +18,9 @@ BlasInfo detect_blas();
 
 // fp32 n x n x n matrix product rate in GFLOP/s (best of `trials` runs of ~min_seconds each).
 double measure_gemm_gflops(int64_t n, int trials = 3, double min_seconds = 0.5);
+// The same for bf16 matrices (oneDNN; fp32 accumulation), what train.precision bf16 multiplies
+// with. On a CPU without native bf16 (system/precision.h) it is emulated and below the fp32 rate.
+double measure_bf16_gemm_gflops(int64_t n, int trials = 3, double min_seconds = 0.5);
 
 // Threads LibTorch uses for intra-op parallelism (it starts with 1 here); call before tensor work.
 void set_threads(int threads);

@@ -17,6 +17,9 @@ struct StepOptions {
   double teacher_forcing = 1.0;  // < 1: scheduled sampling (train/scheduled_sampling.h)
   double label_smoothing = 0.0;
   double clip = 0.0;  // gradient-norm clipping; 0 = none
+  // The forward pass's precision (resolved: fp32 or bf16 mixed, system/precision.h); loss,
+  // backward, gradients and the optimizer step are fp32 either way.
+  Precision precision = Precision::fp32;
   // Data parallel: this batch's share of the global batch's target positions (n / N), so that
   // the gradients summed over the workers are the gradient of the global mean loss; and the
   // sum over the workers, run between backward and clipping. One process: 1 and nothing.
