@@ -11,6 +11,7 @@
 #include "seq2seq/util/sha256.h"
 #include "seq2seq/train/step.h"
 #include "seq2seq/util/random.h"
+#include "toy_pairs.h"
 
 #include <gtest/gtest.h>
 
@@ -39,22 +40,8 @@ std::shared_ptr<seq2seq::models::Seq2SeqModel> tiny_model(const std::string& typ
   return model;
 }
 
-// Six pairs of different lengths over a 12-word vocabulary on each side.
-std::vector<seq2seq::data::Example> examples() {
-  std::vector<seq2seq::data::Example> out;
-  for (int64_t i = 0; i < 6; ++i) {
-    seq2seq::data::Example e;
-    e.src = {Vocab::kBos};
-    e.tgt = {Vocab::kBos};
-    for (int64_t j = 0; j < 2 + i; ++j) e.src.push_back(4 + (i + j) % 8);
-    for (int64_t j = 0; j < 1 + (i * 2) % 5; ++j) e.tgt.push_back(4 + (i * j + 1) % 8);
-    e.src.push_back(Vocab::kEos);
-    e.tgt.push_back(Vocab::kEos);
-    e.index = i;
-    out.push_back(e);
-  }
-  return out;
-}
+// Six pairs of different lengths over the word ids 4..11 on each side.
+std::vector<seq2seq::data::Example> examples() { return seq2seq::testing::toy_pairs(6); }
 
 std::vector<torch::Tensor> gradients(seq2seq::models::Seq2SeqModel& model) {
   std::vector<torch::Tensor> grads;

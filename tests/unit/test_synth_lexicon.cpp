@@ -139,6 +139,16 @@ TEST(SynthLemmas, OutOfRangeIsAUsageErrorNamingTheOption) {
   EXPECT_THROW(seq2seq::data::validate_synth_options(o), seq2seq::UsageError);
 }
 
+// A corpus of `train` pairs and `held_out` each for valid and test.
+SynthOptions small_corpus(int train, int held_out, int seed) {
+  SynthOptions o;
+  o.train = train;
+  o.valid = held_out;
+  o.test = held_out;
+  o.seed = seed;
+  return o;
+}
+
 // The words of German text (punctuation dropped), added to `words`.
 void add_words(const std::string& text, std::set<std::string>& words) {
   std::string word;
@@ -153,11 +163,7 @@ void add_words(const std::string& text, std::set<std::string>& words) {
 }
 
 TEST(SynthLemmas, ASmallLexiconGeneratesAndUsesOnlyItsNouns) {
-  SynthOptions o;
-  o.train = 200;
-  o.valid = 30;
-  o.test = 30;
-  o.seed = 11;
+  SynthOptions o = small_corpus(200, 30, 11);
   o.lemmas = 40;
   SynthCorpus corpus = seq2seq::data::generate_synth(o);
   ASSERT_EQ(corpus.train.size(), 200u);
@@ -232,11 +238,7 @@ TEST(SynthBandWeights, ParsingAndValidation) {
 }
 
 TEST(SynthBandWeights, OnlyTheTrainSplitMoves) {
-  SynthOptions even;
-  even.train = 100;
-  even.valid = 25;
-  even.test = 25;
-  even.seed = 3;
+  SynthOptions even = small_corpus(100, 25, 3);
   SynthOptions last = even;
   last.train_band_weights = {0, 0, 0, 0, 1};
   SynthCorpus a = seq2seq::data::generate_synth(even), b = seq2seq::data::generate_synth(last);

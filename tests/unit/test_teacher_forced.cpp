@@ -5,6 +5,7 @@
 #include "seq2seq/eval/perplexity.h"
 #include "seq2seq/eval/teacher_forced.h"
 #include "seq2seq/models/factory.h"
+#include "toy_pairs.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -187,20 +188,10 @@ TEST(TeacherForced, RealModelAgreesWithPerplexityAndForward) {
   auto model = seq2seq::models::make_model(config, 14, 14);
   model->train();  // teacher_forced must switch to eval mode and back
   // Nine pairs of different lengths over a 10-word vocabulary on each side.
-  std::vector<seq2seq::data::Example> examples;
+  const auto examples = seq2seq::testing::toy_pairs(9, {/*words=*/10, /*tgt_stride=*/3, /*tgt_lengths=*/7,
+                                                        /*tgt_offset=*/2, /*first_index=*/100});
   std::vector<int> src_words;
-  for (int64_t i = 0; i < 9; ++i) {
-    seq2seq::data::Example e;
-    e.src = {Vocab::kBos};
-    e.tgt = {Vocab::kBos};
-    for (int64_t j = 0; j < 2 + i; ++j) e.src.push_back(4 + (i + j) % 10);
-    for (int64_t j = 0; j < 1 + (i * 3) % 7; ++j) e.tgt.push_back(4 + (i * j + 2) % 10);
-    e.src.push_back(Vocab::kEos);
-    e.tgt.push_back(Vocab::kEos);
-    e.index = 100 + i;  // corpus lines, not positions
-    examples.push_back(e);
-    src_words.push_back(static_cast<int>(5 * i));  // spread over several bands
-  }
+  for (int i = 0; i < 9; ++i) src_words.push_back(5 * i);  // spread over several bands
   const torch::Device cpu(torch::kCPU);
   const auto stats = eval::teacher_forced(*model, examples, src_words, 4, cpu);
   const auto loss = eval::corpus_loss(*model, examples, 4, cpu);
