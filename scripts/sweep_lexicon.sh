@@ -2,8 +2,7 @@
 # The lexicon sweep: the plain RNN and Bahdanau at several lexicon sizes of the synthetic corpus,
 # at the main job's budget (configs/quick), to tell "has not learned the words" apart from "cannot
 # hold a long sentence" (docs/results.md). Each size: a corpus of 4,000/500/1,000 pairs of 3-60
-# words from `data synth --lemmas N` (640, every content lemma, is the whole lexicon: the main
-# job's corpus data/synth4k), both models trained two at a time with one thread each, then the
+# words from `data synth --lemmas N` (640, every content lemma, is the whole lexicon), both models trained two at a time with one thread each, then the
 # comparison, whose BLEU-by-length table is the sweep's row.
 #   scripts/sweep_lexicon.sh [SIZE ...]     default: 60 150 640
 set -euo pipefail
