@@ -761,17 +761,19 @@ std::string position_accuracy_svg(const std::vector<RunSummary>& runs) {
   std::vector<LineChart> panels;
   for (const auto& [kind, label] : {std::pair{"short", bands.short_band}, {"long", bands.long_band}}) {
     LineChart chart;
-    chart.title = fmt::format("Teacher-forced token accuracy, {} sources ({} words)", kind, label);
+    chart.title = fmt::format("Token accuracy by target position, {} sources ({} words)", kind, label);
     chart.x_label = "relative position in the target sentence (j / T, bins of 0.1)";
     chart.y_label = "token accuracy";
     chart.x_min = 0, chart.x_max = 1, chart.y_min = 0, chart.y_max = 1;
     // Each bin drawn at its middle: bin b holds the tokens with b/10 <= j/T < (b+1)/10.
     auto middle = [bins](std::size_t bin) { return (static_cast<double>(bin) + 0.5) / static_cast<double>(bins); };
     if (has_seeds(runs)) {
-      chart.title += " (mean ± 1 sd over seeds)";
+      chart.title += ", mean ± sd";
       for (const auto& g : group_runs(runs)) {
-        Series series{fmt::format("{} ({}), {} seed{}", g.name, runs[g.members.front()].model, g.members.size(),
-                                  g.members.size() == 1 ? "" : "s"),
+        // The model's name once when the config is named after it ("rnn, 3 seeds").
+        const std::string& model = runs[g.members.front()].model;
+        Series series{fmt::format("{}{}, {} seed{}", g.name, g.name == model ? "" : " (" + model + ")",
+                                  g.members.size(), g.members.size() == 1 ? "" : "s"),
                       {},
                       {},
                       {}};

@@ -240,7 +240,8 @@ std::string document_head(const LineChart& chart, const Frame& f) {
          "\" viewBox=\"0 0 " + num(f.W) + " " + num(f.H) + "\" font-family=\"Helvetica, Arial, sans-serif\">\n";
   svg += "<title>" + xml_escape(chart.title) + "</title>\n";
   svg += "<rect x=\"0\" y=\"0\" width=\"" + num(f.W) + "\" height=\"" + num(f.H) + "\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + num((f.left + f.right) / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" " +
+  // Centred on the whole image, not the plot: a long title then stays inside the legend's side too.
+  svg += "<text x=\"" + num(f.W / 2) + "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" " +
          "font-weight=\"bold\">" + xml_escape(chart.title) + "</text>\n";
   return svg;
 }
