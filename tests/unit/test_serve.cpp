@@ -9,6 +9,7 @@
 #include "seq2seq/session/translate_session.h"
 #include "seq2seq/train/trainer.h"
 #include "seq2seq/util/errors.h"
+#include "tiny_config.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -60,21 +61,10 @@ struct TinyRuns {
       seq2seq::Config config;
       config.data.train = {(root / "data/train.de").string(), (root / "data/train.en").string()};
       config.data.valid = config.data.train;
-      config.data.test = {"", ""};
-      config.data.min_freq = 1;
+      seq2seq::testing::use_tiny_sizes(config);
       config.data.max_len = 12;  // a sentence of 13 words is over every model's limit
       config.model.type = json(model).get<seq2seq::ModelType>();
-      config.model.emb_dim = 16;
-      config.model.hidden_dim = 16;
-      config.model.ff_dim = 32;
-      config.model.heads = 2;
       config.model.layers = model == "transformer" ? 2 : 1;
-      config.train.batch_size = 8;
-      config.train.epochs = 2;
-      config.train.lr = 3e-3;
-      config.train.log_every = 1000;
-      config.train.valid_bleu_max = 8;
-      config.train.device = "cpu";
       config.decode.beam = 3;
       seq2seq::train::TrainOptions options;
       options.run_dir = (root / model).string();

@@ -9,6 +9,7 @@
 #include "seq2seq/util/sha256.h"
 #include "seq2seq/train/schedule.h"
 #include "seq2seq/train/trainer.h"
+#include "tiny_config.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -49,21 +50,10 @@ struct TinyRun {
     fs::copy_file(root / "data/train.en", root / "data/valid.en");
     config.data.train = {(root / "data/train.de").string(), (root / "data/train.en").string()};
     config.data.valid = {(root / "data/valid.de").string(), (root / "data/valid.en").string()};
-    config.data.test = {"", ""};
-    config.data.min_freq = 1;
+    seq2seq::testing::use_tiny_sizes(config);
     config.model.type = nlohmann::json(model).get<seq2seq::ModelType>();
-    config.model.emb_dim = 16;
-    config.model.hidden_dim = 16;
-    config.model.ff_dim = 32;
-    config.model.heads = 2;
     config.model.layers = 1;
     config.model.dropout = 0.1;
-    config.train.batch_size = 8;
-    config.train.epochs = 2;
-    config.train.lr = 3e-3;
-    config.train.log_every = 1000;
-    config.train.valid_bleu_max = 8;
-    config.train.device = "cpu";
   }
   ~TinyRun() { fs::remove_all(root); }
   std::string run_dir(const std::string& name) const { return (root / name).string(); }
