@@ -58,8 +58,9 @@ case "$corpus" in
     else
       scripts/get_data.sh multi30k >&2
     fi
-    # Each planned for about an hour of training with 2 threads on a 2-vCPU CPU with native
-    # bfloat16 (docs/results.md); the older fp32 configs are configs/{rnn_bidir,bahdanau,transformer_spm}.json.
+    # Epochs that filled an hour on a 2-vCPU CPU with native bfloat16 (docs/results.md): the
+    # Transformer alone with 2 threads, bahdanau and rnn two at a time with one thread each; the
+    # older fp32 configs are configs/{rnn_bidir,bahdanau,transformer_spm}.json.
     configs=(configs/hour/rnn.json configs/hour/bahdanau.json configs/hour/transformer.json)
     jobs=${jobs:-1}
     runs_dir=runs/hour
